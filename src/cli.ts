@@ -1,0 +1,99 @@
+#!/usr/bin/env node
+/** argv → options → generate(); exit 0 ok, 1 bad input, 2 usage. No logic of its own. */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { SpecError, formatDiagnostic } from './diagnostics.js';
+import { generate } from './generate.js';
+import { WriteError } from './write.js';
+
+const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
+
+async function main(argv: string[]): Promise<number> {
+  let usageError = false;
+  const args = await yargs(argv)
+    .scriptName('mcp-gen')
+    .usage('$0 <spec> [-o <dir>]\n\nGenerate an MCP server project from an OpenAPI 2.0 / 3.0 / 3.1 document (file or http(s) URL).')
+    .command('$0 <spec>', false)
+    .positional('spec', { type: 'string', describe: 'OpenAPI document: path or http(s) URL', demandOption: true })
+    .option('out', { alias: 'o', type: 'string', describe: 'output directory (default: derived from the API title)' })
+    .option('name', { type: 'string', describe: 'package and server name (default: derived from the API title)' })
+    .option('transport', { choices: ['stdio', 'http'] as const, default: 'stdio' as const, describe: 'default transport of the generated server (MCP_TRANSPORT overrides at run time)' })
+    .option('base-url', { type: 'string', describe: "upstream base URL baked in instead of the spec's servers (API_BASE_URL overrides at run time)" })
+    .option('max-name-length', { type: 'number', default: 64, describe: 'longest tool name; longer names are cut and given a stable hash suffix' })
+    .option('allow-remote-refs', { type: 'boolean', default: false, describe: 'fetch $refs that point at http(s) URLs (off: such a spec is refused)' })
+    .option('force', { type: 'boolean', default: false, describe: 'write into a directory mcp-gen did not create, and overwrite generated files you edited (backups are kept)' })
+    .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 1 if the output directory is not what would be generated' })
+    .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' })
+    .check((a) => {
+      if (!Number.isInteger(a['max-name-length']) || a['max-name-length'] < 8 || a['max-name-length'] > 128) {
+        throw new Error('--max-name-length must be an integer from 8 to 128');
+      }
+      if (a['base-url'] !== undefined && !/^https?:\/\/[^\s]+$/.test(a['base-url'])) throw new Error('--base-url must be an absolute http(s) URL');
+      return true;
+    })
+    .strict()
+    .help()
+    .version()
+    .fail((msg, err, y) => {
+      usageError = true;
+      process.stderr.write(`${msg ?? err?.message}\n\n${y.help === undefined ? '' : ''}Run mcp-gen --help for usage.\n`);
+    })
+    .parseAsync();
+  if (usageError) return 2;
+
+  try {
+    const result = await generate({
+      spec: args.spec as string,
+      ...(args.out ? { outDir: args.out } : {}),
+      ...(args.name ? { name: args.name } : {}),
+      ...(args['base-url'] ? { baseUrl: args['base-url'] } : {}),
+      transport: args.transport,
+      maxNameLength: args['max-name-length'],
+      allowRemoteRefs: args['allow-remote-refs'],
+      force: args.force,
+      check: args.check,
+    });
+    for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w, 'warning')}\n`);
+    const tools = result.definition.tools.length;
+    const size = `tools/list ${kib(result.toolsListBytes)} ≈ ${Math.round(result.toolsListBytes / 4).toLocaleString('en')} tokens`;
+    if (args.json) {
+      process.stdout.write(
+        `${JSON.stringify({ outDir: result.outDir, tools, toolsListBytes: result.toolsListBytes, warnings: result.warnings.length, stale: result.stale, plan: result.plan }, null, 2)}\n`,
+      );
+    }
+    if (args.check) {
+      if (result.stale) {
+        const p = result.plan;
+        process.stderr.write(`${result.outDir} is out of date: ${[...p.create, ...p.update, ...p.conflicts, ...p.remove].join(', ')}\n`);
+        return 1;
+      }
+      process.stderr.write(`${result.outDir} is up to date (${tools} tools)\n`);
+      return 0;
+    }
+    const p = result.plan;
+    const kept = p.orphaned.length ? `; kept edited files no longer generated: ${p.orphaned.join(', ')}` : '';
+    const backups = p.backups?.length ? `; backups: ${p.backups.join(', ')}` : '';
+    process.stderr.write(
+      `generated ${tools} tools into ${result.outDir} (${p.create.length} created, ${p.update.length + p.conflicts.length} updated, ${p.remove.length} removed; ${size})${kept}${backups}\n`,
+    );
+    return 0;
+  } catch (err) {
+    if (err instanceof SpecError) {
+      process.stderr.write(`${formatDiagnostic(err, 'error')}\n`);
+      return 1;
+    }
+    if (err instanceof WriteError) {
+      process.stderr.write(`error: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+main(hideBin(process.argv)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`mcp-gen: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(70);
+  },
+);

@@ -1,0 +1,49 @@
+/**
+ * Errors and warnings that point at the user's input. A SpecError aborts generation; a warning
+ * is reported and generation goes on. Both carry a JSON pointer into the spec so the CLI can turn
+ * it into file:line:col.
+ */
+
+export interface Diagnostic {
+  message: string;
+  /** Path of keys into the spec document, e.g. ['paths', '/pets', 'get']. */
+  pointer?: readonly (string | number)[];
+  /** What the user can do about it. */
+  fix?: string;
+}
+
+export class SpecError extends Error implements Diagnostic {
+  readonly pointer?: readonly (string | number)[];
+  readonly fix?: string;
+  /** Set once the error has been located in a file. */
+  location?: string;
+
+  constructor(d: Diagnostic) {
+    super(d.message);
+    this.name = 'SpecError';
+    if (d.pointer) this.pointer = d.pointer;
+    if (d.fix) this.fix = d.fix;
+  }
+}
+
+/** A JSON pointer string (`#/paths/~1pets/get`) for a key path. */
+export function toPointer(path: readonly (string | number)[]): string {
+  return '#' + path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+}
+
+/** Key path from a local JSON pointer; undefined when `ref` is not local (`#/...`). */
+export function fromPointer(ref: string): string[] | undefined {
+  if (ref === '#') return [];
+  if (!ref.startsWith('#/')) return undefined;
+  return ref
+    .slice(2)
+    .split('/')
+    .map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+/** `file:line:col: error: message (fix: …)`, the shape editors and CI annotators recognise. */
+export function formatDiagnostic(d: Diagnostic & { location?: string }, severity: 'error' | 'warning'): string {
+  const where = d.location ? `${d.location}: ` : '';
+  const fix = d.fix ? ` (fix: ${d.fix})` : '';
+  return `${where}${severity}: ${d.message}${fix}`;
+}

@@ -1,0 +1,85 @@
+/**
+ * The pipeline: read → parse → load → lower → emit → write (or check). Errors that point into
+ * the spec are located (file:line:col) here, where both the text and the pointer are known.
+ */
+import path from 'node:path';
+import type { Diagnostic } from './diagnostics.js';
+import { SpecError, toPointer } from './diagnostics.js';
+import { emitProject, type ProjectFile } from './emit/project.js';
+import { headerText } from './emit/header.js';
+import { loadOpenApi, readSource } from './load/openapi.js';
+import { locate, parseText, type Position } from './load/parse-text.js';
+import { lowerOpenApi } from './lower/openapi.js';
+import type { ServerDefinition } from './runtime/definition.js';
+import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
+
+export interface GenerateOptions {
+  spec: string;
+  outDir?: string;
+  name?: string;
+  baseUrl?: string;
+  transport: 'stdio' | 'http';
+  maxNameLength: number;
+  allowRemoteRefs: boolean;
+  force: boolean;
+  check: boolean;
+}
+
+export interface GenerateResult {
+  outDir: string;
+  definition: ServerDefinition;
+  files: ProjectFile[];
+  warnings: Array<Diagnostic & { location: string }>;
+  plan: WritePlan & { backups?: string[] };
+  /** --check only: the output on disk differs from what would be generated. */
+  stale: boolean;
+  /** Size of the tools/list result a client receives. */
+  toolsListBytes: number;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+/** Text and pointer → `file:line:col`; the pointer is printed when the text cannot be mapped. */
+function locator(spec: string, text: string | undefined) {
+  return (pointer: readonly (string | number)[] | undefined, position?: Position): string => {
+    const pos = position ?? (pointer && text !== undefined ? locate(text, pointer) : undefined);
+    if (pos) return `${spec}:${pos.line}:${pos.col}`;
+    return pointer && pointer.length ? `${spec} (at ${toPointer(pointer)})` : spec;
+  };
+}
+
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const spec = options.spec;
+  let text: string | undefined;
+  const where = () => locator(spec, text);
+  try {
+    text = await readSource(spec);
+    const raw = parseText(text);
+    const loaded = await loadOpenApi(spec, raw, { allowRemoteRefs: options.allowRemoteRefs });
+    const { definition, warnings } = lowerOpenApi(loaded, {
+      ...(options.name ? { name: options.name } : {}),
+      ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+      ...(isUrl(spec) ? { sourceUrl: spec } : {}),
+      maxNameLength: options.maxNameLength,
+    });
+    const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
+    const files = emitProject(definition, { specFile, transport: options.transport });
+    const outDir = options.outDir ?? definition.server.name;
+    const header = headerText({ specFile });
+    const located = warnings.map((w) => ({ ...w, location: where()(w.pointer) }));
+    const toolsListBytes = Buffer.byteLength(JSON.stringify({ tools: definition.tools.map(({ binding: _b, ...t }) => t) }));
+    if (options.check) {
+      const { plan } = await planWrite(files, outDir, header);
+      return { outDir, definition, files, warnings: located, plan, stale: hasChanges(plan), toolsListBytes };
+    }
+    const plan = await writeProject(files, outDir, header, { force: options.force });
+    return { outDir, definition, files, warnings: located, plan, stale: false, toolsListBytes };
+  } catch (err) {
+    if (err instanceof SpecError && !err.location) {
+      err.location = where()(err.pointer, (err as SpecError & { position?: Position }).position);
+    }
+    throw err;
+  }
+}
+
+

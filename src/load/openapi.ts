@@ -1,0 +1,128 @@
+/**
+ * Reads an OpenAPI 2.0 / 3.0 / 3.1 document (JSON or YAML, file or http(s) URL) into a 3.x
+ * object with only local `$ref`s. The only module besides write.ts that does I/O.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
+import swagger2openapi from 'swagger2openapi';
+import { SpecError } from '../diagnostics.js';
+import { parseText } from './parse-text.js';
+
+export type OpenApiDocument = OpenAPIV3.Document | OpenAPIV3_1.Document;
+
+export interface LoadedOpenApi {
+  document: OpenApiDocument;
+  /** '3.0' also covers converted Swagger 2.0 documents. */
+  dialect: '3.0' | '3.1';
+  /** The document as authored was Swagger 2.0 (positions then refer to the converted form). */
+  convertedFromSwagger2: boolean;
+}
+
+export interface LoadOptions {
+  allowRemoteRefs: boolean;
+}
+
+const isUrl = (s: string) => /^https?:\/\//i.test(s);
+
+export async function readSource(source: string): Promise<string> {
+  if (isUrl(source)) {
+    let res: Response;
+    try {
+      res = await fetch(source, { signal: AbortSignal.timeout(30_000) });
+    } catch (err) {
+      throw new SpecError({ message: `cannot fetch ${source}: ${(err as Error).message}` });
+    }
+    if (!res.ok) throw new SpecError({ message: `cannot fetch ${source}: HTTP ${res.status}` });
+    return res.text();
+  }
+  try {
+    return await readFile(source, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (err as Error).message;
+    throw new SpecError({ message: `cannot read spec: ${why}`, fix: 'pass the path of an OpenAPI or tool-spec file' });
+  }
+}
+
+/** Lowers a parsed document (any supported version) to OpenAPI 3.x with local refs only. */
+export async function loadOpenApi(source: string, raw: unknown, options: LoadOptions): Promise<LoadedOpenApi> {
+  const doc = raw as Record<string, unknown>;
+  let document: OpenApiDocument;
+  let convertedFromSwagger2 = false;
+  if (typeof doc.openapi === 'string') {
+    if (!/^3\.[01]\./.test(doc.openapi)) {
+      throw new SpecError({
+        message: `unsupported OpenAPI version ${JSON.stringify(doc.openapi)}`,
+        pointer: ['openapi'],
+        fix: 'mcp-gen reads OpenAPI 2.0, 3.0.x and 3.1.x',
+      });
+    }
+    document = raw as OpenApiDocument;
+  } else if (doc.swagger === '2.0') {
+    document = await convertSwagger2(raw);
+    convertedFromSwagger2 = true;
+  } else {
+    throw new SpecError({
+      message: 'not an OpenAPI document: no "openapi" or "swagger" field at the top level',
+      pointer: [],
+      fix: 'an OpenAPI file starts with `openapi: 3.x.y` or `swagger: "2.0"`',
+    });
+  }
+
+  if (hasExternalRef(document)) document = await bundleExternalRefs(source, document, options);
+  const dialect = String(document.openapi).startsWith('3.1') ? '3.1' : '3.0';
+  return { document, dialect, convertedFromSwagger2 };
+}
+
+async function convertSwagger2(raw: unknown): Promise<OpenAPIV3.Document> {
+  try {
+    const result = await swagger2openapi.convertObj(raw as never, { patch: true, warnOnly: true, resolve: false });
+    return result.openapi as OpenAPIV3.Document;
+  } catch (err) {
+    throw new SpecError({ message: `cannot convert Swagger 2.0 document: ${(err as Error).message}` });
+  }
+}
+
+/** Cheap scan so that the common case (a self-contained document) skips the bundler. */
+function hasExternalRef(node: unknown): boolean {
+  const stack: unknown[] = [node];
+  while (stack.length) {
+    const n = stack.pop();
+    if (Array.isArray(n)) stack.push(...n);
+    else if (n && typeof n === 'object') {
+      for (const [k, v] of Object.entries(n)) {
+        if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) return true;
+        if (v && typeof v === 'object') stack.push(v);
+      }
+    }
+  }
+  return false;
+}
+
+async function bundleExternalRefs(source: string, document: OpenApiDocument, options: LoadOptions): Promise<OpenApiDocument> {
+  const base = isUrl(source) ? source : path.resolve(source);
+  const remote = isUrl(source) || undefined;
+  if (remote && !options.allowRemoteRefs) {
+    throw new SpecError({
+      message: `the document at ${source} has relative $refs, which would be fetched over the network`,
+      fix: 'pass --allow-remote-refs to fetch them',
+    });
+  }
+  try {
+    return (await SwaggerParser.bundle(base, document as never, {
+      resolve: { external: true, http: options.allowRemoteRefs ? { timeout: 30_000 } : false },
+      validate: { schema: false, spec: false },
+    } as never)) as unknown as OpenApiDocument;
+  } catch (err) {
+    const message = (err as Error).message.split('\n')[0] ?? 'unknown error';
+    const remoteRef = /https?:\/\/\S+/.exec(message);
+    if (!options.allowRemoteRefs && remoteRef) {
+      throw new SpecError({ message: `remote $ref ${remoteRef[0]} not fetched`, fix: 'pass --allow-remote-refs to fetch remote $refs' });
+    }
+    throw new SpecError({ message: `cannot resolve external $ref: ${message}` });
+  }
+}
+
+export { parseText };

@@ -1,0 +1,83 @@
+/**
+ * Tool and identifier naming. Names must be stable: adding an operation to a spec must not rename
+ * the tools that already exist, so a clash is settled by a hash of the operation's own
+ * method + path, never by its position among the others.
+ */
+import { createHash } from 'node:crypto';
+
+export const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
+
+export function shortHash(text: string, length = 6): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, length);
+}
+
+/** Characters outside `[A-Za-z0-9_-]` become `_`; runs collapse; leading/trailing `_` trimmed. */
+export function sanitizeName(raw: string): string {
+  return raw
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/_{2,}/g, '_')
+    .replace(/^[_-]+|[_-]+$/g, '');
+}
+
+/** `GET /pets/{petId}/toys` → `get_pets_petId_toys`. */
+export function nameFromRoute(method: string, path: string): string {
+  return sanitizeName(`${method.toLowerCase()}_${path.replace(/[{}]/g, '')}`) || method.toLowerCase();
+}
+
+/** Cuts a name to `max` characters, keeping it unique with a hash of `identity`. */
+export function fitName(name: string, max: number, identity: string): string {
+  if (name.length <= max) return name;
+  const hash = shortHash(identity);
+  return `${name.slice(0, Math.max(1, max - hash.length - 1)).replace(/[_-]+$/, '')}_${hash}`;
+}
+
+export interface NameRequest {
+  /** Name asked for (operationId, x-mcp name, or derived from the route). */
+  wanted: string;
+  /** Stable identity of the operation, e.g. `GET /pets`. */
+  identity: string;
+  /** The wanted name was given verbatim by the author and is already valid. */
+  verbatim: boolean;
+}
+
+/**
+ * Assigns final names. A verbatim valid name keeps its name; every other member of a clash gets
+ * `_<hash of identity>`, so its name does not depend on which other operations exist.
+ */
+export function assignNames(requests: readonly NameRequest[], maxLength: number): string[] {
+  const base = requests.map((r) => fitName(sanitizeName(r.wanted) || 'tool', maxLength, r.identity));
+  const byName = new Map<string, number[]>();
+  base.forEach((n, i) => byName.set(n, [...(byName.get(n) ?? []), i]));
+  const names = [...base];
+  for (const [name, members] of byName) {
+    if (members.length < 2) continue;
+    const keeper = members.find((i) => requests[i]!.verbatim && requests[i]!.wanted === name);
+    for (const i of members) {
+      if (i === keeper) continue;
+      const hash = shortHash(requests[i]!.identity);
+      names[i] = `${name.slice(0, Math.max(1, maxLength - hash.length - 1))}_${hash}`;
+    }
+  }
+  return names;
+}
+
+/** `Swagger Petstore - OpenAPI 3.0` → `swagger-petstore-openapi-3-0` (npm-safe). */
+export function packageName(title: string): string {
+  const slug = title
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60)
+    .replace(/-+$/, '');
+  return slug || 'mcp-server';
+}
+
+/** `petstore-api` → `PETSTORE_API`. */
+export function envName(...parts: string[]): string {
+  return parts
+    .map((p) => p.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase().replace(/[^A-Z0-9]+/g, '_'))
+    .join('_')
+    .replace(/_{2,}/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .replace(/^(\d)/, '_$1');
+}
