@@ -71,7 +71,18 @@ export async function loadOpenApi(source: string, raw: unknown, options: LoadOpt
     });
   }
 
-  if (hasExternalRef(document)) document = await bundleExternalRefs(source, document, options);
+  const external = externalRefs(document);
+  if (external.length) {
+    const remote = external.find((r) => isUrl(r.ref) || isUrl(source));
+    if (remote && !options.allowRemoteRefs) {
+      throw new SpecError({
+        message: `$ref ${JSON.stringify(remote.ref)} would be fetched over the network; remote $refs are not followed by default`,
+        pointer: [...remote.at, '$ref'],
+        fix: 'pass --allow-remote-refs to fetch it, or bundle the document first',
+      });
+    }
+    document = await bundleExternalRefs(source, document, options);
+  }
   const dialect = String(document.openapi).startsWith('3.1') ? '3.1' : '3.0';
   return { document, dialect, convertedFromSwagger2 };
 }
@@ -85,31 +96,25 @@ async function convertSwagger2(raw: unknown): Promise<OpenAPIV3.Document> {
   }
 }
 
-/** Cheap scan so that the common case (a self-contained document) skips the bundler. */
-function hasExternalRef(node: unknown): boolean {
-  const stack: unknown[] = [node];
+/** Non-local `$ref`s with where they are; a cheap scan so a self-contained document skips the bundler. */
+function externalRefs(root: unknown): Array<{ ref: string; at: (string | number)[] }> {
+  const found: Array<{ ref: string; at: (string | number)[] }> = [];
+  const stack: Array<{ node: unknown; at: (string | number)[] }> = [{ node: root, at: [] }];
   while (stack.length) {
-    const n = stack.pop();
-    if (Array.isArray(n)) stack.push(...n);
-    else if (n && typeof n === 'object') {
-      for (const [k, v] of Object.entries(n)) {
-        if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) return true;
-        if (v && typeof v === 'object') stack.push(v);
+    const { node, at } = stack.pop()!;
+    if (Array.isArray(node)) node.forEach((v, i) => v && typeof v === 'object' && stack.push({ node: v, at: [...at, i] }));
+    else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) found.push({ ref: v, at });
+        else if (v && typeof v === 'object') stack.push({ node: v, at: [...at, k] });
       }
     }
   }
-  return false;
+  return found;
 }
 
 async function bundleExternalRefs(source: string, document: OpenApiDocument, options: LoadOptions): Promise<OpenApiDocument> {
   const base = isUrl(source) ? source : path.resolve(source);
-  const remote = isUrl(source) || undefined;
-  if (remote && !options.allowRemoteRefs) {
-    throw new SpecError({
-      message: `the document at ${source} has relative $refs, which would be fetched over the network`,
-      fix: 'pass --allow-remote-refs to fetch them',
-    });
-  }
   try {
     return (await SwaggerParser.bundle(base, document as never, {
       resolve: { external: true, http: options.allowRemoteRefs ? { timeout: 30_000 } : false },
@@ -117,11 +122,7 @@ async function bundleExternalRefs(source: string, document: OpenApiDocument, opt
     } as never)) as unknown as OpenApiDocument;
   } catch (err) {
     const message = (err as Error).message.split('\n')[0] ?? 'unknown error';
-    const remoteRef = /https?:\/\/\S+/.exec(message);
-    if (!options.allowRemoteRefs && remoteRef) {
-      throw new SpecError({ message: `remote $ref ${remoteRef[0]} not fetched`, fix: 'pass --allow-remote-refs to fetch remote $refs' });
-    }
-    throw new SpecError({ message: `cannot resolve external $ref: ${message}` });
+    throw new SpecError({ message: `cannot resolve external $ref: ${message}`, fix: 'check the file path in the $ref (relative to the spec file)' });
   }
 }
 

@@ -24,7 +24,7 @@ export function parseText(text: string): unknown {
   const err = doc.errors[0];
   if (err) {
     const [line, col] = err.linePos?.[0] ? [err.linePos[0].line, err.linePos[0].col] : [1, 1];
-    const message = err.message.split('\n')[0] ?? err.message;
+    const message = (err.message.split('\n')[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, '');
     throw Object.assign(new SpecError({ message: `invalid YAML/JSON: ${message}` }), { position: { line, col } });
   }
   const value: unknown = doc.toJS({ maxAliasCount: 1000 });

@@ -185,8 +185,9 @@ function lowerBody(ctx: SchemaContext, op: Record<string, unknown>, opAt: Path, 
     const conv = convertSchema(ctx, resolved, 'input', schemaAt, refs);
     const props = (conv.properties ?? {}) as Record<string, JsonSchema>;
     const req = new Set((conv.required as string[] | undefined) ?? []);
+    const binaryFields = contentType.startsWith('multipart/') ? Object.keys(props).filter((k) => isBinary(props[k]!)) : [];
     return {
-      binding: { ...binding, mode: 'properties' as const },
+      binding: { ...binding, mode: 'properties' as const, ...(binaryFields.length ? { binaryFields } : {}) },
       fields: Object.entries(props).map(([wire, schema]): Field => ({ wire, source: 'body', schema, required: bodyRequired && req.has(wire) })),
     };
   }
@@ -202,4 +203,9 @@ function isFlattenable(ctx: SchemaContext, s: Record<string, unknown>): boolean 
   if (!s.properties || typeof s.properties !== 'object' || !Object.keys(s.properties).length) return false;
   for (const k of ['allOf', 'oneOf', 'anyOf', 'not', 'if', 'patternProperties', 'discriminator']) if (s[k] !== undefined) return false;
   return s.additionalProperties === undefined || s.additionalProperties === false;
+}
+
+/** A multipart field sent as a file part rather than a form field. */
+function isBinary(schema: JsonSchema): boolean {
+  return schema.format === 'binary' || typeof schema.contentMediaType === 'string';
 }

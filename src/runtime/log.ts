@@ -1,0 +1,73 @@
+/**
+ * JSON-lines logger. It writes to stderr only, because in stdio mode stdout carries the MCP
+ * protocol and a single stray byte there corrupts the session.
+ *
+ * Callers pass only non-secret fields; nothing here inspects or redacts values, so request
+ * headers, URLs with query strings and environment values must never be handed to it.
+ */
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+
+export type LogFields = Record<string, unknown>;
+
+export interface Logger {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Sink for one serialised line (newline included); defaults to stderr. */
+  write?: (line: string) => void;
+  /** Fields added to every line, e.g. the server name. */
+  base?: LogFields;
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
+
+export function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const threshold = RANK[options.level ?? 'info'];
+  const write = options.write ?? ((line: string) => void process.stderr.write(line));
+  const base = options.base ?? {};
+
+  const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
+    if (RANK[level] < threshold) return;
+    const record = { time: new Date().toISOString(), level, msg, ...base, ...normalise(fields) };
+    let line: string;
+    try {
+      line = JSON.stringify(record);
+    } catch {
+      // A cyclic or BigInt field must not take the server down with it.
+      line = JSON.stringify({ time: record.time, level, msg, logError: 'unserialisable fields' });
+    }
+    write(`${line}\n`);
+  };
+
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+  };
+}
+
+/** A logger that drops everything; handy default for library use and tests. */
+export const silentLogger: Logger = createLogger({ level: 'silent' });
+
+// Error objects serialise to `{}` with JSON.stringify, which hides exactly what is needed.
+function normalise(fields: LogFields | undefined): LogFields {
+  if (!fields) return {};
+  const out: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = value instanceof Error ? { name: value.name, message: value.message } : value;
+  }
+  return out;
+}

@@ -1,0 +1,60 @@
+/**
+ * Entry point used by every generated server's `src/index.ts`.
+ */
+import { loadConfig } from './config.js';
+import type { Env } from './config.js';
+import type { ServerDefinition } from './definition.js';
+import { createLogger } from './log.js';
+import type { ServerDeps } from './server.js';
+import { startHttpServer, startStdio } from './transport.js';
+import type { RunningServer } from './transport.js';
+
+export interface MainOptions {
+  deps?: ServerDeps;
+  /** Install SIGINT/SIGTERM (and, for stdio, stdin end) handlers that exit the process. */
+  handleSignals?: boolean;
+}
+
+/** Grace period for in-flight work before the process exits anyway. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+export async function main(
+  definition: ServerDefinition,
+  env: Env = process.env,
+  options: MainOptions = {},
+): Promise<RunningServer> {
+  if (definition.formatVersion !== 1) {
+    throw new Error(`Unsupported server-definition formatVersion ${String(definition.formatVersion)}; regenerate the server`);
+  }
+  const config = loadConfig(definition, env);
+  const logger = options.deps?.logger ?? createLogger({ level: config.logLevel, base: { server: definition.server.name } });
+  const deps: ServerDeps = { ...options.deps, logger };
+
+  const running =
+    config.transport === 'http'
+      ? await startHttpServer(definition, config, deps)
+      : await startStdio(definition, config, deps);
+
+  if (options.handleSignals ?? true) {
+    let stopping = false;
+    const shutdown = (reason: string): void => {
+      if (stopping) return;
+      stopping = true;
+      logger.info('shutting down', { reason });
+      // unref: the timer must not itself keep a finished process alive.
+      setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+      running.close().then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error('shutdown failed', { error: err instanceof Error ? err : String(err) });
+          process.exit(1);
+        },
+      );
+    };
+    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    // In stdio mode the client closing our stdin is the normal way a session ends.
+    if (config.transport === 'stdio') process.stdin.once('end', () => shutdown('stdin closed'));
+  }
+  return running;
+}

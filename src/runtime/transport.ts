@@ -1,0 +1,258 @@
+/**
+ * Wires a server to stdio or to Streamable HTTP on node:http. The HTTP side is deliberately
+ * small (no framework) but carries the protections a locally reachable MCP endpoint needs:
+ * Host and Origin checks against DNS rebinding, and a request body limit.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { RuntimeConfig } from './config.js';
+import type { ServerDefinition } from './definition.js';
+import { createServer, resolveDeps } from './server.js';
+import type { ServerDeps } from './server.js';
+
+export const MCP_PATH = '/mcp';
+export const HEALTH_PATH = '/healthz';
+export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+
+export interface RunningServer {
+  close(): Promise<void>;
+}
+
+export interface HttpServerHandle extends RunningServer {
+  /** The bound port (useful with PORT=0). */
+  port: number;
+  host: string;
+  /** Full endpoint URL, e.g. `http://127.0.0.1:3000/mcp`. */
+  url: string;
+}
+
+export async function startStdio(
+  definition: ServerDefinition,
+  config: RuntimeConfig,
+  deps: ServerDeps = {},
+): Promise<RunningServer> {
+  const resolved = resolveDeps(config, deps);
+  const server = createServer(definition, config, resolved);
+  const transport = new StdioServerTransport();
+  await server.connect(transport);
+  resolved.logger.info('ready on stdio', { tools: definition.tools.length });
+  return { close: () => server.close() };
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  server: Server;
+}
+
+export async function startHttpServer(
+  definition: ServerDefinition,
+  config: RuntimeConfig,
+  deps: ServerDeps = {},
+): Promise<HttpServerHandle> {
+  // Resolved once so that every session shares schema and token caches.
+  const resolved = resolveDeps(config, deps);
+  const { logger } = resolved;
+  const sessions = new Map<string, Session>();
+  let guard: RequestGuard | undefined;
+
+  const httpServer = createHttpServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      logger.error('http request failed', { error: err instanceof Error ? err : String(err) });
+      if (!res.headersSent) sendJsonRpcError(res, 500, -32603, 'Internal server error');
+      else res.end();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+
+    // Exempt from Host checks: probes address the pod IP, and the answer reveals nothing.
+    if (path === HEALTH_PATH) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendPlain(res, 405, { error: 'Method not allowed' }, 'GET, HEAD');
+      return sendPlain(res, 200, { status: 'ok' });
+    }
+
+    const rejection = guard?.check(req);
+    if (rejection) {
+      logger.warn('request rejected', { reason: rejection });
+      return sendPlain(res, 403, { error: rejection });
+    }
+    if (path !== MCP_PATH) return sendPlain(res, 404, { error: 'Not found' });
+
+    const sessionId = header(req, 'mcp-session-id');
+    if (req.method === 'POST') {
+      const body = await readJsonBody(req, res);
+      if (body === NO_BODY) return;
+      if (sessionId !== undefined) {
+        const session = sessions.get(sessionId);
+        if (!session) return sendJsonRpcError(res, 404, -32001, 'Session not found');
+        return session.transport.handleRequest(req, res, body);
+      }
+      const initialize = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
+      if (!initialize) return sendJsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
+      return startSession(req, res, body);
+    }
+    if (req.method === 'GET' || req.method === 'DELETE') {
+      if (sessionId === undefined) return sendJsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
+      const session = sessions.get(sessionId);
+      if (!session) return sendJsonRpcError(res, 404, -32001, 'Session not found');
+      return session.transport.handleRequest(req, res);
+    }
+    res.setHeader('allow', 'GET, POST, DELETE');
+    return sendJsonRpcError(res, 405, -32000, 'Method not allowed');
+  }
+
+  async function startSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+    const server = createServer(definition, config, resolved);
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (id) => {
+        sessions.set(id, { transport, server });
+        logger.info('session started', { session: id, sessions: sessions.size });
+      },
+    });
+    // Set before connect(): the SDK chains its own handler after ours.
+    transport.onclose = () => {
+      const id = transport.sessionId;
+      if (id && sessions.delete(id)) logger.info('session closed', { session: id, sessions: sessions.size });
+    };
+    await server.connect(transport);
+    await transport.handleRequest(req, res, body);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  guard = new RequestGuard(config, port);
+  const url = `http://${formatHost(config.host)}:${port}${MCP_PATH}`;
+  logger.info(`listening on ${url}`);
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const open = [...sessions.values()];
+      sessions.clear();
+      await Promise.allSettled(open.map((session) => session.server.close()));
+      await new Promise<void>((resolve) => {
+        httpServer.close(() => resolve());
+        // Long-lived SSE streams would otherwise keep close() waiting forever.
+        httpServer.closeAllConnections();
+      });
+    })();
+    return closing;
+  };
+
+  return { port, host: config.host, url, close };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Host / Origin validation
+
+export class RequestGuard {
+  private readonly hosts = new Set<string>();
+  private readonly hostnames = new Set<string>();
+  private readonly origins = new Set<string>();
+
+  constructor(config: Pick<RuntimeConfig, 'host' | 'allowedHosts' | 'allowedOrigins'>, port: number) {
+    for (const host of ['127.0.0.1', 'localhost', '[::1]']) this.hosts.add(`${host}:${port}`);
+    const bound = config.host.toLowerCase();
+    if (!['127.0.0.1', 'localhost', '::1'].includes(bound)) this.hosts.add(`${formatHost(bound)}:${port}`);
+    for (const entry of config.allowedHosts) {
+      const value = entry.toLowerCase();
+      // An entry without a port allows that host name on any port (e.g. behind a proxy).
+      if (splitHost(value).port === undefined) this.hostnames.add(splitHost(value).hostname);
+      else this.hosts.add(value);
+    }
+    for (const origin of ['localhost', '127.0.0.1', '[::1]']) this.origins.add(`http://${origin}:${port}`);
+    for (const origin of config.allowedOrigins) this.origins.add(normaliseOrigin(origin));
+  }
+
+  /** Returns a reason when the request must be refused, otherwise undefined. */
+  check(req: IncomingMessage): string | undefined {
+    const host = header(req, 'host')?.toLowerCase();
+    if (!host) return 'Missing Host header';
+    if (!this.hosts.has(host) && !this.hostnames.has(splitHost(host).hostname)) {
+      return `Host not allowed: ${host} (add it to MCP_ALLOWED_HOSTS)`;
+    }
+    const origin = header(req, 'origin');
+    if (origin !== undefined && !this.origins.has(normaliseOrigin(origin))) {
+      return `Origin not allowed: ${origin} (add it to MCP_ALLOWED_ORIGINS)`;
+    }
+    return undefined;
+  }
+}
+
+function splitHost(value: string): { hostname: string; port: string | undefined } {
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(value);
+  return match ? { hostname: match[1] ?? value, port: match[2] } : { hostname: value, port: undefined };
+}
+
+function formatHost(host: string): string {
+  return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+}
+
+function normaliseOrigin(origin: string): string {
+  return origin.trim().toLowerCase().replace(/\/+$/, '');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small HTTP helpers
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function sendPlain(res: ServerResponse, status: number, body: unknown, allow?: string): void {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (allow) headers['allow'] = allow;
+  res.writeHead(status, headers).end(JSON.stringify(body));
+}
+
+function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
+  res
+    .writeHead(status, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+}
+
+const NO_BODY = Symbol('no body');
+
+/** Reads and parses a JSON body; on failure answers the request itself and returns NO_BODY. */
+async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
+  const declared = Number(header(req, 'content-length'));
+  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+    res.setHeader('connection', 'close');
+    sendJsonRpcError(res, 413, -32000, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+    req.resume();
+    return NO_BODY;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > MAX_BODY_BYTES) {
+      res.setHeader('connection', 'close');
+      sendJsonRpcError(res, 413, -32000, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
+      req.destroy();
+      return NO_BODY;
+    }
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    sendJsonRpcError(res, 400, -32700, 'Parse error: request body is not valid JSON');
+    return NO_BODY;
+  }
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/runtime/config.js';
+import type { ServerDefinition } from '../../src/runtime/definition.js';
+
+const definition: ServerDefinition = {
+  formatVersion: 1,
+  server: { name: 'petstore', version: '1.0.0', envPrefix: 'PETSTORE' },
+  baseUrls: ['https://api.example.com/v1'],
+  auth: [],
+  tools: [],
+};
+
+describe('loadConfig', () => {
+  it('defaults', () => {
+    const c = loadConfig(definition, {});
+    expect(c).toMatchObject({
+      baseUrl: 'https://api.example.com/v1',
+      transport: 'stdio',
+      port: 3000,
+      host: '127.0.0.1',
+      timeoutMs: 30000,
+      maxResponseBytes: 1048576,
+      allowedHosts: [],
+      allowedOrigins: [],
+      logLevel: 'info',
+    });
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig(definition, {
+      API_BASE_URL: 'http://127.0.0.1:9/api',
+      MCP_TRANSPORT: 'HTTP',
+      PORT: '0',
+      HOST: '0.0.0.0',
+      MCP_TIMEOUT_MS: '500',
+      MCP_MAX_RESPONSE_BYTES: '10',
+      MCP_ALLOWED_HOSTS: 'a.example:80, b.example',
+      MCP_ALLOWED_ORIGINS: 'https://app.example',
+      MCP_LOG_LEVEL: 'debug',
+    });
+    expect(c).toMatchObject({
+      baseUrl: 'http://127.0.0.1:9/api',
+      transport: 'http',
+      port: 0,
+      host: '0.0.0.0',
+      timeoutMs: 500,
+      maxResponseBytes: 10,
+      allowedHosts: ['a.example:80', 'b.example'],
+      allowedOrigins: ['https://app.example'],
+      logLevel: 'debug',
+    });
+  });
+
+  it('reports every invalid value at once', () => {
+    expect(() =>
+      loadConfig(definition, { MCP_TIMEOUT_MS: 'abc', PORT: '70000', MCP_TRANSPORT: 'sse', API_BASE_URL: 'ftp://x', MCP_LOG_LEVEL: 'loud', MCP_MAX_RESPONSE_BYTES: '0' }),
+    ).toThrow(
+      /API_BASE_URL must be an absolute http\(s\) URL, got "ftp:\/\/x"[\s\S]*MCP_TRANSPORT must be "stdio" or "http", got "sse"[\s\S]*PORT must be an integer between 0 and 65535, got "70000"[\s\S]*MCP_TIMEOUT_MS must be a positive integer, got "abc"[\s\S]*MCP_MAX_RESPONSE_BYTES must be a positive integer, got "0"[\s\S]*MCP_LOG_LEVEL/,
+    );
+  });
+
+  it('no base URL anywhere is not a start-up error', () => {
+    expect(loadConfig({ ...definition, baseUrls: [] }, {}).baseUrl).toBeUndefined();
+  });
+});
