@@ -60,6 +60,7 @@ export interface HttpBasicAuth extends AuthBase {
 
 export interface OAuth2ClientCredentialsAuth extends AuthBase {
   type: 'oauth2ClientCredentials';
+  /** Absolute, or relative to the upstream base URL. */
   tokenUrl: string;
   scopes: string[];
   clientIdEnv: string;
@@ -148,6 +149,6 @@ export interface HttpBinding {
    * secrets are all configured is used. Empty = no auth.
    */
   security: string[][];
-  /** Key under which a non-object response is wrapped in structured content. */
+  /** Set when the declared response is not always an object: results are `{ [wrapKey]: value }`. */
   wrapKey?: string;
 }

@@ -73,7 +73,8 @@ export async function connectStdio(projectDir: string, env: Record<string, strin
 /** Starts the server with MCP_TRANSPORT=http on an ephemeral port and connects over Streamable HTTP. */
 export async function connectHttp(projectDir: string, env: Record<string, string>): Promise<Connected & { url: string }> {
   const child = spawn(process.execPath, [path.join(projectDir, 'dist', 'index.js')], {
-    env: cleanEnv({ ...env, MCP_TRANSPORT: 'http', PORT: '0', HOST: '127.0.0.1' }),
+    // info level: the bound address is read from the start-up log line.
+    env: cleanEnv({ ...env, MCP_TRANSPORT: 'http', PORT: '0', HOST: '127.0.0.1', MCP_LOG_LEVEL: 'info' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -36,7 +36,7 @@ await client.connect(
   new StdioClientTransport({
     command: process.execPath,
     args: [path.join(out, 'dist', 'index.js')],
-    env: { PATH: process.env.PATH ?? '', API_BASE_URL: base, PETSTORE_API_KEY: 'demo-key' },
+    env: { PATH: process.env.PATH ?? '', API_BASE_URL: base, PETSTORE_API_KEY: 'demo-key', MCP_LOG_LEVEL: 'warn' },
   }),
 );
 const { tools } = await client.listTools();

@@ -57,10 +57,32 @@ export class UpstreamError extends Error {
   }
 }
 
-/** A deadline that also fires when `parent` (e.g. the MCP request's signal) aborts. */
-export function deadlineSignal(timeoutMs: number, parent?: AbortSignal): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return parent ? AbortSignal.any([parent, timeout]) : timeout;
+/**
+ * A deadline that also fires when `parent` (e.g. the MCP request's signal) aborts. Built on a
+ * plain timer rather than `AbortSignal.any([AbortSignal.timeout()])`: on Node 20 the timeout
+ * signal inside `any()` can be garbage-collected and never fire (nodejs/node#57736).
+ */
+export function deadlineSignal(timeoutMs: number, parent?: AbortSignal): Deadline {
+  const controller = new AbortController();
+  if (parent?.aborted) {
+    controller.abort(parent.reason);
+    return { signal: controller.signal, dispose: () => undefined };
+  }
+  const timer = setTimeout(() => controller.abort(new DOMException(`timed out after ${timeoutMs} ms`, 'TimeoutError')), timeoutMs);
+  const onParentAbort = () => controller.abort(parent?.reason);
+  parent?.addEventListener('abort', onParentAbort, { once: true });
+  const dispose = () => {
+    clearTimeout(timer);
+    parent?.removeEventListener('abort', onParentAbort);
+  };
+  controller.signal.addEventListener('abort', dispose, { once: true });
+  return { signal: controller.signal, dispose };
+}
+
+export interface Deadline {
+  signal: AbortSignal;
+  /** Stops the timer once the work is done, so it does not outlive the call. */
+  dispose(): void;
 }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
@@ -77,7 +99,8 @@ export class FetchHttpClient implements HttpClient {
   }
 
   async send(request: HttpRequest, sendOptions: SendOptions = {}): Promise<HttpResponse> {
-    const signal = deadlineSignal(this.options.timeoutMs, sendOptions.signal);
+    const deadline = deadlineSignal(this.options.timeoutMs, sendOptions.signal);
+    const signal = deadline.signal;
     try {
       const response = await this.fetchFollowingSameOrigin(request, signal);
       const { bytes, truncated } = await readLimited(response, this.options.maxResponseBytes);
@@ -95,6 +118,8 @@ export class FetchHttpClient implements HttpClient {
       };
     } catch (err) {
       throw this.classify(err, signal, request.url);
+    } finally {
+      deadline.dispose();
     }
   }
 

@@ -122,7 +122,8 @@ export async function callTool(
   }
 
   // One deadline covers the token fetch and the API call together.
-  const signal = deadlineSignal(config.timeoutMs, cancel);
+  const deadline = deadlineSignal(config.timeoutMs, cancel);
+  const signal = deadline.signal;
   try {
     const built = buildRequest({ binding, args, baseUrl });
     const additions = await applyAuth({
@@ -132,6 +133,7 @@ export async function callTool(
       fetchImpl: deps.fetchImpl,
       tokens: deps.tokens,
       signal,
+      baseUrl,
     });
     mergeAuth(built, additions);
     const request = { method: built.method, url: built.url, headers: built.headers };
@@ -153,6 +155,8 @@ export async function callTool(
     const message = describeFailure(err, signal, config.timeoutMs);
     logger.warn('tool call failed', { ...logFields, error: message, ms: Date.now() - started });
     return failure(message);
+  } finally {
+    deadline.dispose();
   }
 }
 

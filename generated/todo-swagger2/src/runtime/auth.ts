@@ -32,6 +32,8 @@ export interface ApplyAuthInput {
   tokens?: OAuth2TokenCache;
   /** Cancels a token request together with the tool call. */
   signal?: AbortSignal;
+  /** Upstream base URL: a relative OAuth2 `tokenUrl` resolves against it (OpenAPI 3.x). */
+  baseUrl?: string;
 }
 
 /** Missing or rejected credentials; reported to the model as a tool error. */
@@ -130,8 +132,9 @@ async function addScheme(scheme: AuthScheme, input: ApplyAuthInput, out: AuthAdd
     }
     case 'oauth2ClientCredentials': {
       const tokens = input.tokens ?? defaultTokenCache;
+      const tokenUrl = input.baseUrl ? new URL(scheme.tokenUrl, `${input.baseUrl.replace(/\/+$/, '')}/`).toString() : scheme.tokenUrl;
       const token = await tokens.getToken(
-        scheme,
+        { ...scheme, tokenUrl },
         { clientId: secret(env, scheme.clientIdEnv) ?? '', clientSecret: secret(env, scheme.clientSecretEnv) ?? '' },
         { fetchImpl: input.fetchImpl ?? fetch, signal: input.signal },
       );

@@ -95,8 +95,9 @@ function structuredResult(
   options: ToResultOptions,
 ): CallToolResult {
   const wrapKey = tool.binding.wrapKey;
-  const needsWrap = typeof parsed !== 'object' || parsed === null || Array.isArray(parsed);
-  const value = needsWrap && wrapKey ? { [wrapKey]: parsed } : parsed;
+  // The generator sets wrapKey exactly when the declared response is not always an object, and
+  // then the output schema describes `{ [wrapKey]: value }` whatever shape this value has.
+  const value = wrapKey ? { [wrapKey]: parsed } : parsed;
   const outcome = options.validator.validateOutput(schema, value);
   if (!outcome.ok) {
     return errorResult(
