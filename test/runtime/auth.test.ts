@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache } from '../../src/runtime/auth.js';
 import type { AuthScheme } from '../../src/runtime/definition.js';
 import { buildRequest } from '../../src/runtime/request.js';
@@ -40,10 +40,10 @@ describe('applyAuth', () => {
     expect(result.query).toEqual(['api_key=q']);
   });
 
-  it('unconfigured → clear error naming env vars', async () => {
-    const run = applyAuth({ security: [['key'], ['basic']], schemes, env: {} });
-    await expect(run).rejects.toBeInstanceOf(AuthError);
-    await expect(run).rejects.toThrow(/Set \(1\) P_API_KEY; or \(2\) P_USER and P_PASS/);
+  it('unconfigured → no credentials, and a hint naming the env vars', async () => {
+    const result = await applyAuth({ security: [['key'], ['basic']], schemes, env: {} });
+    expect(result).toMatchObject({ headers: {}, query: [], cookies: [] });
+    expect(result.missing).toMatch(/set \(1\) P_API_KEY; or \(2\) P_USER and P_PASS/);
   });
 
   it('an empty alternative makes auth optional', async () => {
@@ -155,7 +155,11 @@ describe('OAuth2 client credentials', () => {
     expect(String(err)).not.toContain('s3cr');
   });
 
-  it('missing client secret → configuration error', async () => {
-    await expect(applyAuth({ security: [['oauth']], schemes: oauth(), env: { P_CLIENT_ID: 'x' } })).rejects.toThrow(/P_CLIENT_ID and P_CLIENT_SECRET/);
+  it('missing client secret → no token request, and a hint naming both variables', async () => {
+    const fetchImpl = vi.fn<typeof fetch>();
+    const result = await applyAuth({ security: [['oauth']], schemes: oauth(), env: { P_CLIENT_ID: 'x' }, fetchImpl });
+    expect(fetchImpl).not.toHaveBeenCalled();
+    expect(result.headers).toEqual({});
+    expect(result.missing).toMatch(/P_CLIENT_ID and P_CLIENT_SECRET/);
   });
 });

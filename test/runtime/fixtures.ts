@@ -97,6 +97,8 @@ export async function startStub(): Promise<{ server: HttpServer; url: string; re
         res.writeHead(302, { location: 'http://127.0.0.2:1/elsewhere' }).end();
       } else if (req.method === 'POST') {
         res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 7, ...JSON.parse(body) }));
+      } else if (path === '/api/pets/401' && !req.headers.authorization) {
+        res.writeHead(401, { 'content-type': 'application/json' }).end('{"message":"unauthorized"}');
       } else if (path?.startsWith('/api/pets/')) {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":1,"name":"Rex"}');
       } else {

@@ -114,12 +114,14 @@ describe('server end-to-end (in-memory MCP, loopback upstream)', () => {
     expect(text(offsite)).toMatch(/^HTTP 302 Found/);
   });
 
-  it('missing credentials → isError naming the env var', async () => {
+  it('missing credentials → sent anonymously; a 401 names the env var to set', async () => {
     const bare = await connect(petDefinition(), { API_BASE_URL: `${stub.url}/api` });
-    const result = (await bare.callTool({ name: 'getPet', arguments: { petId: 1 } })) as CallToolResult;
+    const result = (await bare.callTool({ name: 'getPet', arguments: { petId: 401 } })) as CallToolResult;
     expect(result.isError).toBe(true);
-    expect(text(result)).toMatch(/Set PETSTORE_TOKEN/);
-    expect(stub.requests).toHaveLength(0);
+    expect(stub.requests).toHaveLength(1);
+    expect(stub.requests[0]!.headers.authorization).toBeUndefined();
+    expect(text(result)).toMatch(/^HTTP 401/);
+    expect(text(result)).toMatch(/set PETSTORE_TOKEN/);
     await bare.close();
   });
 

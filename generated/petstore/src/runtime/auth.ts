@@ -20,6 +20,11 @@ export interface AuthAdditions {
   query: string[];
   /** Encoded `name=value` cookie pairs. */
   cookies: string[];
+  /**
+   * Set when the operation wants credentials and none are configured: the request still goes
+   * out (many APIs answer some calls anonymously) and this hint is added if it is refused.
+   */
+  missing?: string;
 }
 
 export interface ApplyAuthInput {
@@ -67,7 +72,7 @@ export async function applyAuth(input: ApplyAuthInput): Promise<AuthAdditions> {
   }
 
   if (input.security.some((alternative) => alternative.length === 0)) return additions;
-  throw new AuthError(missingCredentialsMessage(input.security, byId));
+  return { ...additions, missing: missingCredentialsMessage(input.security, byId) };
 }
 
 /** Adds auth to a built request in place (headers, query string, cookie header). */
@@ -153,7 +158,7 @@ function missingCredentialsMessage(security: string[][], byId: Map<string, AuthS
     return parts.join(' and ');
   });
   const list = options.length === 1 ? options[0] : options.map((o, i) => `(${i + 1}) ${o}`).join('; or ');
-  return `This tool requires upstream authentication but no credentials are configured. Set ${list}.`;
+  return `No credentials are configured for this API; set ${list}.`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -142,6 +142,9 @@ export async function callTool(
       { signal },
     );
     const result = toToolResult(tool, response, { validator: deps.validator });
+    if (additions.missing && (response.status === 401 || response.status === 403)) {
+      result.content = [...result.content, { type: 'text', text: additions.missing }];
+    }
     logger.info('tool call', {
       ...logFields,
       status: response.status,
