@@ -23,6 +23,7 @@ export interface EmitOptions {
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNTIME_DIR = path.join(ROOT, 'src', 'runtime');
 const TEMPLATES_DIR = path.join(ROOT, 'templates');
+const PROJECT_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'project');
 
 /** Versions the generated project depends on: the ones mcp-gen itself is built and tested with. */
 function dependencyRanges(): Record<string, string> {
@@ -151,6 +152,11 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
 
   for (const file of readdirSync(RUNTIME_DIR).filter((f) => f.endsWith('.ts')).sort()) {
     add(`src/runtime/${file}`, `// ${header}\n${readFileSync(path.join(RUNTIME_DIR, file), 'utf8')}`);
+  }
+
+  // Fixed files, the same for every project: a self-test that needs no network.
+  for (const file of readdirSync(PROJECT_TEMPLATES_DIR).sort()) {
+    add(`test/${file}`, `// ${header}\n${readFileSync(path.join(PROJECT_TEMPLATES_DIR, file), 'utf8')}`);
   }
 
   const secrets = def.auth.flatMap(secretsOf);

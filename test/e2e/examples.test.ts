@@ -7,6 +7,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, connectHttp, connectStdio, REPO, type Connected } from '../helpers/project.js';
 import { startStub, type RecordedRequest, type Stub, type StubReply } from '../helpers/stub.js';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 
 interface Case {
@@ -414,3 +415,12 @@ for (const ex of EXAMPLES) {
     }
   });
 }
+
+describe.each(EXAMPLES.map((e) => e.dir))('generated/%s', (dir) => {
+  it('passes its own npm test', () => {
+    const cwd = path.join(REPO, 'generated', dir);
+    // What `npm test` runs, without npm's own start-up; node_modules is the repo's, linked by build().
+    const out = execFileSync(process.execPath, [path.join(cwd, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } });
+    expect(out).toMatch(/Tests +3 passed \(3\)/);
+  });
+});
