@@ -41,8 +41,8 @@ const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
 /** Text and pointer → `file:line:col`; the pointer is printed when the text cannot be mapped. */
 function locator(spec: string, text: string | undefined) {
-  return (pointer: readonly (string | number)[] | undefined, position?: Position): string => {
-    const pos = position ?? (pointer && text !== undefined ? locate(text, pointer) : undefined);
+  return async (pointer: readonly (string | number)[] | undefined, position?: Position): Promise<string> => {
+    const pos = position ?? (pointer && text !== undefined ? await locate(text, pointer) : undefined);
     if (pos) return `${spec}:${pos.line}:${pos.col}`;
     return pointer && pointer.length ? `${spec} (at ${toPointer(pointer)})` : spec;
   };
@@ -54,7 +54,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const where = () => locator(spec, text);
   try {
     text = await readSource(spec);
-    const raw = parseText(text);
+    const raw = await parseText(text);
     const loaded = await loadOpenApi(spec, raw, { allowRemoteRefs: options.allowRemoteRefs });
     const { definition, warnings } = lowerOpenApi(loaded, {
       ...(options.name ? { name: options.name } : {}),
@@ -66,7 +66,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const files = emitProject(definition, { specFile, transport: options.transport });
     const outDir = options.outDir ?? definition.server.name;
     const header = headerText({ specFile });
-    const located = warnings.map((w) => ({ ...w, location: where()(w.pointer) }));
+    const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where()(w.pointer) })));
     const toolsListBytes = Buffer.byteLength(JSON.stringify({ tools: definition.tools.map(({ binding: _b, ...t }) => t) }));
     if (options.check) {
       const { plan } = await planWrite(files, outDir, header);
@@ -76,7 +76,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     return { outDir, definition, files, warnings: located, plan, stale: false, toolsListBytes };
   } catch (err) {
     if (err instanceof SpecError && !err.location) {
-      err.location = where()(err.pointer, (err as SpecError & { position?: Position }).position);
+      err.location = await where()(err.pointer, (err as SpecError & { position?: Position }).position);
     }
     throw err;
   }

@@ -4,9 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import SwaggerParser from '@apidevtools/swagger-parser';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
-import swagger2openapi from 'swagger2openapi';
 import { SpecError } from '../diagnostics.js';
 import { parseText } from './parse-text.js';
 
@@ -87,7 +85,10 @@ export async function loadOpenApi(source: string, raw: unknown, options: LoadOpt
   return { document, dialect, convertedFromSwagger2 };
 }
 
+// The converter and the bundler are loaded only for the documents that need them: importing them
+// costs more start-up time than generating a typical server.
 async function convertSwagger2(raw: unknown): Promise<OpenAPIV3.Document> {
+  const { default: swagger2openapi } = await import('swagger2openapi');
   try {
     const result = await swagger2openapi.convertObj(raw as never, { patch: true, warnOnly: true, resolve: false });
     return result.openapi as OpenAPIV3.Document;
@@ -115,6 +116,7 @@ function externalRefs(root: unknown): Array<{ ref: string; at: (string | number)
 
 async function bundleExternalRefs(source: string, document: OpenApiDocument, options: LoadOptions): Promise<OpenApiDocument> {
   const base = isUrl(source) ? source : path.resolve(source);
+  const { default: SwaggerParser } = await import('@apidevtools/swagger-parser');
   try {
     return (await SwaggerParser.bundle(base, document as never, {
       resolve: { external: true, http: options.allowRemoteRefs ? { timeout: 30_000 } : false },

@@ -2,7 +2,7 @@
  * JSON / YAML text → value, with line:col for syntax errors and for JSON pointers into the
  * document (used to place semantic errors found later).
  */
-import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
+import type { Document } from 'yaml';
 import { SpecError } from '../diagnostics.js';
 
 export interface Position {
@@ -10,7 +10,7 @@ export interface Position {
   col: number;
 }
 
-export function parseText(text: string): unknown {
+export async function parseText(text: string): Promise<unknown> {
   // JSON.parse is an order of magnitude faster than a YAML parser on 10+ MiB specs.
   if (/^\s*[{[]/.test(text)) {
     try {
@@ -19,6 +19,8 @@ export function parseText(text: string): unknown {
       // Fall through: the YAML parser reports the position (JSON is YAML 1.2).
     }
   }
+  // Loaded on demand: JSON specs (the common case for large APIs) never need it.
+  const { LineCounter, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false });
   const err = doc.errors[0];
@@ -37,7 +39,8 @@ export function parseText(text: string): unknown {
 }
 
 /** Line and column of the node at `pointer`, or of its closest existing ancestor. */
-export function locate(text: string, pointer: readonly (string | number)[]): Position | undefined {
+export async function locate(text: string, pointer: readonly (string | number)[]): Promise<Position | undefined> {
+  const { LineCounter, isNode, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   let doc: Document;
   try {

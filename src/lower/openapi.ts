@@ -43,6 +43,15 @@ const METHOD_HINTS: Record<(typeof METHODS)[number], Omit<ToolAnnotations, 'titl
 
 const SUCCESS_CODES = ['200', '201', '202', '203', '206', '2XX', '2xx'];
 
+/**
+ * Largest output schema kept, in bytes of JSON. Response schemas of real APIs pull in large
+ * graphs of shared types (GitHub: 6.3 MB of output schemas for 1,223 tools, against 1.1 MB of input
+ * schemas), and every client pays for them in tools/list on every session. Above the budget the tool
+ * returns its JSON as text without a declared schema, which is also what it does for specs with no
+ * response schema at all.
+ */
+export const OUTPUT_SCHEMA_BUDGET = 2048;
+
 interface Pending {
   request: NameRequest;
   tool: Omit<ToolDefinition, 'name'>;
@@ -187,5 +196,6 @@ function lowerOutput(ctx: SchemaContext, op: Record<string, unknown>, opAt: read
     schema = { type: 'object', properties: { result: converted }, required: ['result'] };
   }
   if (defs) schema.$defs = defs;
+  if (JSON.stringify(schema).length > OUTPUT_SCHEMA_BUDGET) return undefined;
   return { schema, wrapKey };
 }
