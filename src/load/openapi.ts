@@ -3,6 +3,7 @@
  * object with only local `$ref`s. The only module besides write.ts that does I/O.
  */
 import { readFile } from 'node:fs/promises';
+import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import type { OpenAPIV3, OpenAPIV3_1 } from 'openapi-types';
 import { SpecError } from '../diagnostics.js';
@@ -79,6 +80,14 @@ export async function loadOpenApi(source: string, raw: unknown, options: LoadOpt
         fix: 'pass --allow-remote-refs to fetch it, or bundle the document first',
       });
     }
+    const internal = external.find((r) => isUrl(r.ref) && isPrivateHost(new URL(r.ref).hostname));
+    if (internal) {
+      throw new SpecError({
+        message: `$ref ${JSON.stringify(internal.ref)} points at a loopback or private address; such $refs are never fetched`,
+        pointer: [...internal.at, '$ref'],
+        fix: 'download the referenced file and $ref it by a local path',
+      });
+    }
     document = await bundleExternalRefs(source, document, options);
   }
   const dialect = String(document.openapi).startsWith('3.1') ? '3.1' : '3.0';
@@ -95,6 +104,23 @@ async function convertSwagger2(raw: unknown): Promise<OpenAPIV3.Document> {
   } catch (err) {
     throw new SpecError({ message: `cannot convert Swagger 2.0 document: ${(err as Error).message}` });
   }
+}
+
+const PRIVATE = new BlockList();
+for (const [net, prefix] of [['127.0.0.0', 8], ['10.0.0.0', 8], ['172.16.0.0', 12], ['192.168.0.0', 16], ['169.254.0.0', 16], ['0.0.0.0', 8]] as const) {
+  PRIVATE.addSubnet(net, prefix, 'ipv4');
+}
+for (const [net, prefix] of [['::1', 128], ['fc00::', 7], ['fe80::', 10]] as const) PRIVATE.addSubnet(net, prefix, 'ipv6');
+
+/**
+ * The bundler refuses such URLs itself (an SSRF guard) but with an unhelpful message; saying so
+ * up front names the $ref. Spec text is untrusted: it must not make mcp-gen probe a local network.
+ */
+function isPrivateHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (host === 'localhost' || host.endsWith('.localhost')) return true;
+  const family = isIP(host);
+  return family !== 0 && PRIVATE.check(host, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 /** Non-local `$ref`s with where they are; a cheap scan so a self-contained document skips the bundler. */

@@ -2,7 +2,8 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../helpers/project.js';
+import { runCli, runCliAsync, tempDir } from '../helpers/project.js';
+import { startStub } from '../helpers/stub.js';
 
 const INVALID = 'test/fixtures/invalid';
 
@@ -123,5 +124,51 @@ describe('writing into an existing directory', () => {
     expect(def.tools.map((t: { name: string }) => t.name)).toContain('signIn');
     expect(readFileSync(path.join(out, 'src', 'custom', 'extra.ts'), 'utf8')).toBe('export const mine = 1;\n');
     expect(readFileSync(path.join(out, '.env'), 'utf8')).toBe('PETSTORE_API_KEY=secret\n');
+  });
+});
+
+describe('input sources', () => {
+  it('reads a spec from an http(s) URL; relative server URLs resolve against it', async () => {
+    const spec = readFileSync('specs/petstore.yaml', 'utf8').replace('url: https://petstore3.swagger.io/api/v3', 'url: /api/v3');
+    const stub = await startStub((req) => (req.path === '/specs/petstore.yaml' ? { body: spec, headers: { 'content-type': 'application/yaml' } } : { status: 404 }));
+    try {
+      const out = path.join(tempDir('url'), 'p');
+      const r = await runCliAsync([`${stub.url}/specs/petstore.yaml`, '-o', out]);
+      expect(r.code, r.stderr).toBe(0);
+      const def = JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8'));
+      expect(def.baseUrls).toEqual([`${stub.url}/api/v3`]);
+      expect(def.tools).toHaveLength(9);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('bundles $refs to other local files, recursion included', () => {
+    const out = path.join(tempDir('split'), 'p');
+    const r = runCli(['test/fixtures/refs/split.yaml', '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const def = JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8'));
+    const output = def.tools[0].outputSchema;
+    expect(output.properties.parent.$ref).toMatch(/^#\/\$defs\//);
+    expect(Object.keys(output.$defs)).toHaveLength(1);
+  });
+
+  it('never fetches a $ref on a loopback or private address, even with --allow-remote-refs', async () => {
+    const stub = await startStub(() => ({ body: { type: 'object' } }));
+    try {
+      const dir = tempDir('remote');
+      const spec = path.join(dir, 'spec.yaml');
+      writeFileSync(spec, readFileSync('test/fixtures/invalid/remote-ref.yaml', 'utf8').replace('https://schemas.example.invalid/pet.json', `${stub.url}/pet.json`));
+      const refused = await runCliAsync([spec, '-o', path.join(dir, 'a')]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/spec\.yaml:15:17: error: \$ref ".*" would be fetched over the network/);
+      const allowed = await runCliAsync([spec, '-o', path.join(dir, 'b'), '--allow-remote-refs']);
+      expect(allowed.code).toBe(1);
+      expect(allowed.stderr).toMatch(/spec\.yaml:15:17: error: \$ref ".*" points at a loopback or private address/);
+      expect(stub.requests).toHaveLength(0);
+      expect(readdirSync(dir)).toEqual(['spec.yaml']);
+    } finally {
+      await stub.close();
+    }
   });
 });

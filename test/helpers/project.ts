@@ -29,6 +29,18 @@ export function runCli(args: string[], cwd = REPO): { code: number; stdout: stri
   }
 }
 
+/** runCli for tests that serve files from this process: execFileSync would block the server. */
+export function runCliAsync(args: string[], cwd = REPO): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
 export function linkNodeModules(projectDir: string): void {
   const link = path.join(projectDir, 'node_modules');
   if (!existsSync(link)) symlinkSync(path.join(REPO, 'node_modules'), link, 'dir');
