@@ -126,17 +126,31 @@ function isPrivateHost(hostname: string): boolean {
 /** Non-local `$ref`s with where they are; a cheap scan so a self-contained document skips the bundler. */
 function externalRefs(root: unknown): Array<{ ref: string; at: (string | number)[] }> {
   const found: Array<{ ref: string; at: (string | number)[] }> = [];
-  const stack: Array<{ node: unknown; at: (string | number)[] }> = [{ node: root, at: [] }];
-  while (stack.length) {
-    const { node, at } = stack.pop()!;
-    if (Array.isArray(node)) node.forEach((v, i) => v && typeof v === 'object' && stack.push({ node: v, at: [...at, i] }));
-    else if (node && typeof node === 'object') {
-      for (const [k, v] of Object.entries(node)) {
-        if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) found.push({ ref: v, at });
-        else if (v && typeof v === 'object') stack.push({ node: v, at: [...at, k] });
+  // One shared path, copied only for hits: this walks every node of 20 MB specs.
+  const at: (string | number)[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) {
+        const v: unknown = node[i];
+        if (v && typeof v === 'object') {
+          at.push(i);
+          walk(v);
+          at.pop();
+        }
+      }
+      return;
+    }
+    for (const k in node as Record<string, unknown>) {
+      const v = (node as Record<string, unknown>)[k];
+      if (k === '$ref' && typeof v === 'string' && !v.startsWith('#')) found.push({ ref: v, at: [...at] });
+      else if (v && typeof v === 'object') {
+        at.push(k);
+        walk(v);
+        at.pop();
       }
     }
-  }
+  };
+  if (root && typeof root === 'object') walk(root);
   return found;
 }
 
