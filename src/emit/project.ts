@@ -34,7 +34,7 @@ function dependencyRanges(): Record<string, string> {
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
   const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, all[n] ?? 'latest']));
   return {
-    ...pick(['@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'zod']),
+    ...pick(['@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'cockatiel', 'yaml', 'zod']),
     dev: JSON.stringify(pick(['@types/node', 'typescript', 'vitest'])),
   };
 }
@@ -170,6 +170,7 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
     specFile: options.specFile.replace(/[^\w.@+-]/g, '_'),
     toolCount: def.tools.length,
     baseUrl: absoluteBase ?? '',
+    hasFallbacks: def.baseUrls.filter((u) => /^https?:\/\//.test(u)).length > 1,
     transport: options.transport,
     secrets,
     absPathHint: `/path/to/${name}`,

@@ -1,7 +1,12 @@
 /**
- * Run-time configuration from environment variables. The variable names are a contract shared
- * with the generator's README template, so they are spelled out here exactly once.
+ * Run-time configuration from environment variables and an optional YAML file
+ * (`MCP_CONFIG`, default `./mcp-config.yaml` when it exists). Environment variables override
+ * the file. The variable names are a contract shared with the generator's README template, so
+ * they are spelled out here exactly once.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import type { ServerDefinition } from './definition.js';
 import { isLogLevel, LOG_LEVELS } from './log.js';
 import type { LogLevel } from './log.js';
@@ -20,26 +25,71 @@ export interface RuntimeConfig {
   transport: TransportKind;
   port: number;
   host: string;
-  /** Overall deadline per tool call, including token fetches. */
+  /**
+   * Fallback base URLs, tried in order when the circuit for the current one is open or it
+   * refuses connections. Absolute http(s) URLs only; see readFallbackBaseUrls for when the
+   * definition's other base URLs qualify.
+   */
+  fallbackBaseUrls: string[];
+  /** Overall deadline per tool call, including token fetches, retries and back-off. */
   timeoutMs: number;
+  /** Deadline of one upstream attempt (always also bounded by what is left of `timeoutMs`). */
+  attemptTimeoutMs: number;
+  retry: RetryConfig;
+  circuitBreaker: CircuitBreakerConfig;
+  /** Upstream calls in flight at once; up to `maxQueue` more wait for a slot. */
+  maxConcurrent: number;
+  maxQueue: number;
   maxResponseBytes: number;
   /** Extra `Host` header values accepted by the HTTP transport. */
   allowedHosts: string[];
   /** Extra `Origin` header values accepted by the HTTP transport. */
   allowedOrigins: string[];
   logLevel: LogLevel;
+  /** The config file that was read, if any. */
+  configFile: string | undefined;
   /** The environment secrets are read from at call time (never copied elsewhere). */
   env: Env;
 }
+
+export interface RetryConfig {
+  /** Attempts including the first; 1 disables retries. */
+  attempts: number;
+  /** Back-off before retry n is random in [0, min(maxDelayMs, initialDelayMs * 2^(n-1))). */
+  initialDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface CircuitBreakerConfig {
+  /** Consecutive failed calls (after retries) that open the circuit for an origin. */
+  threshold: number;
+  /** How long the circuit stays open before one trial call is let through. */
+  cooldownMs: number;
+}
+
+export interface LoadConfigOptions {
+  /** Directory `MCP_CONFIG` and the default `mcp-config.yaml` are resolved against. */
+  cwd?: string;
+}
+
+/** Default config file, looked up in the working directory when `MCP_CONFIG` is unset. */
+export const DEFAULT_CONFIG_FILE = 'mcp-config.yaml';
 
 export const DEFAULTS = {
   transport: 'stdio' as TransportKind,
   port: 3000,
   host: '127.0.0.1',
   timeoutMs: 30_000,
+  retry: { attempts: 3, initialDelayMs: 250, maxDelayMs: 10_000 } as RetryConfig,
+  circuitBreaker: { threshold: 5, cooldownMs: 30_000 } as CircuitBreakerConfig,
+  maxConcurrent: 5,
+  /** The queue holds this many times `maxConcurrent`. */
+  queueFactor: 4,
   maxResponseBytes: 1_048_576,
   logLevel: 'info' as LogLevel,
 };
+
+const MAX_INT = 2_147_483_647;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -48,7 +98,11 @@ export class ConfigError extends Error {
   }
 }
 
-export function loadConfig(definition: ServerDefinition, env: Env = process.env): RuntimeConfig {
+export function loadConfig(
+  definition: ServerDefinition,
+  env: Env = process.env,
+  options: LoadConfigOptions = {},
+): RuntimeConfig {
   const errors: string[] = [];
   const collect = <T>(fn: () => T, fallback: T): T => {
     try {
@@ -59,17 +113,33 @@ export function loadConfig(definition: ServerDefinition, env: Env = process.env)
     }
   };
 
+  const file = collect(() => readConfigFile(env, options.cwd ?? process.cwd()), undefined);
+  const fromFile: FileSettings = file ? collect(() => validateFileSettings(file.data, file.label), {}) : {};
+
   const baseUrl = collect(() => readBaseUrl(definition, env), undefined);
+  const fallbackBaseUrls = collect(() => readFallbackBaseUrls(definition, env, baseUrl), []);
   const transport = collect(() => readTransport(env), DEFAULTS.transport);
   const port = collect(() => readInteger(env, 'PORT', DEFAULTS.port, 0, 65_535), DEFAULTS.port);
   const host = nonEmpty(env['HOST']) ?? DEFAULTS.host;
-  const timeoutMs = collect(
-    () => readInteger(env, 'MCP_TIMEOUT_MS', DEFAULTS.timeoutMs, 1, 2_147_483_647),
-    DEFAULTS.timeoutMs,
-  );
-  const maxResponseBytes = collect(
-    () => readInteger(env, 'MCP_MAX_RESPONSE_BYTES', DEFAULTS.maxResponseBytes, 1, Number.MAX_SAFE_INTEGER),
-    DEFAULTS.maxResponseBytes,
+  const int = (name: string, fallback: number, min = 1, max = MAX_INT) => collect(() => readInteger(env, name, fallback, min, max), fallback);
+
+  const timeoutMs = int('MCP_TIMEOUT_MS', fromFile.timeoutMs ?? DEFAULTS.timeoutMs);
+  const attemptTimeoutMs = Math.min(int('MCP_ATTEMPT_TIMEOUT_MS', timeoutMs), timeoutMs);
+  const retry: RetryConfig = {
+    attempts: int('MCP_RETRY_ATTEMPTS', fromFile.retry?.attempts ?? DEFAULTS.retry.attempts, 1, 100),
+    initialDelayMs: int('MCP_RETRY_INITIAL_DELAY_MS', fromFile.retry?.initialDelayMs ?? DEFAULTS.retry.initialDelayMs, 0),
+    maxDelayMs: int('MCP_RETRY_MAX_DELAY_MS', fromFile.retry?.maxDelayMs ?? DEFAULTS.retry.maxDelayMs, 0),
+  };
+  const circuitBreaker: CircuitBreakerConfig = {
+    threshold: int('MCP_BREAKER_THRESHOLD', fromFile.circuitBreaker?.threshold ?? DEFAULTS.circuitBreaker.threshold),
+    cooldownMs: int('MCP_BREAKER_COOLDOWN_MS', fromFile.circuitBreaker?.cooldownMs ?? DEFAULTS.circuitBreaker.cooldownMs),
+  };
+  const maxConcurrent = int('MCP_MAX_CONCURRENT', fromFile.maxConcurrentTools ?? DEFAULTS.maxConcurrent, 1, 100_000);
+  const maxResponseBytes = int(
+    'MCP_MAX_RESPONSE_BYTES',
+    fromFile.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
+    1,
+    Number.MAX_SAFE_INTEGER,
   );
   const logLevel = collect(() => readLogLevel(env), DEFAULTS.logLevel);
 
@@ -80,17 +150,121 @@ export function loadConfig(definition: ServerDefinition, env: Env = process.env)
 
   return {
     baseUrl,
+    fallbackBaseUrls,
     transport,
     port,
     host,
     timeoutMs,
+    attemptTimeoutMs,
+    retry,
+    circuitBreaker,
+    maxConcurrent,
+    maxQueue: maxConcurrent * DEFAULTS.queueFactor,
     maxResponseBytes,
     allowedHosts: readList(env, 'MCP_ALLOWED_HOSTS'),
     allowedOrigins: readList(env, 'MCP_ALLOWED_ORIGINS'),
     logLevel,
+    configFile: file?.path,
     env,
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// The YAML file
+
+/** What the file may set, in run-time units (the file's `timeout` is in seconds). */
+interface FileSettings {
+  timeoutMs?: number;
+  maxConcurrentTools?: number;
+  retry?: Partial<RetryConfig>;
+  circuitBreaker?: Partial<CircuitBreakerConfig>;
+  maxResponseBytes?: number;
+}
+
+function readConfigFile(env: Env, cwd: string): { path: string; label: string; data: unknown } | undefined {
+  const explicit = nonEmpty(env['MCP_CONFIG']);
+  const file = path.resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  if (!explicit && !existsSync(file)) return undefined;
+  const label = explicit ? `MCP_CONFIG file ${file}` : `config file ${file}`;
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+    throw new Error(code === 'ENOENT' ? `${label} does not exist` : `${label} cannot be read: ${String(err)}`);
+  }
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (err) {
+    throw new Error(`${label} is not valid YAML: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+  }
+  return { path: file, label, data };
+}
+
+type FieldKind = 'positiveInteger' | 'nonNegativeInteger' | 'positiveNumber';
+const FILE_SCHEMA: Record<string, FieldKind | Record<string, FieldKind>> = {
+  timeout: 'positiveNumber',
+  maxConcurrentTools: 'positiveInteger',
+  retry: { attempts: 'positiveInteger', initialDelayMs: 'nonNegativeInteger', maxDelayMs: 'nonNegativeInteger' },
+  circuitBreaker: { threshold: 'positiveInteger', cooldownMs: 'positiveInteger' },
+  maxResponseBytes: 'positiveInteger',
+};
+
+/** Checks every key and value of the parsed file; throws one error listing all problems. */
+function validateFileSettings(data: unknown, label: string): FileSettings {
+  if (data === null || data === undefined) return {};
+  if (!isPlainObject(data)) throw new Error(`${label} must contain a mapping of settings, got ${describe(data)}`);
+  const problems: string[] = [];
+  const out: Record<string, unknown> = {};
+  const check = (value: unknown, kind: FieldKind, key: string): number | undefined => {
+    const ok =
+      typeof value === 'number' &&
+      Number.isFinite(value) &&
+      (kind === 'positiveNumber' ? value > 0 : Number.isSafeInteger(value) && value >= (kind === 'positiveInteger' ? 1 : 0)) &&
+      value <= MAX_INT;
+    if (ok) return value;
+    const want = kind === 'positiveNumber' ? 'a positive number' : kind === 'positiveInteger' ? 'a positive integer' : 'an integer >= 0';
+    problems.push(`${key} must be ${want}, got ${describe(value)}`);
+    return undefined;
+  };
+  for (const [key, value] of Object.entries(data)) {
+    const kind = FILE_SCHEMA[key];
+    if (kind === undefined) {
+      problems.push(`unknown key "${key}" (allowed: ${Object.keys(FILE_SCHEMA).join(', ')})`);
+    } else if (typeof kind === 'string') {
+      out[key] = check(value, kind, key);
+    } else if (!isPlainObject(value)) {
+      problems.push(`${key} must be a mapping with keys ${Object.keys(kind).join(', ')}, got ${describe(value)}`);
+    } else {
+      const nested: Record<string, unknown> = {};
+      for (const [sub, subValue] of Object.entries(value)) {
+        const subKind = kind[sub];
+        if (subKind === undefined) problems.push(`unknown key "${key}.${sub}" (allowed: ${Object.keys(kind).join(', ')})`);
+        else nested[sub] = check(subValue, subKind, `${key}.${sub}`);
+      }
+      out[key] = nested;
+    }
+  }
+  if (problems.length > 0) throw new Error(`${label}: ${problems.join('; ')}`);
+  const { timeout, ...rest } = out;
+  return { ...rest, ...(typeof timeout === 'number' ? { timeoutMs: Math.round(timeout * 1000) } : {}) } as FileSettings;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (Array.isArray(value)) return 'a list';
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'a mapping';
+  return String(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment variables
 
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
@@ -107,6 +281,23 @@ function readBaseUrl(definition: ServerDefinition, env: Env): string | undefined
   }
   // A relative or templated default is kept as-is; the call path reports it with a hint.
   return definition.baseUrls[0];
+}
+
+/**
+ * Fallback base URLs. `MCP_FALLBACK_BASE_URLS` (comma-separated) always applies. Without it, the
+ * definition's other absolute base URLs are used, but only when `API_BASE_URL` is not set: an
+ * operator who points the server at one upstream (say staging) must never find calls quietly
+ * sent to another one (production) because the first was down.
+ */
+function readFallbackBaseUrls(definition: ServerDefinition, env: Env, primary: string | undefined): string[] {
+  const explicit = readList(env, 'MCP_FALLBACK_BASE_URLS');
+  if (explicit.length > 0) {
+    const bad = explicit.filter((url) => !isAbsoluteHttpUrl(url));
+    if (bad.length > 0) throw new Error(`MCP_FALLBACK_BASE_URLS must list absolute http(s) URLs, got "${bad.join('", "')}"`);
+    return explicit.filter((url) => url !== primary);
+  }
+  if (nonEmpty(env['API_BASE_URL']) !== undefined) return [];
+  return definition.baseUrls.slice(1).filter((url) => isAbsoluteHttpUrl(url) && url !== primary);
 }
 
 export function isAbsoluteHttpUrl(value: string): boolean {

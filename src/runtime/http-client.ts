@@ -1,7 +1,7 @@
 /**
- * The one place that talks to the upstream API. It is an interface plus a plain
- * implementation so that retries and a circuit breaker can later wrap `send` without the
- * server noticing.
+ * The one place that talks to the upstream API: an interface plus a plain, single-attempt
+ * fetch implementation. resilience.ts wraps it with retries, a circuit breaker per origin,
+ * fallback base URLs and a bulkhead, without the server noticing.
  */
 import type { FetchLike } from './auth.js';
 import { describeUrl } from './auth.js';
@@ -29,6 +29,21 @@ export interface HttpResponse {
 export interface SendOptions {
   /** Cancellation from the MCP request and/or the overall per-call deadline. */
   signal?: AbortSignal;
+  /** Epoch ms at which the overall per-call deadline expires (retry delays are capped by it). */
+  deadlineAt?: number;
+  /** The same request against the fallback base URLs, in order of preference. */
+  fallbacks?: HttpRequest[];
+  /** The tool declares itself idempotent (`annotations.idempotentHint`): retry even a POST. */
+  idempotent?: boolean;
+  /** Filled in by the client: attempts made and retries among them, for the metrics. */
+  report?: SendReport;
+}
+
+export interface SendReport {
+  attempts: number;
+  retries: number;
+  /** Origin of the base URL that finally answered (or failed last). */
+  origin?: string;
 }
 
 export interface HttpClient {
@@ -43,13 +58,19 @@ export interface HttpClientOptions {
   maxRedirects?: number;
 }
 
-export type UpstreamErrorKind = 'timeout' | 'cancelled' | 'network';
+/**
+ * `unavailable`: the circuit breaker for the origin is open; `overloaded`: the bulkhead's
+ * queue is full.
+ */
+export type UpstreamErrorKind = 'timeout' | 'cancelled' | 'network' | 'unavailable' | 'overloaded';
 
 /** Transport-level failure (no HTTP response); reported to the model as a tool error. */
 export class UpstreamError extends Error {
   constructor(
     readonly kind: UpstreamErrorKind,
     message: string,
+    /** System error code of a network failure, e.g. `ECONNREFUSED`. */
+    readonly code?: string,
   ) {
     super(message);
     this.name = 'UpstreamError';
@@ -156,11 +177,12 @@ export class FetchHttpClient implements HttpClient {
     if (signal.aborted) {
       const reason: unknown = signal.reason;
       if (reason instanceof Error && reason.name === 'TimeoutError') {
-        return new UpstreamError('timeout', `upstream request timed out after ${this.options.timeoutMs} ms`);
+        // Either this attempt's own timer or the caller's overall deadline; both say how long.
+        return new UpstreamError('timeout', `upstream request ${reason.message}`);
       }
       return new UpstreamError('cancelled', 'upstream request was cancelled');
     }
-    return new UpstreamError('network', describeNetworkError(err, url));
+    return new UpstreamError('network', describeNetworkError(err, url), networkErrorCode(err));
   }
 }
 
@@ -187,6 +209,11 @@ async function readLimited(response: Response, limit: number): Promise<{ bytes: 
   return { bytes: Buffer.concat(chunks, total), truncated };
 }
 
+function networkErrorCode(err: unknown): string | undefined {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  return typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : undefined;
+}
+
 function describeNetworkError(err: unknown, url: string): string {
   const where = describeUrl(url);
   let origin = where;
@@ -199,7 +226,7 @@ function describeNetworkError(err: unknown, url: string): string {
     // describeUrl already said the URL is invalid.
   }
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const code = typeof cause === 'object' && cause !== null && 'code' in cause ? String(cause.code) : '';
+  const code = networkErrorCode(err) ?? '';
   switch (code) {
     case 'ECONNREFUSED':
       return `connection refused to ${origin}`;

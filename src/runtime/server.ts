@@ -1,25 +1,33 @@
 /**
  * The MCP server proper: lists the definition's tools and turns each tool call into one
- * upstream HTTP request. Transport-agnostic; see transport.ts for stdio and HTTP.
+ * upstream HTTP call (with retries and fallbacks, see resilience.ts), and serves three
+ * read-only resources: metrics, the effective settings and recent log events.
+ * Transport-agnostic; see transport.ts for stdio and HTTP.
  */
+import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
   ErrorCode,
+  ListResourcesRequestSchema,
   ListToolsRequestSchema,
   McpError,
+  ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache } from './auth.js';
 import type { FetchLike } from './auth.js';
 import { isAbsoluteHttpUrl } from './config.js';
 import type { RuntimeConfig } from './config.js';
 import type { ServerDefinition, ToolDefinition } from './definition.js';
 import { createHttpClient, deadlineSignal, UpstreamError } from './http-client.js';
-import type { HttpClient } from './http-client.js';
-import { silentLogger } from './log.js';
+import type { HttpClient, HttpRequest, SendReport } from './http-client.js';
+import { createLogger, LogRing } from './log.js';
 import type { Logger } from './log.js';
+import { effectiveSettings, Metrics } from './metrics.js';
 import { buildRequest, RequestBuildError } from './request.js';
+import type { BuiltRequest } from './request.js';
+import { ResilientHttpClient } from './resilience.js';
 import { toToolResult } from './response.js';
 import { SchemaValidator } from './validate.js';
 
@@ -29,25 +37,70 @@ import { SchemaValidator } from './validate.js';
  */
 export interface ServerDeps {
   logger?: Logger;
+  /** Recent log events for `logs://server/recent`; should be the ring the logger writes to. */
+  logRing?: LogRing;
   fetchImpl?: FetchLike;
   httpClient?: HttpClient;
   validator?: SchemaValidator;
   tokens?: OAuth2TokenCache;
+  metrics?: Metrics;
 }
 
-/** Fills in defaults once, so every session reuses the same caches. */
+/**
+ * Fills in defaults once, so every session reuses the same caches, breakers, bulkhead and
+ * counters.
+ */
 export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Required<ServerDeps> {
   const fetchImpl = deps.fetchImpl ?? fetch;
+  const logRing = deps.logRing ?? new LogRing();
+  // Without a logger nothing reaches stderr, but the ring still records events.
+  const logger = deps.logger ?? createLogger({ level: 'silent', ring: logRing });
   return {
-    logger: deps.logger ?? silentLogger,
+    logger,
+    logRing,
     fetchImpl,
     httpClient:
       deps.httpClient ??
-      createHttpClient({ timeoutMs: config.timeoutMs, maxResponseBytes: config.maxResponseBytes, fetchImpl }),
+      new ResilientHttpClient(
+        createHttpClient({ timeoutMs: config.attemptTimeoutMs, maxResponseBytes: config.maxResponseBytes, fetchImpl }),
+        {
+          timeoutMs: config.timeoutMs,
+          retry: config.retry,
+          circuitBreaker: config.circuitBreaker,
+          maxConcurrent: config.maxConcurrent,
+          maxQueue: config.maxQueue,
+          logger,
+        },
+      ),
     validator: deps.validator ?? new SchemaValidator(),
     tokens: deps.tokens ?? new OAuth2TokenCache(),
+    metrics: deps.metrics ?? new Metrics(),
   };
 }
+
+export const RESOURCES: Resource[] = [
+  {
+    uri: 'metrics://server/stats',
+    name: 'stats',
+    title: 'Server statistics',
+    description: 'Per-tool calls, errors, retries and latency p50/p95; circuit breaker state per upstream origin.',
+    mimeType: 'application/json',
+  },
+  {
+    uri: 'config://server/settings',
+    name: 'settings',
+    title: 'Effective settings',
+    description: 'The configuration in effect (from mcp-config.yaml and environment variables), secrets redacted.',
+    mimeType: 'application/json',
+  },
+  {
+    uri: 'logs://server/recent',
+    name: 'recent-logs',
+    title: 'Recent log events',
+    description: 'The most recent log events (at most 200), oldest first.',
+    mimeType: 'application/json',
+  },
+];
 
 export function createServer(definition: ServerDefinition, config: RuntimeConfig, deps: ServerDeps = {}): Server {
   const resolved = resolveDeps(config, deps);
@@ -59,7 +112,7 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   };
   if (definition.server.title) info.title = definition.server.title;
   if (definition.server.description) info.description = definition.server.description;
-  const server = new Server(info, { capabilities: { tools: {} } });
+  const server = new Server(info, { capabilities: { tools: {}, resources: {} } });
 
   // Built on first request: a large definition should not slow the start-up handshake.
   let listing: Tool[] | undefined;
@@ -74,7 +127,32 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
     return callTool(tool, request.params.arguments ?? {}, extra.signal, definition, config, resolved);
   });
 
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: RESOURCES }));
+  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+    const uri = request.params.uri;
+    const value = readResource(uri, definition, config, resolved);
+    if (value === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
+    return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
+  });
+
   return server;
+}
+
+function readResource(uri: string, definition: ServerDefinition, config: RuntimeConfig, deps: Required<ServerDeps>): unknown {
+  switch (uri) {
+    case 'metrics://server/stats': {
+      const client = deps.httpClient;
+      return client instanceof ResilientHttpClient
+        ? deps.metrics.snapshot({ breakers: client.breakerStates(), load: client.load })
+        : deps.metrics.snapshot();
+    }
+    case 'config://server/settings':
+      return effectiveSettings(definition, config);
+    case 'logs://server/recent':
+      return deps.logRing.list();
+    default:
+      return undefined;
+  }
 }
 
 function toListedTool(tool: ToolDefinition): Tool {
@@ -100,6 +178,22 @@ export async function callTool(
   config: RuntimeConfig,
   deps: Required<ServerDeps>,
 ): Promise<CallToolResult> {
+  const started = Date.now();
+  const report: SendReport = { attempts: 0, retries: 0 };
+  const result = await callToolOnce(tool, args, cancel, definition, config, deps, report);
+  deps.metrics.record(tool.name, { ms: Date.now() - started, isError: result.isError === true, retries: report.retries });
+  return result;
+}
+
+async function callToolOnce(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  cancel: AbortSignal | undefined,
+  definition: ServerDefinition,
+  config: RuntimeConfig,
+  deps: Required<ServerDeps>,
+  report: SendReport,
+): Promise<CallToolResult> {
   const { logger } = deps;
   const started = Date.now();
   const binding = tool.binding;
@@ -120,11 +214,13 @@ export async function callTool(
     );
   }
 
-  // One deadline covers the token fetch and the API call together.
+  // One deadline covers the token fetch, every attempt and the back-off between them.
+  const deadlineAt = started + config.timeoutMs;
   const deadline = deadlineSignal(config.timeoutMs, cancel);
   const signal = deadline.signal;
   try {
-    const built = buildRequest({ binding, args, baseUrl });
+    const callArgs = withIdempotencyKey(tool, args);
+    const built = buildRequest({ binding, args: callArgs, baseUrl });
     const additions = await applyAuth({
       security: binding.security,
       schemes: definition.auth,
@@ -135,11 +231,19 @@ export async function callTool(
       baseUrl,
     });
     mergeAuth(built, additions);
-    const request = { method: built.method, url: built.url, headers: built.headers };
-    const response = await deps.httpClient.send(
-      built.body === undefined ? request : { ...request, body: built.body },
-      { signal },
-    );
+    // The same request against each fallback base URL, with the same credentials and key.
+    const fallbacks = config.fallbackBaseUrls.map((url) => {
+      const alternative = buildRequest({ binding, args: callArgs, baseUrl: url });
+      mergeAuth(alternative, additions);
+      return toHttpRequest(alternative);
+    });
+    const response = await deps.httpClient.send(toHttpRequest(built), {
+      signal,
+      deadlineAt,
+      fallbacks,
+      idempotent: tool.annotations.idempotentHint === true,
+      report,
+    });
     const result = toToolResult(tool, response, { validator: deps.validator });
     if (additions.missing && (response.status === 401 || response.status === 403)) {
       result.content = [...result.content, { type: 'text', text: additions.missing }];
@@ -150,16 +254,33 @@ export async function callTool(
       bytes: response.bytes.length,
       truncated: response.truncated,
       isError: result.isError === true,
+      attempts: report.attempts,
+      ...(report.origin && fallbacks.length > 0 ? { origin: report.origin } : {}),
       ms: Date.now() - started,
     });
     return result;
   } catch (err) {
     const message = describeFailure(err, signal, config.timeoutMs);
-    logger.warn('tool call failed', { ...logFields, error: message, ms: Date.now() - started });
+    logger.warn('tool call failed', { ...logFields, error: message, attempts: report.attempts, ms: Date.now() - started });
     return failure(message);
   } finally {
     deadline.dispose();
   }
+}
+
+function toHttpRequest(built: BuiltRequest): HttpRequest {
+  const request = { method: built.method, url: built.url, headers: built.headers };
+  return built.body === undefined ? request : { ...request, body: built.body };
+}
+
+/**
+ * When the operation declares an `Idempotency-Key` header and the caller left it out, one key is
+ * generated per tool call, so every retry and fallback carries the same key (and may be retried).
+ */
+function withIdempotencyKey(tool: ToolDefinition, args: Record<string, unknown>): Record<string, unknown> {
+  const param = tool.binding.parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+  if (!param || args[param.arg] !== undefined) return args;
+  return { ...args, [param.arg]: randomUUID() };
 }
 
 function describeFailure(err: unknown, signal: AbortSignal, timeoutMs: number): string {

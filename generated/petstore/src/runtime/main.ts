@@ -5,7 +5,7 @@
 import { loadConfig } from './config.js';
 import type { Env } from './config.js';
 import type { ServerDefinition } from './definition.js';
-import { createLogger } from './log.js';
+import { createLogger, LogRing } from './log.js';
 import type { ServerDeps } from './server.js';
 import { startHttpServer, startStdio } from './transport.js';
 import type { RunningServer } from './transport.js';
@@ -28,8 +28,11 @@ export async function main(
     throw new Error(`Unsupported server-definition formatVersion ${String(definition.formatVersion)}; regenerate the server`);
   }
   const config = loadConfig(definition, env);
-  const logger = options.deps?.logger ?? createLogger({ level: config.logLevel, base: { server: definition.server.name } });
-  const deps: ServerDeps = { ...options.deps, logger };
+  const logRing = options.deps?.logRing ?? new LogRing();
+  const logger =
+    options.deps?.logger ?? createLogger({ level: config.logLevel, base: { server: definition.server.name }, ring: logRing });
+  const deps: ServerDeps = { ...options.deps, logger, logRing };
+  if (config.configFile) logger.info('configuration file read', { file: config.configFile });
 
   const running =
     config.transport === 'http'

@@ -26,6 +26,31 @@ export interface LoggerOptions {
   write?: (line: string) => void;
   /** Fields added to every line, e.g. the server name. */
   base?: LogFields;
+  /**
+   * Keeps recent events for the `logs://server/recent` resource. It receives every event at
+   * `info` or above (and `debug` when that is the level) whatever the output level, so a
+   * server logging nothing to stderr still shows what it did.
+   */
+  ring?: LogRing;
+}
+
+/** A bounded ring of recent log records, oldest first. */
+export class LogRing {
+  private readonly items: LogFields[] = [];
+  private next = 0;
+
+  constructor(readonly capacity = 200) {}
+
+  push(record: LogFields): void {
+    if (this.items.length < this.capacity) this.items.push(record);
+    else this.items[this.next] = record;
+    this.next = (this.next + 1) % this.capacity;
+  }
+
+  list(): LogFields[] {
+    if (this.items.length < this.capacity) return [...this.items];
+    return [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+  }
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -38,10 +63,15 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const threshold = RANK[options.level ?? 'info'];
   const write = options.write ?? ((line: string) => void process.stderr.write(line));
   const base = options.base ?? {};
+  const ring = options.ring;
+  const ringThreshold = Math.min(threshold, RANK.info);
 
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
-    if (RANK[level] < threshold) return;
+    const rank = RANK[level];
+    if (rank < threshold && !(ring && rank >= ringThreshold)) return;
     const record = { time: new Date().toISOString(), level, msg, ...base, ...normalise(fields) };
+    ring?.push(record);
+    if (rank < threshold) return;
     let line: string;
     try {
       line = JSON.stringify(record);
