@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, readdir, rename, rm, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProjectFile } from './emit/project.js';
 
@@ -72,6 +72,7 @@ export async function planWrite(files: ProjectFile[], outDir: string, header: st
     plan.create = all.map((f) => f.path);
     return { plan, files: all };
   }
+  if (!(await stat(outDir)).isDirectory()) throw new WriteError(`${outDir} exists and is not a directory; choose another -o`);
   const manifest = await readManifest(outDir);
   if (!manifest && (await readdir(outDir)).length > 0) plan.foreign = true;
   const owned = manifest?.files ?? {};

@@ -80,6 +80,15 @@ describe('output', () => {
 });
 
 describe('writing into an existing directory', () => {
+  it('refuses an output path that is a file', () => {
+    const file = path.join(tempDir('file'), 'out');
+    writeFileSync(file, 'not a directory');
+    const r = runCli(['specs/petstore.yaml', '-o', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/exists and is not a directory/);
+    expect(readFileSync(file, 'utf8')).toBe('not a directory');
+  });
+
   it('refuses a non-empty directory it did not generate, unless --force, and keeps the user file', () => {
     const out = tempDir('foreign');
     writeFileSync(path.join(out, 'notes.txt'), 'mine');
