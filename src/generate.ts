@@ -8,7 +8,7 @@ import { SpecError, toPointer } from './diagnostics.js';
 import { emitProject, type ProjectFile } from './emit/project.js';
 import { headerText } from './emit/header.js';
 import { loadOpenApi, readSource } from './load/openapi.js';
-import { locate, parseText, type Position } from './load/parse-text.js';
+import { locator, parseText, type Locate, type Position } from './load/parse-text.js';
 import { lowerOpenApi } from './lower/openapi.js';
 import type { ServerDefinition } from './runtime/definition.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
@@ -40,9 +40,9 @@ export interface GenerateResult {
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
 /** Text and pointer → `file:line:col`; the pointer is printed when the text cannot be mapped. */
-function locator(spec: string, text: string | undefined) {
+function describeLocation(spec: string, locate: Locate | undefined) {
   return async (pointer: readonly (string | number)[] | undefined, position?: Position): Promise<string> => {
-    const pos = position ?? (pointer && text !== undefined ? await locate(text, pointer) : undefined);
+    const pos = position ?? (pointer && locate ? await locate(pointer) : undefined);
     if (pos) return `${spec}:${pos.line}:${pos.col}`;
     return pointer && pointer.length ? `${spec} (at ${toPointer(pointer)})` : spec;
   };
@@ -50,10 +50,11 @@ function locator(spec: string, text: string | undefined) {
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const spec = options.spec;
-  let text: string | undefined;
-  const where = () => locator(spec, text);
+  let locate: Locate | undefined;
+  const where = () => describeLocation(spec, locate);
   try {
-    text = await readSource(spec);
+    const text = await readSource(spec);
+    locate = locator(text);
     const raw = await parseText(text);
     const loaded = await loadOpenApi(spec, raw, { allowRemoteRefs: options.allowRemoteRefs });
     const { definition, warnings } = lowerOpenApi(loaded, {

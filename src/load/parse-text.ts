@@ -38,27 +38,57 @@ export async function parseText(text: string): Promise<unknown> {
   return value;
 }
 
-/** Line and column of the node at `pointer`, or of its closest existing ancestor. */
-export async function locate(text: string, pointer: readonly (string | number)[]): Promise<Position | undefined> {
+/** Finds the line and column of the node at a JSON pointer, or of its closest existing ancestor. */
+export type Locate = (pointer: readonly (string | number)[]) => Promise<Position | undefined>;
+
+/** A locator over `text`; the document is parsed once, on the first lookup (many warnings, one parse). */
+export function locator(text: string): Locate {
+  let lookup: Promise<Locate> | undefined;
+  return async (pointer) => {
+    // JSON gets a JSON parser with offsets: the YAML parser takes seconds on multi-MiB JSON specs.
+    lookup ??= /^\s*[{[]/.test(text) ? jsonLocator(text) : yamlLocator(text);
+    return (await lookup)(pointer);
+  };
+}
+
+async function jsonLocator(text: string): Promise<Locate> {
+  const [{ default: jsonc }, { LineCounter }] = await Promise.all([import('jsonc-parser'), import('yaml')]);
+  const tree = jsonc.parseTree(text);
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lines.addNewLine(i + 1);
+  return async (pointer) => {
+    if (!tree) return undefined;
+    for (let n = pointer.length; n >= 0; n--) {
+      const node = jsonc.findNodeAtLocation(tree, pointer.slice(0, n) as (string | number)[]);
+      if (!node) continue;
+      // Point at the key when there is one: that is where a reader looks.
+      const key = node.parent?.type === 'property' ? node.parent.children?.[0] : undefined;
+      return lines.linePos((key ?? node).offset);
+    }
+    return undefined;
+  };
+}
+
+async function yamlLocator(text: string): Promise<Locate> {
   const { LineCounter, isNode, parseDocument } = await import('yaml');
   const lineCounter = new LineCounter();
   let doc: Document;
   try {
     doc = parseDocument(text, { lineCounter, uniqueKeys: false });
   } catch {
-    return undefined;
+    return async () => undefined;
   }
-  for (let n = pointer.length; n >= 0; n--) {
-    const node = doc.getIn(pointer.slice(0, n), true);
-    if (isNode(node) && node.range) {
-      // Point at the key when there is one: that is where a reader looks.
-      const keyNode = n > 0 ? findKey(doc, pointer.slice(0, n)) : undefined;
-      const offset = keyNode?.range?.[0] ?? node.range[0];
-      const { line, col } = lineCounter.linePos(offset);
-      return { line, col };
+  return async (pointer) => {
+    for (let n = pointer.length; n >= 0; n--) {
+      const node = doc.getIn(pointer.slice(0, n), true);
+      if (isNode(node) && node.range) {
+        const keyNode = n > 0 ? findKey(doc, pointer.slice(0, n)) : undefined;
+        return lineCounter.linePos(keyNode?.range?.[0] ?? node.range[0]);
+      }
     }
-  }
-  return undefined;
+    return undefined;
+  };
 }
 
 function findKey(doc: Document, pointer: readonly (string | number)[]): { range?: [number, number, number] | null } | undefined {

@@ -13,6 +13,7 @@ describe('bad input: one located line, exit 1, nothing written', () => {
     ['not OpenAPI', `${INVALID}/not-openapi.yaml`, `${INVALID}/not-openapi.yaml:1:1: error: not an OpenAPI document: no "openapi" or "swagger" field at the top level`],
     ['broken YAML', `${INVALID}/broken-yaml.yaml`, `${INVALID}/broken-yaml.yaml:9:1: error: invalid YAML/JSON: Flow sequence in block collection must be sufficiently indented and end with a ]`],
     ['unresolvable $ref', `${INVALID}/unresolvable-ref.yaml`, `${INVALID}/unresolvable-ref.yaml:15:17: error: unresolvable $ref "#/components/schemas/Pets"`],
+    ['unresolvable $ref in JSON', `${INVALID}/unresolvable-ref.json`, `${INVALID}/unresolvable-ref.json:8:101: error: unresolvable $ref "#/nope"`],
     ['no operations', `${INVALID}/no-operations.yaml`, `${INVALID}/no-operations.yaml:5:1: error: the document has no operations to turn into tools`],
     ['unknown x-mcp key', `${INVALID}/bad-x-mcp.yaml`, `${INVALID}/bad-x-mcp.yaml:10:9: error: unknown x-mcp key "nmae"`],
     ['remote $ref without --allow-remote-refs', `${INVALID}/remote-ref.yaml`, `${INVALID}/remote-ref.yaml:15:17: error: $ref "https://schemas.example.invalid/pet.json" would be fetched over the network`],
