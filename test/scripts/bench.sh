@@ -14,9 +14,12 @@ cd "$work"
 gen="node $repo/dist/cli.js {spec} -o {out}"
 node run.mjs --label mcp-gen --gen-cmd "$gen" --jobs 1 "$@"
 node run.mjs --label mcp-gen-scale --gen-cmd "$gen" --corpus corpus-scale.txt "$@"
-# Generation time is reported as a ratio to the peer measured in the same session.
-node run.mjs --preset openapi-mcp-generator --label peer-gen --stages gen --jobs 1 "$@"
+# Generation time is reported as a ratio to the peer measured in the same session: both
+# generators, generation stage only, back to back.
+node run.mjs --label mcp-gen-gen --gen-cmd "$gen" --stages gen --jobs 1 --fresh "$@"
+node run.mjs --preset openapi-mcp-generator --label peer-gen --stages gen --jobs 1 --fresh "$@"
+node run.mjs --preset openapi-mcp-generator --label peer-scale --corpus corpus-scale.txt --stages gen --fresh
 node summarize.mjs out/mcp-gen/results.jsonl --scale out/mcp-gen-scale/results.jsonl > out/mcp-gen-summary.md
-node summarize.mjs out/peer-gen/results.jsonl > out/peer-gen-summary.md
-node "$repo/test/scripts/bench-ratios.mjs" out/mcp-gen/results.jsonl out/peer-gen/results.jsonl
-echo "summaries: $work/out/mcp-gen-summary.md $work/out/peer-gen-summary.md"
+node "$repo/test/scripts/bench-ratios.mjs" out/mcp-gen-gen/results.jsonl out/peer-gen/results.jsonl
+echo "summary: $work/out/mcp-gen-summary.md"
+
