@@ -1,11 +1,11 @@
 /**
  * Every operation of every example spec, end to end: the committed project under generated/ is
- * compiled with tsc, started over stdio and over Streamable HTTP, listed and called through the
- * SDK Client; the loopback upstream checks the exact request that arrived.
+ * compiled with tsc (test/global-setup.ts), started over stdio and over Streamable HTTP, listed
+ * and called through the SDK Client; the loopback upstream checks the exact request that arrived.
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, connectHttp, connectStdio, REPO, type Connected } from '../helpers/project.js';
+import { connectHttp, connectStdio, REPO, type Connected } from '../helpers/project.js';
 import { startStub, type RecordedRequest, type Stub, type StubReply } from '../helpers/stub.js';
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -337,7 +337,6 @@ let tokenRequests: RecordedRequest[] = [];
 let stub: Stub;
 
 beforeAll(async () => {
-  for (const ex of EXAMPLES) build(path.join(REPO, 'generated', ex.dir));
   stub = await startStub((req) => {
     if (req.path === '/oauth/token') {
       tokenRequests.push(req);
@@ -419,7 +418,7 @@ for (const ex of EXAMPLES) {
 describe.each(EXAMPLES.map((e) => e.dir))('generated/%s', (dir) => {
   it('passes its own npm test', () => {
     const cwd = path.join(REPO, 'generated', dir);
-    // What `npm test` runs, without npm's own start-up; node_modules is the repo's, linked by build().
+    // What `npm test` runs, without npm's own start-up; node_modules is the repo's, linked by the global setup.
     const out = execFileSync(process.execPath, [path.join(cwd, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } });
     expect(out).toMatch(/Tests +3 passed \(3\)/);
   });

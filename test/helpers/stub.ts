@@ -13,6 +13,8 @@ export interface RecordedRequest {
   query: string;
   headers: http.IncomingHttpHeaders;
   body: Buffer;
+  /** When the request arrived (ms since the epoch, as `Date.now()`). */
+  at: number;
 }
 
 export interface StubReply {
@@ -36,6 +38,7 @@ export async function startStub(route: StubRoute = () => undefined): Promise<Stu
   const requests: RecordedRequest[] = [];
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
+    const at = Date.now();
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = req.url ?? '/';
@@ -46,6 +49,7 @@ export async function startStub(route: StubRoute = () => undefined): Promise<Stu
         query: q < 0 ? '' : raw.slice(q + 1),
         headers: req.headers,
         body: Buffer.concat(chunks),
+        at,
       };
       requests.push(rec);
       const reply = route(rec) ?? { body: { ok: true } };
