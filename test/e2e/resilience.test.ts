@@ -1,7 +1,8 @@
 /**
  * The resilience issue's fault-injection cases against a generated server as users run it: the
  * committed generated/petstore project (compiled by test/global-setup.ts), started as a process
- * over stdio, upstream on loopback. (test/runtime/resilience.test.ts covers the same policies in depth, in-process.)
+ * over stdio, upstream on loopback. test/runtime/resilience.test.ts covers the same policies in
+ * depth, in-process.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
