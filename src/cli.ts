@@ -6,6 +6,9 @@ import { SpecError, formatDiagnostic } from './diagnostics.js';
 import { generate } from './generate.js';
 import { WriteError } from './write.js';
 
+/** `--x a,b --x c` → ['a', 'b', 'c']. */
+const list = (values: string[] | undefined): string[] => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 async function main(argv: string[]): Promise<number> {
@@ -20,6 +23,10 @@ async function main(argv: string[]): Promise<number> {
     .option('transport', { choices: ['stdio', 'http'] as const, default: 'stdio' as const, describe: 'default transport of the generated server (MCP_TRANSPORT overrides at run time)' })
     .option('base-url', { type: 'string', describe: "upstream base URL baked in instead of the spec's servers (API_BASE_URL overrides at run time)" })
     .option('max-name-length', { type: 'number', default: 64, describe: 'longest tool name; longer names are cut and given a stable hash suffix' })
+    .option('include-tags', { type: 'string', array: true, describe: 'only operations with one of these tags (comma-separated or repeated)' })
+    .option('exclude-tags', { type: 'string', array: true, describe: 'leave out operations with any of these tags' })
+    .option('include', { type: 'string', array: true, describe: 'only operations whose operationId or path matches one of these globs' })
+    .option('exclude', { type: 'string', array: true, describe: 'leave out operations whose operationId or path matches one of these globs' })
     .option('allow-remote-refs', { type: 'boolean', default: false, describe: 'fetch $refs that point at http(s) URLs (off: such a spec is refused)' })
     .option('force', { type: 'boolean', default: false, describe: 'write into a directory mcp-gen did not create, and overwrite generated files you edited (backups are kept)' })
     .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 1 if the output directory is not what would be generated' })
@@ -50,6 +57,12 @@ async function main(argv: string[]): Promise<number> {
       transport: args.transport,
       maxNameLength: args['max-name-length'],
       allowRemoteRefs: args['allow-remote-refs'],
+      filter: {
+        includeTags: list(args['include-tags']),
+        excludeTags: list(args['exclude-tags']),
+        include: list(args.include),
+        exclude: list(args.exclude),
+      },
       force: args.force,
       check: args.check,
     });

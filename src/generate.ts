@@ -9,6 +9,7 @@ import { emitProject, type ProjectFile } from './emit/project.js';
 import { headerText } from './emit/header.js';
 import { loadOpenApi, readSource } from './load/openapi.js';
 import { locator, parseText, type Locate, type Position } from './load/parse-text.js';
+import type { OperationFilter } from './lower/filter.js';
 import { lowerOpenApi } from './lower/openapi.js';
 import type { ServerDefinition } from './runtime/definition.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
@@ -21,6 +22,7 @@ export interface GenerateOptions {
   transport: 'stdio' | 'http';
   maxNameLength: number;
   allowRemoteRefs: boolean;
+  filter?: OperationFilter;
   force: boolean;
   check: boolean;
 }
@@ -62,6 +64,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       ...(isUrl(spec) ? { sourceUrl: spec } : {}),
       maxNameLength: options.maxNameLength,
+      ...(options.filter ? { filter: options.filter } : {}),
     });
     const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
     const files = emitProject(definition, { specFile, transport: options.transport });

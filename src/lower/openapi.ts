@@ -10,6 +10,7 @@ import { lowerInput } from './parameters.js';
 import { lowerRequirements, lowerSecuritySchemes } from './security.js';
 import { lowerServers } from './servers.js';
 import { collectDefs, convertSchema, createSchemaContext, deref, isObjectSchema, type SchemaContext } from './schema.js';
+import { operationSelector, type OperationFilter } from './filter.js';
 import { readXMcp, type XMcp } from './x-mcp.js';
 
 export interface LowerOptions {
@@ -20,6 +21,7 @@ export interface LowerOptions {
   maxNameLength: number;
   /** Where the spec was read from, when it was a URL: relative server URLs resolve against it. */
   sourceUrl?: string;
+  filter?: OperationFilter;
 }
 
 export interface Lowered {
@@ -72,6 +74,7 @@ export function lowerOpenApi(loaded: LoadedOpenApi, options: LowerOptions): Lowe
     throw new SpecError({ message: 'the document has no "paths"', pointer: [], fix: 'add at least one operation under paths' });
   }
 
+  const select = options.filter ? operationSelector(options.filter) : undefined;
   const pending: Pending[] = [];
   for (const [route, rawItem] of Object.entries(paths as Record<string, unknown>)) {
     const itemAt = ['paths', route];
@@ -83,11 +86,14 @@ export function lowerOpenApi(loaded: LoadedOpenApi, options: LowerOptions): Lowe
       const opAt = [...itemAt, method];
       const x = readXMcp(op['x-mcp'], [...opAt, 'x-mcp']);
       if (x.exclude) continue;
+      if (select && !select({ operationId: typeof op.operationId === 'string' ? op.operationId : undefined, path: route, tags: op.tags })) continue;
       pending.push(lowerOperation({ ctx, doc, route, method, item, op, at: { path: itemAt, op: opAt }, x, schemes, warnings }));
     }
   }
   if (!pending.length) {
-    throw new SpecError({ message: 'the document has no operations to turn into tools', pointer: ['paths'], fix: 'add operations under paths, or remove x-mcp: false' });
+    throw select
+      ? new SpecError({ message: 'no operation is left after --include/--exclude/--include-tags/--exclude-tags', fix: 'loosen the filters' })
+      : new SpecError({ message: 'the document has no operations to turn into tools', pointer: ['paths'], fix: 'add operations under paths, or remove x-mcp: false' });
   }
 
   const names = assignNames(

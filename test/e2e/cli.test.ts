@@ -63,6 +63,28 @@ describe('output', () => {
     expect(readFileSync(path.join(out, 'src/index.ts'), 'utf8')).toContain('MCP_TRANSPORT: "http"');
   });
 
+  it.each([
+    [['--include-tags', 'store'], ['getInventory', 'placeOrder', 'getOrderById']],
+    [['--include-tags', 'store,user', '--exclude', 'getInventory'], ['placeOrder', 'getOrderById', 'loginUser']],
+    [['--exclude-tags', 'pet', '--exclude-tags', 'store'], ['loginUser']],
+    [['--include', '/store/order/*', '--include', 'login*'], ['getOrderById', 'loginUser']],
+    [['--exclude', '/pet/**'], ['getInventory', 'placeOrder', 'getOrderById', 'loginUser']],
+  ])('filters operations: %j', (flags, want) => {
+    const out = path.join(tempDir('filter'), 'p');
+    const r = runCli(['specs/petstore.yaml', '-o', out, ...flags]);
+    expect(r.code, r.stderr).toBe(0);
+    const def = JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8'));
+    expect(def.tools.map((t: { name: string }) => t.name)).toEqual(want);
+  });
+
+  it('refuses filters that leave nothing, and writes nothing', () => {
+    const out = path.join(tempDir('filter'), 'p');
+    const r = runCli(['specs/petstore.yaml', '-o', out, '--include-tags', 'nope']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no operation is left after --include/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('keeps tool names within --max-name-length', () => {
     const out = path.join(tempDir('len'), 'p');
     expect(runCli(['specs/styles.yaml', '-o', out, '--max-name-length', '10']).code).toBe(0);
