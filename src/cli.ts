@@ -41,9 +41,9 @@ async function main(argv: string[]): Promise<number> {
     .strict()
     .help()
     .version()
-    .fail((msg, err, y) => {
+    .fail((msg, err) => {
       usageError = true;
-      process.stderr.write(`${msg ?? err?.message}\n\n${y.help === undefined ? '' : ''}Run mcp-gen --help for usage.\n`);
+      process.stderr.write(`${msg ?? err?.message}\n\nRun mcp-gen --help for usage.\n`);
     })
     .parseAsync();
   if (usageError) return 2;

@@ -42,18 +42,21 @@ export interface GenerateResult {
 const isUrl = (s: string) => /^https?:\/\//i.test(s);
 
 /** Text and pointer → `file:line:col`; the pointer is printed when the text cannot be mapped. */
-function describeLocation(spec: string, locate: Locate | undefined) {
-  return async (pointer: readonly (string | number)[] | undefined, position?: Position): Promise<string> => {
-    const pos = position ?? (pointer && locate ? await locate(pointer) : undefined);
-    if (pos) return `${spec}:${pos.line}:${pos.col}`;
-    return pointer && pointer.length ? `${spec} (at ${toPointer(pointer)})` : spec;
-  };
+async function describeLocation(
+  spec: string,
+  locate: Locate | undefined,
+  pointer: readonly (string | number)[] | undefined,
+  position?: Position,
+): Promise<string> {
+  const pos = position ?? (pointer && locate ? await locate(pointer) : undefined);
+  if (pos) return `${spec}:${pos.line}:${pos.col}`;
+  return pointer && pointer.length ? `${spec} (at ${toPointer(pointer)})` : spec;
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const spec = options.spec;
   let locate: Locate | undefined;
-  const where = () => describeLocation(spec, locate);
+  const where = (pointer: readonly (string | number)[] | undefined, position?: Position) => describeLocation(spec, locate, pointer, position);
   try {
     const text = await readSource(spec);
     locate = locator(text);
@@ -70,7 +73,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     const files = emitProject(definition, { specFile, transport: options.transport });
     const outDir = options.outDir ?? definition.server.name;
     const header = headerText({ specFile });
-    const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where()(w.pointer) })));
+    const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where(w.pointer) })));
     const toolsListBytes = Buffer.byteLength(JSON.stringify({ tools: definition.tools.map(({ binding: _b, ...t }) => t) }));
     if (options.check) {
       const { plan } = await planWrite(files, outDir, header);
@@ -80,7 +83,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     return { outDir, definition, files, warnings: located, plan, stale: false, toolsListBytes };
   } catch (err) {
     if (err instanceof SpecError && !err.location) {
-      err.location = await where()(err.pointer, (err as SpecError & { position?: Position }).position);
+      err.location = await where(err.pointer, (err as SpecError & { position?: Position }).position);
     }
     throw err;
   }

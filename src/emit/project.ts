@@ -26,7 +26,7 @@ const TEMPLATES_DIR = path.join(ROOT, 'templates');
 const PROJECT_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'project');
 
 /** Versions the generated project depends on: the ones mcp-gen itself is built and tested with. */
-function dependencyRanges(): Record<string, string> {
+function dependencyRanges(): { dependencies: Record<string, string>; devDependencies: Record<string, string> } {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
@@ -34,8 +34,8 @@ function dependencyRanges(): Record<string, string> {
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
   const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, all[n] ?? 'latest']));
   return {
-    ...pick(['@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'cockatiel', 'yaml', 'zod']),
-    dev: JSON.stringify(pick(['@types/node', 'typescript', 'vitest'])),
+    dependencies: pick(['@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'cockatiel', 'yaml', 'zod']),
+    devDependencies: pick(['@types/node', 'typescript', 'vitest']),
   };
 }
 
@@ -81,7 +81,7 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
 export function emitProject(def: ServerDefinition, options: EmitOptions): ProjectFile[] {
   const header = headerText({ specFile: options.specFile });
-  const { dev, ...deps } = dependencyRanges();
+  const { dependencies, devDependencies } = dependencyRanges();
   const name = def.server.name;
   const files: ProjectFile[] = [];
   const add = (p: string, contents: string) => files.push({ path: p, contents });
@@ -100,8 +100,8 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
       files: ['dist', 'server-definition.json'],
       engines: { node: '>=20' },
       scripts: { build: 'tsc -p tsconfig.json', start: 'node dist/index.js', test: 'vitest run' },
-      dependencies: deps,
-      devDependencies: JSON.parse(dev!) as Record<string, string>,
+      dependencies,
+      devDependencies,
     }),
   );
   add(
