@@ -159,6 +159,54 @@ describe('writing into an existing directory', () => {
   });
 });
 
+describe('regenerating after the spec changed', () => {
+  const names = (out: string): string[] => JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8')).tools.map((t: { name: string }) => t.name);
+
+  it('an added operation adds a tool and renames none; a removed one removes only its tool', () => {
+    const dir = tempDir('ops');
+    const out = path.join(dir, 'p');
+    const spec = path.join(dir, 'petstore.yaml');
+    const original = readFileSync('specs/petstore.yaml', 'utf8');
+    writeFileSync(spec, original);
+    expect(runCli([spec, '-o', out]).code).toBe(0);
+    const before = names(out);
+    writeFileSync(path.join(out, 'NOTES.md'), 'mine\n');
+
+    // Added: a plain new operation, and one whose operationId has to be sanitized.
+    const added = original.replace(
+      '  /store/inventory:',
+      [
+        '  /pet/{petId}/uploadImage:',
+        '    post:',
+        '      operationId: uploadFile',
+        "      parameters: [{ name: petId, in: path, required: true, schema: { type: integer } }]",
+        "      responses: { '200': { description: ok } }",
+        '  /v2/pet/{petId}:',
+        '    get:',
+        '      operationId: getPetById.v2',
+        "      parameters: [{ name: petId, in: path, required: true, schema: { type: integer } }]",
+        "      responses: { '200': { description: ok } }",
+        '  /store/inventory:',
+      ].join('\n'),
+    );
+    writeFileSync(spec, added);
+    const r = runCli([spec, '-o', out]);
+    expect(r.code, r.stderr).toBe(0);
+    const after = names(out);
+    for (const n of before) expect(after).toContain(n);
+    expect(after).toContain('uploadFile');
+    expect(after).toContain('getPetById_v2');
+    expect(after).toHaveLength(before.length + 2);
+
+    // Removed again: back to the original tools, user file untouched, no stale generated file.
+    writeFileSync(spec, original);
+    expect(runCli([spec, '-o', out]).code).toBe(0);
+    expect(names(out)).toEqual(before);
+    expect(readFileSync(path.join(out, 'NOTES.md'), 'utf8')).toBe('mine\n');
+    expect(runCli([spec, '-o', out, '--check']).code).toBe(0);
+  });
+});
+
 describe('input sources', () => {
   it('reads a spec from an http(s) URL; relative server URLs resolve against it', async () => {
     const spec = readFileSync('specs/petstore.yaml', 'utf8').replace('url: https://petstore3.swagger.io/api/v3', 'url: /api/v3');
