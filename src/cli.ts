@@ -9,6 +9,9 @@ import { WriteError } from './write.js';
 /** `--x a,b --x c` → ['a', 'b', 'c']. */
 const list = (values: string[] | undefined): string[] => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
 
+/** Above this, every session of every client pays noticeably for tools/list: suggest dynamic mode. */
+const LARGE_TOOLS_LIST = 100 * 1024;
+
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
 async function main(argv: string[]): Promise<number> {
@@ -21,6 +24,7 @@ async function main(argv: string[]): Promise<number> {
     .option('out', { alias: 'o', type: 'string', describe: 'output directory (default: derived from the API title)' })
     .option('name', { type: 'string', describe: 'package and server name (default: derived from the API title)' })
     .option('transport', { choices: ['stdio', 'http'] as const, default: 'stdio' as const, describe: 'default transport of the generated server (MCP_TRANSPORT overrides at run time)' })
+    .option('mode', { choices: ['tools', 'dynamic'] as const, default: 'tools' as const, describe: 'tools: list every tool; dynamic: list three meta-tools that search, describe and call them (MCP_MODE overrides at run time)' })
     .option('base-url', { type: 'string', describe: "upstream base URL baked in instead of the spec's servers (API_BASE_URL overrides at run time)" })
     .option('max-name-length', { type: 'number', default: 64, describe: 'longest tool name; longer names are cut and given a stable hash suffix' })
     .option('include-tags', { type: 'string', array: true, describe: 'only operations with one of these tags (comma-separated or repeated)' })
@@ -55,6 +59,7 @@ async function main(argv: string[]): Promise<number> {
       ...(args.name ? { name: args.name } : {}),
       ...(args['base-url'] ? { baseUrl: args['base-url'] } : {}),
       transport: args.transport,
+      mode: args.mode,
       maxNameLength: args['max-name-length'],
       allowRemoteRefs: args['allow-remote-refs'],
       filter: {
@@ -86,6 +91,9 @@ async function main(argv: string[]): Promise<number> {
     const p = result.plan;
     const kept = p.orphaned.length ? `; kept edited files no longer generated: ${p.orphaned.join(', ')}` : '';
     const backups = p.backups?.length ? `; backups: ${p.backups.join(', ')}` : '';
+    if (args.mode === 'tools' && (result.toolsListBytes > LARGE_TOOLS_LIST || tools > 100)) {
+      process.stderr.write(`note: tools/list is ${kib(result.toolsListBytes)} for ${tools} tools; --mode dynamic (or MCP_MODE=dynamic) lists three meta-tools instead\n`);
+    }
     process.stderr.write(
       `generated ${tools} tools into ${result.outDir} (${p.create.length} created, ${p.update.length + p.conflicts.length} updated, ${p.remove.length} removed; ${size})${kept}${backups}\n`,
     );

@@ -20,6 +20,7 @@ export interface GenerateOptions {
   name?: string;
   baseUrl?: string;
   transport: 'stdio' | 'http';
+  mode: 'tools' | 'dynamic';
   maxNameLength: number;
   allowRemoteRefs: boolean;
   filter?: OperationFilter;
@@ -70,7 +71,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       ...(options.filter ? { filter: options.filter } : {}),
     });
     const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
-    const files = emitProject(definition, { specFile, transport: options.transport });
+    const files = emitProject(definition, { specFile, transport: options.transport, mode: options.mode });
     const outDir = options.outDir ?? definition.server.name;
     const header = headerText({ specFile });
     const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where(w.pointer) })));

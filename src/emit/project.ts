@@ -18,6 +18,7 @@ export interface ProjectFile {
 export interface EmitOptions {
   specFile: string;
   transport: 'stdio' | 'http';
+  mode: 'tools' | 'dynamic';
 }
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -34,7 +35,7 @@ function dependencyRanges(): { dependencies: Record<string, string>; devDependen
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
   const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, all[n] ?? 'latest']));
   return {
-    dependencies: pick(['@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'cockatiel', 'yaml', 'zod']),
+    dependencies: pick(['@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'cockatiel', 'minisearch', 'yaml', 'zod']),
     devDependencies: pick(['@types/node', 'typescript', 'vitest']),
   };
 }
@@ -142,7 +143,7 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
       '// The tools are data: parsing JSON at start-up is fast at any API size and keeps spec text out of code.',
       "const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;",
       '',
-      `main(definition, { MCP_TRANSPORT: ${JSON.stringify(options.transport)}, ...process.env }).catch((err: unknown) => {`,
+      `main(definition, { MCP_TRANSPORT: ${JSON.stringify(options.transport)}, MCP_MODE: ${JSON.stringify(options.mode)}, ...process.env }).catch((err: unknown) => {`,
       '  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\\n`);',
       '  process.exit(1);',
       '});',
@@ -172,6 +173,7 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
     baseUrl: absoluteBase ?? '',
     hasFallbacks: def.baseUrls.filter((u) => /^https?:\/\//.test(u)).length > 1,
     transport: options.transport,
+    mode: options.mode,
     secrets,
     absPathHint: `/path/to/${name}`,
     tools: def.tools.map((t) => ({ name: t.name, method: t.binding.method, path: cell(t.binding.path, 200), summary: cell(t.title ?? t.description) })),

@@ -14,6 +14,7 @@ import type { LogLevel } from './log.js';
 export type Env = Record<string, string | undefined>;
 
 export type TransportKind = 'stdio' | 'http';
+export type ToolMode = 'tools' | 'dynamic';
 
 export interface RuntimeConfig {
   /**
@@ -23,6 +24,8 @@ export interface RuntimeConfig {
    */
   baseUrl: string | undefined;
   transport: TransportKind;
+  /** `tools`: every tool in tools/list. `dynamic`: three meta-tools to search, describe and call them. */
+  mode: ToolMode;
   port: number;
   host: string;
   /**
@@ -77,6 +80,7 @@ export const DEFAULT_CONFIG_FILE = 'mcp-config.yaml';
 
 export const DEFAULTS = {
   transport: 'stdio' as TransportKind,
+  mode: 'tools' as ToolMode,
   port: 3000,
   host: '127.0.0.1',
   timeoutMs: 30_000,
@@ -119,6 +123,7 @@ export function loadConfig(
   const baseUrl = collect(() => readBaseUrl(definition, env), undefined);
   const fallbackBaseUrls = collect(() => readFallbackBaseUrls(definition, env, baseUrl), []);
   const transport = collect(() => readTransport(env), DEFAULTS.transport);
+  const mode = collect(() => readMode(env), DEFAULTS.mode);
   const port = collect(() => readInteger(env, 'PORT', DEFAULTS.port, 0, 65_535), DEFAULTS.port);
   const host = nonEmpty(env['HOST']) ?? DEFAULTS.host;
   const int = (name: string, fallback: number, min = 1, max = MAX_INT) => collect(() => readInteger(env, name, fallback, min, max), fallback);
@@ -152,6 +157,7 @@ export function loadConfig(
     baseUrl,
     fallbackBaseUrls,
     transport,
+    mode,
     port,
     host,
     timeoutMs,
@@ -307,6 +313,13 @@ export function isAbsoluteHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+function readMode(env: Env): ToolMode {
+  const raw = nonEmpty(env['MCP_MODE']);
+  if (raw === undefined) return DEFAULTS.mode;
+  if (raw === 'tools' || raw === 'dynamic') return raw;
+  throw new Error(`MCP_MODE must be "tools" or "dynamic", got "${raw}"`);
 }
 
 function readTransport(env: Env): TransportKind {

@@ -56,11 +56,11 @@ describe('output', () => {
 
   it('takes the base URL from --base-url and the name from --name', () => {
     const out = path.join(tempDir('opts'), 'p');
-    expect(runCli(['specs/petstore.yaml', '-o', out, '--base-url', 'http://127.0.0.1:9/x/', '--name', 'pets', '--transport', 'http']).code).toBe(0);
+    expect(runCli(['specs/petstore.yaml', '-o', out, '--base-url', 'http://127.0.0.1:9/x/', '--name', 'pets', '--transport', 'http', '--mode', 'dynamic']).code).toBe(0);
     const def = JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8'));
     expect(def.baseUrls).toEqual(['http://127.0.0.1:9/x']);
     expect(def.server.name).toBe('pets');
-    expect(readFileSync(path.join(out, 'src/index.ts'), 'utf8')).toContain('MCP_TRANSPORT: "http"');
+    expect(readFileSync(path.join(out, 'src/index.ts'), 'utf8')).toContain('MCP_TRANSPORT: "http", MCP_MODE: "dynamic"');
   });
 
   it.each([
@@ -83,6 +83,19 @@ describe('output', () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/no operation is left after --include/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('suggests dynamic mode when tools/list is large', () => {
+    const dir = tempDir('large');
+    const paths = Object.fromEntries(
+      Array.from({ length: 120 }, (_, i) => [`/things${i}`, { get: { operationId: `getThing${i}`, responses: { '200': { description: 'ok' } } } }]),
+    );
+    writeFileSync(path.join(dir, 'large.json'), JSON.stringify({ openapi: '3.0.3', info: { title: 'Large', version: '1' }, paths }));
+    const r = runCli([path.join(dir, 'large.json'), '-o', path.join(dir, 'out')]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/note: tools\/list is [\d.]+ KiB for 120 tools; --mode dynamic/);
+    const small = runCli(['specs/petstore.yaml', '-o', path.join(dir, 'small')]);
+    expect(small.stderr).not.toMatch(/--mode dynamic/);
   });
 
   it('keeps tool names within --max-name-length', () => {

@@ -2,7 +2,7 @@
  * Generated projects under test: generate, link the repo's node_modules (no npm install per
  * test), compile with the project's own `tsc`, start over stdio or HTTP and connect an SDK Client.
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -20,13 +20,8 @@ export function tempDir(prefix: string): string {
 
 /** Runs the built CLI; returns exit code and output instead of throwing. */
 export function runCli(args: string[], cwd = REPO): { code: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { code: 0, stdout, stderr: '' };
-  } catch (err) {
-    const e = err as { status: number; stdout: string; stderr: string };
-    return { code: e.status, stdout: e.stdout, stderr: e.stderr };
-  }
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8' });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** runCli for tests that serve files from this process: execFileSync would block the server. */

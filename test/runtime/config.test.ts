@@ -30,6 +30,7 @@ describe('loadConfig', () => {
     const c = loadConfig(definition, {
       API_BASE_URL: 'http://127.0.0.1:9/api',
       MCP_TRANSPORT: 'HTTP',
+      MCP_MODE: 'dynamic',
       PORT: '0',
       HOST: '0.0.0.0',
       MCP_TIMEOUT_MS: '500',
@@ -41,6 +42,7 @@ describe('loadConfig', () => {
     expect(c).toMatchObject({
       baseUrl: 'http://127.0.0.1:9/api',
       transport: 'http',
+      mode: 'dynamic',
       port: 0,
       host: '0.0.0.0',
       timeoutMs: 500,
@@ -53,9 +55,9 @@ describe('loadConfig', () => {
 
   it('reports every invalid value at once', () => {
     expect(() =>
-      loadConfig(definition, { MCP_TIMEOUT_MS: 'abc', PORT: '70000', MCP_TRANSPORT: 'sse', API_BASE_URL: 'ftp://x', MCP_LOG_LEVEL: 'loud', MCP_MAX_RESPONSE_BYTES: '0' }),
+      loadConfig(definition, { MCP_TIMEOUT_MS: 'abc', PORT: '70000', MCP_TRANSPORT: 'sse', MCP_MODE: 'lazy', API_BASE_URL: 'ftp://x', MCP_LOG_LEVEL: 'loud', MCP_MAX_RESPONSE_BYTES: '0' }),
     ).toThrow(
-      /API_BASE_URL must be an absolute http\(s\) URL, got "ftp:\/\/x"[\s\S]*MCP_TRANSPORT must be "stdio" or "http", got "sse"[\s\S]*PORT must be an integer between 0 and 65535, got "70000"[\s\S]*MCP_TIMEOUT_MS must be a positive integer, got "abc"[\s\S]*MCP_MAX_RESPONSE_BYTES must be a positive integer, got "0"[\s\S]*MCP_LOG_LEVEL/,
+      /API_BASE_URL must be an absolute http\(s\) URL, got "ftp:\/\/x"[\s\S]*MCP_TRANSPORT must be "stdio" or "http", got "sse"[\s\S]*MCP_MODE must be "tools" or "dynamic", got "lazy"[\s\S]*PORT must be an integer between 0 and 65535, got "70000"[\s\S]*MCP_TIMEOUT_MS must be a positive integer, got "abc"[\s\S]*MCP_MAX_RESPONSE_BYTES must be a positive integer, got "0"[\s\S]*MCP_LOG_LEVEL/,
     );
   });
 

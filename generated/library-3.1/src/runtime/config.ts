@@ -15,6 +15,7 @@ import type { LogLevel } from './log.js';
 export type Env = Record<string, string | undefined>;
 
 export type TransportKind = 'stdio' | 'http';
+export type ToolMode = 'tools' | 'dynamic';
 
 export interface RuntimeConfig {
   /**
@@ -24,6 +25,8 @@ export interface RuntimeConfig {
    */
   baseUrl: string | undefined;
   transport: TransportKind;
+  /** `tools`: every tool in tools/list. `dynamic`: three meta-tools to search, describe and call them. */
+  mode: ToolMode;
   port: number;
   host: string;
   /**
@@ -78,6 +81,7 @@ export const DEFAULT_CONFIG_FILE = 'mcp-config.yaml';
 
 export const DEFAULTS = {
   transport: 'stdio' as TransportKind,
+  mode: 'tools' as ToolMode,
   port: 3000,
   host: '127.0.0.1',
   timeoutMs: 30_000,
@@ -120,6 +124,7 @@ export function loadConfig(
   const baseUrl = collect(() => readBaseUrl(definition, env), undefined);
   const fallbackBaseUrls = collect(() => readFallbackBaseUrls(definition, env, baseUrl), []);
   const transport = collect(() => readTransport(env), DEFAULTS.transport);
+  const mode = collect(() => readMode(env), DEFAULTS.mode);
   const port = collect(() => readInteger(env, 'PORT', DEFAULTS.port, 0, 65_535), DEFAULTS.port);
   const host = nonEmpty(env['HOST']) ?? DEFAULTS.host;
   const int = (name: string, fallback: number, min = 1, max = MAX_INT) => collect(() => readInteger(env, name, fallback, min, max), fallback);
@@ -153,6 +158,7 @@ export function loadConfig(
     baseUrl,
     fallbackBaseUrls,
     transport,
+    mode,
     port,
     host,
     timeoutMs,
@@ -308,6 +314,13 @@ export function isAbsoluteHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+function readMode(env: Env): ToolMode {
+  const raw = nonEmpty(env['MCP_MODE']);
+  if (raw === undefined) return DEFAULTS.mode;
+  if (raw === 'tools' || raw === 'dynamic') return raw;
+  throw new Error(`MCP_MODE must be "tools" or "dynamic", got "${raw}"`);
 }
 
 function readTransport(env: Env): TransportKind {

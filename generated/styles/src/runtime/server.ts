@@ -21,6 +21,7 @@ import type { FetchLike } from './auth.js';
 import { isAbsoluteHttpUrl } from './config.js';
 import type { RuntimeConfig } from './config.js';
 import type { ServerDefinition, ToolDefinition } from './definition.js';
+import { DESCRIBE_TOOL, jsonResult, metaTools, SEARCH_TOOLS, ToolIndex } from './dynamic.js';
 import { createHttpClient, deadlineSignal, UpstreamError } from './http-client.js';
 import type { HttpClient, HttpRequest, SendReport } from './http-client.js';
 import { createLogger, LogRing } from './log.js';
@@ -115,18 +116,21 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   if (definition.server.description) info.description = definition.server.description;
   const server = new Server(info, { capabilities: { tools: {}, resources: {} } });
 
-  // Built on first request: a large definition should not slow the start-up handshake.
-  let listing: Tool[] | undefined;
-  server.setRequestHandler(ListToolsRequestSchema, () => {
-    listing ??= definition.tools.map(toListedTool);
-    return { tools: listing };
-  });
-
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const tool = tools.get(request.params.name);
-    if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
-    return callTool(tool, request.params.arguments ?? {}, extra.signal, definition, config, resolved);
-  });
+  if (config.mode === 'dynamic') {
+    registerMetaTools(server, definition, tools, config, resolved);
+  } else {
+    // Built on first request: a large definition should not slow the start-up handshake.
+    let listing: Tool[] | undefined;
+    server.setRequestHandler(ListToolsRequestSchema, () => {
+      listing ??= definition.tools.map(toListedTool);
+      return { tools: listing };
+    });
+    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+      const tool = tools.get(request.params.name);
+      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
+      return callTool(tool, request.params.arguments ?? {}, extra.signal, definition, config, resolved);
+    });
+  }
 
   server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: RESOURCES }));
   server.setRequestHandler(ReadResourceRequestSchema, (request) => {
@@ -154,6 +158,41 @@ function readResource(uri: string, definition: ServerDefinition, config: Runtime
     default:
       return undefined;
   }
+}
+
+/** Dynamic mode: search, describe and call tools through three meta-tools (see dynamic.ts). */
+function registerMetaTools(
+  server: Server,
+  definition: ServerDefinition,
+  tools: Map<string, ToolDefinition>,
+  config: RuntimeConfig,
+  deps: Required<ServerDeps>,
+): void {
+  const meta = metaTools(definition.server.title ?? definition.server.name, definition.tools.length);
+  const metaByName = new Map(meta.map((t) => [t.name, t]));
+  const index = new ToolIndex(definition.tools);
+  const unknown = (name: unknown): CallToolResult => ({
+    content: [{ type: 'text', text: `Unknown tool ${JSON.stringify(name)}; use ${SEARCH_TOOLS} to find tool names.` }],
+    isError: true,
+  });
+
+  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: meta }));
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const name = request.params.name;
+    const metaTool = metaByName.get(name);
+    if (!metaTool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    const args = request.params.arguments ?? {};
+    const valid = deps.validator.validateArguments(name, metaTool.inputSchema, args);
+    if (!valid.ok) return { content: [{ type: 'text', text: valid.message }], isError: true };
+    if (name === SEARCH_TOOLS) {
+      return jsonResult({ results: index.search(String(args.query), typeof args.limit === 'number' ? args.limit : 10) });
+    }
+    const tool = tools.get(String(args.name));
+    if (!tool) return unknown(args.name);
+    if (name === DESCRIBE_TOOL) return jsonResult(toListedTool(tool));
+    const toolArgs = (args.arguments ?? {}) as Record<string, unknown>;
+    return callTool(tool, toolArgs, extra.signal, definition, config, deps);
+  });
 }
 
 function toListedTool(tool: ToolDefinition): Tool {
