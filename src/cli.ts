@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-/** argv → options → generate(); exit 0 ok, 1 bad input, 2 usage. No logic of its own. */
-import yargs from 'yargs';
+/** argv → options → generate() or lint; exit 0 ok, 1 bad input, 2 usage. No logic of its own. */
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SpecError, formatDiagnostic } from './diagnostics.js';
-import { generate } from './generate.js';
+import { buildDefinition, generate, type DefinitionOptions } from './generate.js';
+import { formatLintReport, lintReport } from './lint.js';
 import { WriteError } from './write.js';
 
 /** `--x a,b --x c` → ['a', 'b', 'c']. */
@@ -14,17 +15,11 @@ const LARGE_TOOLS_LIST = 100 * 1024;
 
 const kib = (n: number) => `${(n / 1024).toFixed(1)} KiB`;
 
-async function main(argv: string[]): Promise<number> {
-  let usageError = false;
-  const args = await yargs(argv)
-    .scriptName('mcp-gen')
-    .usage('$0 <spec> [-o <dir>]\n\nGenerate an MCP server project from an OpenAPI 2.0 / 3.0 / 3.1 document (file or http(s) URL).')
-    .command('$0 <spec>', false)
+/** Options shared by generation and lint: what to read and which operations become tools. */
+function specOptions<T>(y: Argv<T>) {
+  return y
     .positional('spec', { type: 'string', describe: 'OpenAPI document: path or http(s) URL', demandOption: true })
-    .option('out', { alias: 'o', type: 'string', describe: 'output directory (default: derived from the API title)' })
     .option('name', { type: 'string', describe: 'package and server name (default: derived from the API title)' })
-    .option('transport', { choices: ['stdio', 'http'] as const, default: 'stdio' as const, describe: 'default transport of the generated server (MCP_TRANSPORT overrides at run time)' })
-    .option('mode', { choices: ['tools', 'dynamic'] as const, default: 'tools' as const, describe: 'tools: list every tool; dynamic: list three meta-tools that search, describe and call them (MCP_MODE overrides at run time)' })
     .option('base-url', { type: 'string', describe: "upstream base URL baked in instead of the spec's servers (API_BASE_URL overrides at run time)" })
     .option('max-name-length', { type: 'number', default: 64, describe: 'longest tool name; longer names are cut and given a stable hash suffix' })
     .option('include-tags', { type: 'string', array: true, describe: 'only operations with one of these tags (comma-separated or repeated)' })
@@ -32,8 +27,6 @@ async function main(argv: string[]): Promise<number> {
     .option('include', { type: 'string', array: true, describe: 'only operations whose operationId or path matches one of these globs' })
     .option('exclude', { type: 'string', array: true, describe: 'leave out operations whose operationId or path matches one of these globs' })
     .option('allow-remote-refs', { type: 'boolean', default: false, describe: 'fetch $refs that point at http(s) URLs (off: such a spec is refused)' })
-    .option('force', { type: 'boolean', default: false, describe: 'write into a directory mcp-gen did not create, and overwrite generated files you edited (backups are kept)' })
-    .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 1 if the output directory is not what would be generated' })
     .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' })
     .check((a) => {
       if (!Number.isInteger(a['max-name-length']) || a['max-name-length'] < 8 || a['max-name-length'] > 128) {
@@ -41,7 +34,23 @@ async function main(argv: string[]): Promise<number> {
       }
       if (a['base-url'] !== undefined && !/^https?:\/\/[^\s]+$/.test(a['base-url'])) throw new Error('--base-url must be an absolute http(s) URL');
       return true;
-    })
+    });
+}
+
+async function main(argv: string[]): Promise<number> {
+  let usageError = false;
+  const args = await yargs(argv)
+    .scriptName('mcp-gen')
+    .usage('$0 <spec> [-o <dir>]\n\nGenerate an MCP server project from an OpenAPI 2.0 / 3.0 / 3.1 document (file or http(s) URL).')
+    .command('lint <spec>', "report each tool's size and the repairs its schemas needed; writes nothing", (y) => specOptions(y))
+    .command('$0 <spec>', 'generate a server project (the default command)', (y) =>
+      specOptions(y)
+        .option('out', { alias: 'o', type: 'string', describe: 'output directory (default: derived from the API title)' })
+        .option('transport', { choices: ['stdio', 'http'] as const, default: 'stdio' as const, describe: 'default transport of the generated server (MCP_TRANSPORT overrides at run time)' })
+        .option('mode', { choices: ['tools', 'dynamic'] as const, default: 'tools' as const, describe: 'tools: list every tool; dynamic: list three meta-tools that search, describe and call them (MCP_MODE overrides at run time)' })
+        .option('force', { type: 'boolean', default: false, describe: 'write into a directory mcp-gen did not create, and overwrite generated files you edited (backups are kept)' })
+        .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 1 if the output directory is not what would be generated' }),
+    )
     .strict()
     .help()
     .version()
@@ -52,24 +61,29 @@ async function main(argv: string[]): Promise<number> {
     .parseAsync();
   if (usageError) return 2;
 
+  const definitionOptions = {
+    spec: args.spec as string,
+    ...(args.name ? { name: args.name as string } : {}),
+    ...(args['base-url'] ? { baseUrl: args['base-url'] as string } : {}),
+    maxNameLength: args['max-name-length'] as number,
+    allowRemoteRefs: args['allow-remote-refs'] as boolean,
+    filter: {
+      includeTags: list(args['include-tags'] as string[] | undefined),
+      excludeTags: list(args['exclude-tags'] as string[] | undefined),
+      include: list(args.include as string[] | undefined),
+      exclude: list(args.exclude as string[] | undefined),
+    },
+  };
+
+  if (args._[0] === 'lint') return runLint(definitionOptions, args.json as boolean);
   try {
     const result = await generate({
-      spec: args.spec as string,
-      ...(args.out ? { outDir: args.out } : {}),
-      ...(args.name ? { name: args.name } : {}),
-      ...(args['base-url'] ? { baseUrl: args['base-url'] } : {}),
-      transport: args.transport,
-      mode: args.mode,
-      maxNameLength: args['max-name-length'],
-      allowRemoteRefs: args['allow-remote-refs'],
-      filter: {
-        includeTags: list(args['include-tags']),
-        excludeTags: list(args['exclude-tags']),
-        include: list(args.include),
-        exclude: list(args.exclude),
-      },
-      force: args.force,
-      check: args.check,
+      ...definitionOptions,
+      ...(args.out ? { outDir: args.out as string } : {}),
+      transport: args.transport as 'stdio' | 'http',
+      mode: args.mode as 'tools' | 'dynamic',
+      force: args.force as boolean,
+      check: args.check as boolean,
     });
     for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w, 'warning')}\n`);
     const tools = result.definition.tools.length;
@@ -105,6 +119,21 @@ async function main(argv: string[]): Promise<number> {
     }
     if (err instanceof WriteError) {
       process.stderr.write(`error: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+async function runLint(options: DefinitionOptions, json: boolean): Promise<number> {
+  try {
+    const report = lintReport(await buildDefinition(options));
+    process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatLintReport(report, options.spec));
+    return 0;
+  } catch (err) {
+    if (err instanceof SpecError) {
+      if (json) process.stdout.write(`${JSON.stringify({ error: { message: err.message, location: err.location, fix: err.fix } }, null, 2)}\n`);
+      process.stderr.write(`${formatDiagnostic(err, 'error')}\n`);
       return 1;
     }
     throw err;

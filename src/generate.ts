@@ -14,16 +14,19 @@ import { lowerOpenApi } from './lower/openapi.js';
 import type { ServerDefinition } from './runtime/definition.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
 
-export interface GenerateOptions {
+export interface DefinitionOptions {
   spec: string;
-  outDir?: string;
   name?: string;
   baseUrl?: string;
-  transport: 'stdio' | 'http';
-  mode: 'tools' | 'dynamic';
   maxNameLength: number;
   allowRemoteRefs: boolean;
   filter?: OperationFilter;
+}
+
+export interface GenerateOptions extends DefinitionOptions {
+  outDir?: string;
+  transport: 'stdio' | 'http';
+  mode: 'tools' | 'dynamic';
   force: boolean;
   check: boolean;
 }
@@ -54,7 +57,13 @@ async function describeLocation(
   return pointer && pointer.length ? `${spec} (at ${toPointer(pointer)})` : spec;
 }
 
-export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+export interface LoadedDefinition {
+  definition: ServerDefinition;
+  warnings: Array<Diagnostic & { location: string }>;
+}
+
+/** read → parse → load → lower, with every diagnostic located in the spec file. */
+export async function buildDefinition(options: DefinitionOptions): Promise<LoadedDefinition> {
   const spec = options.spec;
   let locate: Locate | undefined;
   const where = (pointer: readonly (string | number)[] | undefined, position?: Position) => describeLocation(spec, locate, pointer, position);
@@ -70,18 +79,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
       maxNameLength: options.maxNameLength,
       ...(options.filter ? { filter: options.filter } : {}),
     });
-    const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
-    const files = emitProject(definition, { specFile, transport: options.transport, mode: options.mode });
-    const outDir = options.outDir ?? definition.server.name;
-    const header = headerText({ specFile });
     const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where(w.pointer) })));
-    const toolsListBytes = Buffer.byteLength(JSON.stringify({ tools: definition.tools.map(({ binding: _b, ...t }) => t) }));
-    if (options.check) {
-      const { plan } = await planWrite(files, outDir, header);
-      return { outDir, definition, files, warnings: located, plan, stale: hasChanges(plan), toolsListBytes };
-    }
-    const plan = await writeProject(files, outDir, header, { force: options.force });
-    return { outDir, definition, files, warnings: located, plan, stale: false, toolsListBytes };
+    return { definition, warnings: located };
   } catch (err) {
     if (err instanceof SpecError && !err.location) {
       err.location = await where(err.pointer, (err as SpecError & { position?: Position }).position);
@@ -90,4 +89,23 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   }
 }
 
+/** Bytes of the tools/list result a client receives. */
+export function toolsListBytes(definition: ServerDefinition): number {
+  return Buffer.byteLength(JSON.stringify({ tools: definition.tools.map(({ binding: _b, ...t }) => t) }));
+}
 
+export async function generate(options: GenerateOptions): Promise<GenerateResult> {
+  const { definition, warnings } = await buildDefinition(options);
+  const spec = options.spec;
+  const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
+  const files = emitProject(definition, { specFile, transport: options.transport, mode: options.mode });
+  const outDir = options.outDir ?? definition.server.name;
+  const header = headerText({ specFile });
+  const listBytes = toolsListBytes(definition);
+  if (options.check) {
+    const { plan } = await planWrite(files, outDir, header);
+    return { outDir, definition, files, warnings, plan, stale: hasChanges(plan), toolsListBytes: listBytes };
+  }
+  const plan = await writeProject(files, outDir, header, { force: options.force });
+  return { outDir, definition, files, warnings, plan, stale: false, toolsListBytes: listBytes };
+}

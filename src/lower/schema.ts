@@ -173,7 +173,7 @@ export function convertSchema(
 
   if (typeof s.pattern === 'string') {
     if (isValidPattern(s.pattern)) out.pattern = s.pattern;
-    else warnPattern(ctx, s.pattern, at);
+    else warnPattern(ctx, s.pattern, [...at, 'pattern']);
   }
 
   if (Array.isArray(s.enum)) {
@@ -213,7 +213,7 @@ export function convertSchema(
     const pp: Record<string, JsonSchema> = {};
     for (const [re, sub] of Object.entries(s.patternProperties as Record<string, unknown>)) {
       if (isValidPattern(re)) pp[re] = convertSchema(ctx, sub, direction, [...at, 'patternProperties', re], refs);
-      else warnPattern(ctx, re, at);
+      else warnPattern(ctx, re, [...at, 'patternProperties', re]);
     }
     if (Object.keys(pp).length) out.patternProperties = pp;
   }

@@ -1,0 +1,94 @@
+/**
+ * `mcp-gen lint`: what the tools of a spec will cost and what had to be repaired, per tool,
+ * without writing anything. Diagnostics come from the same lowering as generation.
+ */
+import type { Diagnostic } from './diagnostics.js';
+import type { LoadedDefinition } from './generate.js';
+import { toolsListBytes } from './generate.js';
+import type { ToolDefinition } from './runtime/definition.js';
+
+/** A tool larger than this is worth a look: it costs the context of every session. */
+export const LARGE_TOOL_BYTES = 8 * 1024;
+
+export interface Finding {
+  severity: 'warning';
+  message: string;
+  location: string;
+}
+
+export interface ToolReport {
+  name: string;
+  operation: string;
+  bytes: number;
+  tokens: number;
+  findings: Finding[];
+}
+
+export interface LintReport {
+  tools: ToolReport[];
+  /** Findings in shared parts of the spec (components), not tied to one operation. */
+  shared: Finding[];
+  total: { tools: number; bytes: number; tokens: number; findings: number };
+}
+
+/** Rough token count for JSON text (about 4 bytes per token). */
+export const estimateTokens = (bytes: number) => Math.round(bytes / 4);
+
+function toolBytes(tool: ToolDefinition): number {
+  const { binding: _binding, ...listed } = tool;
+  return Buffer.byteLength(JSON.stringify(listed));
+}
+
+/** The tool an OpenAPI pointer (`paths / <route> / <method> / …`) belongs to, if any. */
+function ownerOf(pointer: Diagnostic['pointer'], tools: readonly ToolDefinition[]): ToolDefinition | undefined {
+  if (!pointer || pointer[0] !== 'paths' || pointer.length < 3) return undefined;
+  const route = String(pointer[1]).replace(/[#?].*$/, '');
+  const method = String(pointer[2]).toUpperCase();
+  return tools.find((t) => t.binding.path === route && t.binding.method === method);
+}
+
+export function lintReport({ definition, warnings }: LoadedDefinition): LintReport {
+  const reports = new Map<string, ToolReport>(
+    definition.tools.map((t) => {
+      const bytes = toolBytes(t);
+      return [t.name, { name: t.name, operation: `${t.binding.method} ${t.binding.path}`, bytes, tokens: estimateTokens(bytes), findings: [] }];
+    }),
+  );
+  const shared: Finding[] = [];
+  for (const w of warnings) {
+    const finding: Finding = { severity: 'warning', message: w.fix ? `${w.message} (fix: ${w.fix})` : w.message, location: w.location };
+    const owner = ownerOf(w.pointer, definition.tools);
+    if (owner) reports.get(owner.name)!.findings.push(finding);
+    else shared.push(finding);
+  }
+  for (const r of reports.values()) {
+    if (r.bytes > LARGE_TOOL_BYTES) {
+      r.findings.push({
+        severity: 'warning',
+        message: `tool definition is ${(r.bytes / 1024).toFixed(1)} KiB (≈${r.tokens} tokens); consider --exclude, or --mode dynamic`,
+        location: r.operation,
+      });
+    }
+  }
+  const tools = [...reports.values()];
+  const bytes = toolsListBytes(definition);
+  const findings = shared.length + tools.reduce((n, t) => n + t.findings.length, 0);
+  return { tools, shared, total: { tools: tools.length, bytes, tokens: estimateTokens(bytes), findings } };
+}
+
+/** Plain-text report: a table of tools, then every finding with its location. */
+export function formatLintReport(report: LintReport, spec: string): string {
+  const lines: string[] = [];
+  const width = Math.min(48, Math.max(4, ...report.tools.map((t) => t.name.length)));
+  const opWidth = Math.min(60, Math.max(7, ...report.tools.map((t) => t.operation.length)));
+  lines.push(`${'tool'.padEnd(width)}  ${'request'.padEnd(opWidth)}  ${'bytes'.padStart(8)}  ${'tokens'.padStart(7)}  findings`);
+  for (const t of report.tools) {
+    lines.push(`${t.name.padEnd(width)}  ${t.operation.padEnd(opWidth)}  ${String(t.bytes).padStart(8)}  ${String(t.tokens).padStart(7)}  ${t.findings.length || ''}`);
+  }
+  lines.push('');
+  for (const t of report.tools) for (const f of t.findings) lines.push(`${f.location}: ${f.severity}: ${f.message} [${t.name}]`);
+  for (const f of report.shared) lines.push(`${f.location}: ${f.severity}: ${f.message}`);
+  const { tools, bytes, tokens, findings } = report.total;
+  lines.push(`${spec}: ${tools} tools, tools/list ${(bytes / 1024).toFixed(1)} KiB ≈ ${tokens.toLocaleString('en')} tokens, ${findings} finding${findings === 1 ? '' : 's'}`);
+  return `${lines.join('\n')}\n`;
+}
