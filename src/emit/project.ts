@@ -143,7 +143,8 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
       '// The tools are data: parsing JSON at start-up is fast at any API size and keeps spec text out of code.',
       "const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;",
       '',
-      `main(definition, { MCP_TRANSPORT: ${JSON.stringify(options.transport)}, MCP_MODE: ${JSON.stringify(options.mode)}, ...process.env }).catch((err: unknown) => {`,
+      // Both values come from closed CLI choices, never from the spec.
+      `main(definition, { MCP_TRANSPORT: '${options.transport}', MCP_MODE: '${options.mode}', ...process.env }).catch((err: unknown) => {`,
       '  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\\n`);',
       '  process.exit(1);',
       '});',

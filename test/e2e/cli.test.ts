@@ -60,7 +60,7 @@ describe('output', () => {
     const def = JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8'));
     expect(def.baseUrls).toEqual(['http://127.0.0.1:9/x']);
     expect(def.server.name).toBe('pets');
-    expect(readFileSync(path.join(out, 'src/index.ts'), 'utf8')).toContain('MCP_TRANSPORT: "http", MCP_MODE: "dynamic"');
+    expect(readFileSync(path.join(out, 'src/index.ts'), 'utf8')).toContain("MCP_TRANSPORT: 'http', MCP_MODE: 'dynamic'");
   });
 
   it.each([

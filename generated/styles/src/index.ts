@@ -7,7 +7,7 @@ import { main } from './runtime/main.js';
 // The tools are data: parsing JSON at start-up is fast at any API size and keeps spec text out of code.
 const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;
 
-main(definition, { MCP_TRANSPORT: "stdio", MCP_MODE: "tools", ...process.env }).catch((err: unknown) => {
+main(definition, { MCP_TRANSPORT: 'stdio', MCP_MODE: 'tools', ...process.env }).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
 });
