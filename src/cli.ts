@@ -4,7 +4,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SpecError, formatDiagnostic } from './diagnostics.js';
 import { buildDefinition, generate, type DefinitionOptions } from './generate.js';
-import { formatLintReport, lintReport } from './lint.js';
+import { estimateTokens, formatLintReport, lintReport } from './lint.js';
 import { WriteError } from './write.js';
 
 /** `--x a,b --x c` → ['a', 'b', 'c']. */
@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     });
     for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w, 'warning')}\n`);
     const tools = result.definition.tools.length;
-    const size = `tools/list ${kib(result.toolsListBytes)} ≈ ${Math.round(result.toolsListBytes / 4).toLocaleString('en')} tokens`;
+    const size = `tools/list ${kib(result.toolsListBytes)} ≈ ${estimateTokens(result.toolsListBytes).toLocaleString('en')} tokens`;
     if (args.json) {
       process.stdout.write(
         `${JSON.stringify({ outDir: result.outDir, tools, toolsListBytes: result.toolsListBytes, warnings: result.warnings.length, stale: result.stale, plan: result.plan }, null, 2)}\n`,
