@@ -171,10 +171,6 @@ function registerMetaTools(
   const meta = metaTools(definition.server.title ?? definition.server.name, definition.tools.length);
   const metaByName = new Map(meta.map((t) => [t.name, t]));
   const index = new ToolIndex(definition.tools);
-  const unknown = (name: unknown): CallToolResult => ({
-    content: [{ type: 'text', text: `Unknown tool ${JSON.stringify(name)}; use ${SEARCH_TOOLS} to find tool names.` }],
-    isError: true,
-  });
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: meta }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
@@ -183,12 +179,12 @@ function registerMetaTools(
     if (!metaTool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const args = request.params.arguments ?? {};
     const valid = deps.validator.validateArguments(name, metaTool.inputSchema, args);
-    if (!valid.ok) return { content: [{ type: 'text', text: valid.message }], isError: true };
+    if (!valid.ok) return failure(valid.message);
     if (name === SEARCH_TOOLS) {
       return jsonResult({ results: index.search(String(args.query), typeof args.limit === 'number' ? args.limit : 10) });
     }
     const tool = tools.get(String(args.name));
-    if (!tool) return unknown(args.name);
+    if (!tool) return failure(`Unknown tool ${JSON.stringify(args.name)}; use ${SEARCH_TOOLS} to find tool names.`);
     if (name === DESCRIBE_TOOL) return jsonResult(toListedTool(tool));
     const toolArgs = (args.arguments ?? {}) as Record<string, unknown>;
     return callTool(tool, toolArgs, extra.signal, definition, config, deps);
