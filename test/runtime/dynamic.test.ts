@@ -1,10 +1,7 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/runtime/config.js';
-import { createServer } from '../../src/runtime/server.js';
-import { petDefinition, startStub } from './fixtures.js';
+import { connect, petDefinition, startStub } from './fixtures.js';
 
 const text = (r: CallToolResult): string => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 const json = (r: CallToolResult): unknown => JSON.parse(text(r));
@@ -16,12 +13,7 @@ describe('dynamic mode (MCP_MODE=dynamic)', () => {
 
   beforeAll(async () => {
     stub = await startStub();
-    const definition = petDefinition();
-    const server = createServer(definition, loadConfig(definition, { API_BASE_URL: `${stub.url}/api`, PETSTORE_TOKEN: 't', MCP_MODE: 'dynamic' }));
-    const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
-    await server.connect(serverSide);
-    client = new Client({ name: 'test', version: '1.0.0' });
-    await client.connect(clientSide);
+    client = await connect(petDefinition(), { API_BASE_URL: `${stub.url}/api`, PETSTORE_TOKEN: 't', MCP_MODE: 'dynamic' });
   });
   afterAll(async () => {
     await client.close();

@@ -1,7 +1,21 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import { loadConfig } from '../../src/runtime/config.js';
 import type { ServerDefinition } from '../../src/runtime/definition.js';
+import { createServer } from '../../src/runtime/server.js';
+
+/** A server for `definition` configured from `env`, and an SDK client connected to it in memory. */
+export async function connect(definition: ServerDefinition, env: Record<string, string>): Promise<Client> {
+  const server = createServer(definition, loadConfig(definition, env));
+  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
+  await server.connect(serverTransport);
+  const client = new Client({ name: 'test', version: '1.0.0' });
+  await client.connect(clientTransport);
+  return client;
+}
 
 /** Shared by the in-memory and HTTP transport tests. */
 export interface Recorded {

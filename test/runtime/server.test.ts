@@ -1,22 +1,9 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/runtime/config.js';
-import type { ServerDefinition } from '../../src/runtime/definition.js';
-import { createServer } from '../../src/runtime/server.js';
-import { petDefinition, petSchema, startStub } from './fixtures.js';
-
-async function connect(definition: ServerDefinition, env: Record<string, string>): Promise<Client> {
-  const server = createServer(definition, loadConfig(definition, env));
-  const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverTransport);
-  const client = new Client({ name: 'test', version: '1.0.0' });
-  await client.connect(clientTransport);
-  return client;
-}
+import { connect, petDefinition, petSchema, startStub } from './fixtures.js';
 
 const text = (r: CallToolResult): string => r.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
 
