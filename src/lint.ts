@@ -5,6 +5,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import type { LoadedDefinition } from './generate.js';
 import { toolsListBytes } from './generate.js';
+import { describeBinding } from './runtime/definition.js';
 import type { ToolDefinition } from './runtime/definition.js';
 
 /** A tool larger than this is worth a look: it costs the context of every session. */
@@ -44,14 +45,14 @@ function ownerOf(pointer: Diagnostic['pointer'], tools: readonly ToolDefinition[
   if (!pointer || pointer[0] !== 'paths' || pointer.length < 3) return undefined;
   const route = String(pointer[1]).replace(/[#?].*$/, '');
   const method = String(pointer[2]).toUpperCase();
-  return tools.find((t) => t.binding.path === route && t.binding.method === method);
+  return tools.find((t) => t.binding.kind === 'http' && t.binding.path === route && t.binding.method === method);
 }
 
 export function lintReport({ definition, warnings }: LoadedDefinition): LintReport {
   const reports = new Map<string, ToolReport>(
     definition.tools.map((t) => {
       const bytes = toolBytes(t);
-      return [t.name, { name: t.name, operation: `${t.binding.method} ${t.binding.path}`, bytes, tokens: estimateTokens(bytes), findings: [] }];
+      return [t.name, { name: t.name, operation: describeBinding(t.binding), bytes, tokens: estimateTokens(bytes), findings: [] }];
     }),
   );
   const shared: Finding[] = [];

@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
+import { describeBinding } from '../runtime/definition.js';
 import type { AuthScheme, ServerDefinition } from '../runtime/definition.js';
 import { headerText } from './header.js';
 
@@ -177,7 +178,7 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
     mode: options.mode,
     secrets,
     absPathHint: `/path/to/${name}`,
-    tools: def.tools.map((t) => ({ name: t.name, method: t.binding.method, path: cell(t.binding.path, 200), summary: cell(t.title ?? t.description) })),
+    tools: def.tools.map((t) => ({ name: t.name, calls: cell(describeBinding(t.binding), 200), summary: cell(t.title ?? t.description) })),
     clientJson: JSON.stringify({ mcpServers: { [name]: { command: 'node', args: [`/path/to/${name}/dist/index.js`], env: Object.fromEntries(secrets.map((s) => [s.env, ''])) } } }, null, 2),
     vscodeJson: JSON.stringify({ servers: { [name]: { type: 'stdio', command: 'node', args: [`/path/to/${name}/dist/index.js`], env: Object.fromEntries(secrets.map((s) => [s.env, ''])) } } }, null, 2),
   };

@@ -170,7 +170,7 @@ function lowerOperation({ ctx, doc, route, method, item, op, at, x, schemes, war
   const output = lowerOutput(ctx, op, at.op);
   if (output) {
     tool.outputSchema = output.schema;
-    if (output.wrapKey) tool.binding.wrapKey = output.wrapKey;
+    if (output.wrapKey) tool.wrapKey = output.wrapKey;
   }
   return { request, tool };
 }

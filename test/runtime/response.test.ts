@@ -12,7 +12,8 @@ function tool(overrides: Partial<ToolDefinition> = {}, wrapKey?: string): ToolDe
     description: 'd',
     inputSchema: { type: 'object' },
     annotations: {},
-    binding: { kind: 'http', method: 'GET', path: '/x', parameters: [], security: [], ...(wrapKey ? { wrapKey } : {}) },
+    binding: { kind: 'http', method: 'GET', path: '/x', parameters: [], security: [] },
+    ...(wrapKey ? { wrapKey } : {}),
     ...overrides,
   };
 }

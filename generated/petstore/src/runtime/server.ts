@@ -18,9 +18,11 @@ import {
 import type { CallToolResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache } from './auth.js';
 import type { FetchLike } from './auth.js';
+import { ToolError } from './backend.js';
+import type { BackendContext, Backends, ToolExecutor } from './backend.js';
 import { isAbsoluteHttpUrl } from './config.js';
 import type { RuntimeConfig } from './config.js';
-import type { ServerDefinition, ToolDefinition } from './definition.js';
+import type { HttpBinding, ServerDefinition, ToolDefinition } from './definition.js';
 import { DESCRIBE_TOOL, jsonResult, metaTools, SEARCH_TOOLS, ToolIndex } from './dynamic.js';
 import { createHttpClient, deadlineSignal, UpstreamError } from './http-client.js';
 import type { HttpClient, HttpRequest, SendReport } from './http-client.js';
@@ -30,7 +32,7 @@ import { effectiveSettings, Metrics } from './metrics.js';
 import { buildRequest, RequestBuildError } from './request.js';
 import type { BuiltRequest } from './request.js';
 import { ResilientHttpClient } from './resilience.js';
-import { toToolResult } from './response.js';
+import { toToolResult, valueResult } from './response.js';
 import { SchemaValidator } from './validate.js';
 
 /**
@@ -46,6 +48,8 @@ export interface ServerDeps {
   validator?: SchemaValidator;
   tokens?: OAuth2TokenCache;
   metrics?: Metrics;
+  /** Executors of the YAML tool kinds this server uses (the generated entry point registers them). */
+  backends?: Backends;
 }
 
 /**
@@ -77,6 +81,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
     validator: deps.validator ?? new SchemaValidator(),
     tokens: deps.tokens ?? new OAuth2TokenCache(),
     metrics: deps.metrics ?? new Metrics(),
+    backends: deps.backends ?? {},
   };
 }
 
@@ -230,16 +235,73 @@ async function callToolOnce(
   deps: Required<ServerDeps>,
   report: SendReport,
 ): Promise<CallToolResult> {
+  const valid = deps.validator.validateArguments(tool.name, tool.inputSchema, args);
+  if (!valid.ok) {
+    deps.logger.info('tool call rejected', { tool: tool.name, reason: 'invalid arguments' });
+    return failure(valid.message);
+  }
+  const binding = tool.binding;
+  if (binding.kind === 'http') {
+    return callHttpTool({ ...tool, binding }, args, cancel, definition, config, deps, report);
+  }
+  return callBackendTool(tool, args, cancel, definition, config, deps, report);
+}
+
+/** YAML tool kinds: the registered executor for the binding's kind, under the call's deadline. */
+async function callBackendTool(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  cancel: AbortSignal | undefined,
+  definition: ServerDefinition,
+  config: RuntimeConfig,
+  deps: Required<ServerDeps>,
+  report: SendReport,
+): Promise<CallToolResult> {
+  const started = Date.now();
+  const kind = tool.binding.kind as keyof Backends;
+  // Registered per kind, so the executor always matches the binding it is given.
+  const execute = deps.backends[kind] as ToolExecutor | undefined;
+  if (!execute) return failure(`This server has no executor for ${kind} tools; regenerate it with mcp-gen.`);
+  const deadline = deadlineSignal(config.timeoutMs, cancel);
+  const signal = deadline.signal;
+  const ctx: BackendContext = {
+    definition,
+    config,
+    signal,
+    deadlineAt: started + config.timeoutMs,
+    logger: deps.logger,
+    http: deps.httpClient,
+    fetchImpl: deps.fetchImpl,
+    tokens: deps.tokens,
+    report,
+  };
+  try {
+    const value = await execute(tool, args, ctx);
+    const result = valueResult(tool, value, deps.validator);
+    deps.logger.info('tool call', { tool: tool.name, kind, isError: result.isError === true, attempts: report.attempts, ms: Date.now() - started });
+    return result;
+  } catch (err) {
+    const message = describeFailure(err, signal, config.timeoutMs);
+    deps.logger.warn('tool call failed', { tool: tool.name, kind, error: message, ms: Date.now() - started });
+    return failure(message);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function callHttpTool(
+  tool: ToolDefinition & { binding: HttpBinding },
+  args: Record<string, unknown>,
+  cancel: AbortSignal | undefined,
+  definition: ServerDefinition,
+  config: RuntimeConfig,
+  deps: Required<ServerDeps>,
+  report: SendReport,
+): Promise<CallToolResult> {
   const { logger } = deps;
   const started = Date.now();
   const binding = tool.binding;
   const logFields = { tool: tool.name, method: binding.method, path: binding.path };
-
-  const valid = deps.validator.validateArguments(tool.name, tool.inputSchema, args);
-  if (!valid.ok) {
-    logger.info('tool call rejected', { ...logFields, reason: 'invalid arguments' });
-    return failure(valid.message);
-  }
 
   const baseUrl = config.baseUrl;
   if (!baseUrl || !isAbsoluteHttpUrl(baseUrl)) {
@@ -313,7 +375,7 @@ function toHttpRequest(built: BuiltRequest): HttpRequest {
  * When the operation declares an `Idempotency-Key` header and the caller left it out, one key is
  * generated per tool call, so every retry and fallback carries the same key (and may be retried).
  */
-function withIdempotencyKey(tool: ToolDefinition, args: Record<string, unknown>): Record<string, unknown> {
+function withIdempotencyKey(tool: ToolDefinition & { binding: HttpBinding }, args: Record<string, unknown>): Record<string, unknown> {
   const param = tool.binding.parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
   if (!param || args[param.arg] !== undefined) return args;
   return { ...args, [param.arg]: randomUUID() };
@@ -321,7 +383,7 @@ function withIdempotencyKey(tool: ToolDefinition, args: Record<string, unknown>)
 
 function describeFailure(err: unknown, signal: AbortSignal, timeoutMs: number): string {
   if (err instanceof RequestBuildError) return `Invalid arguments: ${err.message}`;
-  if (err instanceof AuthError || err instanceof UpstreamError) return err.message;
+  if (err instanceof AuthError || err instanceof UpstreamError || err instanceof ToolError) return err.message;
   // Anything else aborted by our signal (e.g. during a token fetch) is a timeout or cancel.
   if (signal.aborted) {
     const reason: unknown = signal.reason;

@@ -94,7 +94,7 @@ function structuredResult(
   raw: string,
   options: ToResultOptions,
 ): CallToolResult {
-  const wrapKey = tool.binding.wrapKey;
+  const wrapKey = tool.wrapKey;
   // The generator sets wrapKey exactly when the declared response is not always an object, and
   // then the output schema describes `{ [wrapKey]: value }` whatever shape this value has.
   const value = wrapKey ? { [wrapKey]: parsed } : parsed;
@@ -125,7 +125,7 @@ function emptyResult(tool: ToolDefinition, response: UpstreamResponse, options: 
   const text = `HTTP ${response.status} ${statusText(response)}`;
   const schema = tool.outputSchema;
   if (!schema) return { content: [{ type: 'text', text }] };
-  const wrapKey = tool.binding.wrapKey;
+  const wrapKey = tool.wrapKey;
   const candidates: Record<string, unknown>[] = [{}];
   if (wrapKey) candidates.push({ [wrapKey]: null });
   for (const candidate of candidates) {
@@ -201,4 +201,23 @@ function decodeUtf8(bytes: Uint8Array): string {
 
 export function excerpt(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}… [${text.length - max} more characters]`;
+}
+
+/**
+ * The value a YAML tool kind produced → a tool result. Objects (or any value, under the tool's
+ * wrap key) become structured content checked against the output schema; without an output
+ * schema, strings are returned as text and everything else as JSON text.
+ */
+export function valueResult(tool: ToolDefinition, value: unknown, validator: ToResultOptions['validator']): CallToolResult {
+  const schema = tool.outputSchema;
+  if (!schema) {
+    return { content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value ?? null, null, 2) }] };
+  }
+  const wrapped = tool.wrapKey ? { [tool.wrapKey]: value } : value;
+  const outcome = validator.validateOutput(schema, wrapped);
+  if (!outcome.ok) return errorResult(`The tool's result does not match its output schema: ${outcome.message}`);
+  if (typeof wrapped !== 'object' || wrapped === null || Array.isArray(wrapped)) {
+    return errorResult('The tool produced a result that is not a JSON object and it has no wrap key for it.');
+  }
+  return { content: [{ type: 'text', text: JSON.stringify(wrapped) }], structuredContent: wrapped as Record<string, unknown> };
 }

@@ -19,6 +19,77 @@ export interface ServerDefinition {
   /** Named authentication schemes for upstream calls; secrets come from env vars only. */
   auth: AuthScheme[];
   tools: ToolDefinition[];
+  /** Named upstreams of YAML tool specs (OpenAPI servers use `baseUrls`). */
+  sources?: Sources;
+  /** Extra resources besides the three built-in ones every server has. */
+  resources?: ResourceDefinition[];
+  prompts?: PromptDefinition[];
+  /** Role → globs of the tool names it may use (enforced when inbound auth is on). */
+  roles?: Record<string, string[]>;
+  /** Defaults from the spec's `config` section; environment variables and MCP_CONFIG override them. */
+  config?: SpecConfig;
+}
+
+export interface SpecConfig {
+  timeoutMs?: number;
+  maxConcurrentTools?: number;
+  retry?: { attempts?: number; initialDelayMs?: number; maxDelayMs?: number };
+  circuitBreaker?: { threshold?: number; cooldownMs?: number };
+  maxResponseBytes?: number;
+}
+
+/**
+ * A string or JSON value that may hold `${…}` placeholders, evaluated per call (see template.ts):
+ * `${args.x}` / `${steps.id.field}` / `${response.field}` are JMESPath over the call's data,
+ * `${NAME}` and `${NAME:-default}` read the environment at run time. A string that is exactly one
+ * placeholder keeps the value's JSON type; any other string is interpolated.
+ */
+export type Template = unknown;
+
+export interface Sources {
+  http?: Record<string, HttpSource>;
+  sql?: Record<string, SqlSource>;
+}
+
+export interface HttpSource {
+  /** Template; overridden at run time by the env var `baseUrlEnv`. */
+  baseUrl: string;
+  /** Env var that overrides `baseUrl`, e.g. `GEO_BASE_URL`. */
+  baseUrlEnv: string;
+  /** Headers sent with every request to this source (templates, e.g. `${API_TOKEN}`). */
+  headers?: Record<string, string>;
+  /** Auth scheme ids (from `ServerDefinition.auth`) applied to every request. */
+  security: string[][];
+}
+
+export type SqlDialect = 'sqlite' | 'postgresql';
+
+export interface SqlSource {
+  /** Template: `sqlite:path` (relative to the project directory), `sqlite::memory:` or `postgres://…`. */
+  url: string;
+  /** Dialects every statement on this source must parse in. */
+  dialects: SqlDialect[];
+  /** SQL file (project-relative) that creates and fills a new SQLite database when the file is missing. */
+  seed?: string;
+}
+
+export interface ResourceDefinition {
+  uri: string;
+  name: string;
+  title?: string;
+  description?: string;
+  mimeType: string;
+  /** Static text served as is. */
+  text: string;
+}
+
+export interface PromptDefinition {
+  name: string;
+  title?: string;
+  description?: string;
+  arguments: Array<{ name: string; description?: string; required: boolean }>;
+  /** Message texts are templates over `args`. */
+  messages: Array<{ role: 'user' | 'assistant'; text: string }>;
 }
 
 export interface ServerInfo {
@@ -88,8 +159,90 @@ export interface ToolDefinition {
    * returned wrapped as `{ [wrapKey]: value }`.
    */
   outputSchema?: JsonSchema;
+  /** Set when the declared result is not always an object: results are `{ [wrapKey]: value }`. */
+  wrapKey?: string;
   annotations: ToolAnnotations;
-  binding: HttpBinding;
+  binding: ToolBinding;
+}
+
+/** How a tool call is carried out: an OpenAPI operation, or one of the YAML tool kinds. */
+export type ToolBinding =
+  | HttpBinding
+  | RequestBinding
+  | SqlBinding
+  | ExpressionBinding
+  | HandlerBinding
+  | BuiltinBinding;
+
+/** YAML `http` tools: one or more templated requests on named sources, then a projection. */
+export interface RequestBinding {
+  kind: 'request';
+  steps: RequestStep[];
+  /**
+   * JMESPath over `{ args, steps, response }` (response = the last step's body) that
+   * builds the result; the last response body when absent.
+   */
+  result?: string;
+}
+
+export interface RequestStep {
+  id: string;
+  /** Name of an HTTP source in `ServerDefinition.sources.http`. */
+  source: string;
+  method: HttpMethod;
+  /** Path template relative to the source's base URL; each placeholder value is encoded as one segment. */
+  path: string;
+  /** Values that evaluate to null/undefined are left out; arrays repeat the parameter. */
+  query?: Record<string, Template>;
+  headers?: Record<string, Template>;
+  body?: Template;
+  bodyType?: 'json' | 'form';
+  /** Fail the call with `message` (a template) when the JMESPath `when` is truthy. */
+  failIf?: { when: string; message: string };
+}
+
+export interface SqlBinding {
+  kind: 'sql';
+  /** Name of an SQL source in `ServerDefinition.sources.sql`. */
+  source: string;
+  /** A fixed statement with `:name` parameters bound from the arguments, per dialect. */
+  statement?: Partial<Record<SqlDialect, string>>;
+  /** Template giving caller-supplied SQL (read-only checked at run time). Exactly one of statement/query. */
+  query?: string;
+  /** Template or number; capped at `SQL_MAX_ROWS_CAP`. */
+  maxRows: Template;
+}
+
+export const SQL_MAX_ROWS_CAP = 1000;
+
+export interface ExpressionBinding {
+  kind: 'expression';
+  /** Template giving the expression text. */
+  input: string;
+  /** Template giving significant digits of the result. */
+  precision?: Template;
+  /** mathjs function names the expression may call. */
+  functions: string[];
+  /** mathjs constant names the expression may use. */
+  constants: string[];
+  maxLength: number;
+}
+
+/** The user's own function in `src/handlers/<file>.ts` of the generated project. */
+export interface HandlerBinding {
+  kind: 'handler';
+  /** File name without extension under `src/handlers/`. */
+  file: string;
+}
+
+export interface BuiltinBinding {
+  kind: 'builtin';
+  name: 'web.scrape' | 'http.request';
+  /** Host names (or `*.domain` globs) the tool may reach; empty = any public host (web.scrape only). */
+  allowHosts: string[];
+  /** Refuse loopback, private, link-local and other non-public addresses (after DNS resolution). */
+  denyPrivateNetworks: boolean;
+  maxBytes?: number;
 }
 
 export type HttpMethod = 'GET' | 'PUT' | 'POST' | 'DELETE' | 'OPTIONS' | 'HEAD' | 'PATCH' | 'TRACE';
@@ -150,6 +303,22 @@ export interface HttpBinding {
    * secrets are all configured is used. Empty = no auth.
    */
   security: string[][];
-  /** Set when the declared response is not always an object: results are `{ [wrapKey]: value }`. */
-  wrapKey?: string;
+}
+
+/** One line saying what a tool calls, for READMEs, lint reports and logs, e.g. `GET /pets/{id}`. */
+export function describeBinding(binding: ToolBinding): string {
+  switch (binding.kind) {
+    case 'http':
+      return `${binding.method} ${binding.path}`;
+    case 'request':
+      return binding.steps.map((s) => `${s.method} ${s.source}:${s.path}`).join(' → ');
+    case 'sql':
+      return `SQL on ${binding.source}`;
+    case 'expression':
+      return 'expression';
+    case 'handler':
+      return `handler src/handlers/${binding.file}.ts`;
+    case 'builtin':
+      return `builtin ${binding.name}`;
+  }
 }

@@ -1,0 +1,51 @@
+/**
+ * The contract between the server and the tool kinds of YAML tool specs (request, sql,
+ * expression, handler, builtin). Each kind lives in its own module, copied into a generated
+ * project only when one of its tools uses it, so a calculator server does not carry a
+ * PostgreSQL driver.
+ */
+import type { FetchLike, OAuth2TokenCache } from './auth.js';
+import type { RuntimeConfig } from './config.js';
+import type { ServerDefinition, ToolBinding, ToolDefinition } from './definition.js';
+import type { HttpClient, SendReport } from './http-client.js';
+import type { Logger } from './log.js';
+
+export interface BackendContext {
+  definition: ServerDefinition;
+  config: RuntimeConfig;
+  /** Aborts on the call's overall deadline and on MCP cancellation. */
+  signal: AbortSignal;
+  /** Epoch ms at which the call's deadline expires. */
+  deadlineAt: number;
+  logger: Logger;
+  /** The resilient upstream client (retries, circuit breaker, bulkhead, response cap). */
+  http: HttpClient;
+  fetchImpl: FetchLike;
+  tokens: OAuth2TokenCache;
+  /** Attempt and retry counts of upstream calls, for metrics and logs. */
+  report: SendReport;
+}
+
+/**
+ * Carries out one tool call whose arguments have already been validated against the tool's
+ * input schema. Returns the result value (an object, or anything when the tool has a wrap
+ * key); throws `ToolError` for failures the caller should read.
+ */
+export type ToolExecutor<B extends ToolBinding = ToolBinding> = (
+  tool: ToolDefinition & { binding: B },
+  args: Record<string, unknown>,
+  ctx: BackendContext,
+) => Promise<unknown>;
+
+/** Executors by binding kind, registered by the generated entry point for the kinds it uses. */
+export type Backends = {
+  [K in Exclude<ToolBinding['kind'], 'http'>]?: ToolExecutor<Extract<ToolBinding, { kind: K }>>;
+};
+
+/** A failure whose message is meant for the model: returned as an `isError` tool result. */
+export class ToolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ToolError';
+  }
+}
