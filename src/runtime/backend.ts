@@ -22,6 +22,8 @@ export interface BackendContext {
   http: HttpClient;
   fetchImpl: FetchLike;
   tokens: OAuth2TokenCache;
+  /** Directory of the generated project (holds server-definition.json); relative files resolve here. */
+  projectDir: string;
   /** Attempt and retry counts of upstream calls, for metrics and logs. */
   report: SendReport;
 }

@@ -49,6 +49,8 @@ export interface ServerDeps {
   metrics?: Metrics;
   /** Executors of the YAML tool kinds this server uses (the generated entry point registers them). */
   backends?: Backends;
+  /** Directory relative paths of the definition (SQLite files, seeds) resolve against; default: cwd. */
+  projectDir?: string;
 }
 
 /**
@@ -81,6 +83,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
     tokens: deps.tokens ?? new OAuth2TokenCache(),
     metrics: deps.metrics ?? new Metrics(),
     backends: deps.backends ?? {},
+    projectDir: deps.projectDir ?? process.cwd(),
   };
 }
 
@@ -272,6 +275,7 @@ async function callBackendTool(
     http: deps.httpClient,
     fetchImpl: deps.fetchImpl,
     tokens: deps.tokens,
+    projectDir: deps.projectDir,
     report,
   };
   try {
