@@ -118,7 +118,9 @@ export function loadConfig(
   };
 
   const file = collect(() => readConfigFile(env, options.cwd ?? process.cwd()), undefined);
-  const fromFile: FileSettings = file ? collect(() => validateFileSettings(file.data, file.label), {}) : {};
+  const fileSettings: FileSettings = file ? collect(() => validateFileSettings(file.data, file.label), {}) : {};
+  // The spec's `config` section gives the defaults; the file and then the environment override it.
+  const fromFile = overlay(definition.config ?? {}, fileSettings);
 
   const baseUrl = collect(() => readBaseUrl(definition, env), undefined);
   const fallbackBaseUrls = collect(() => readFallbackBaseUrls(definition, env, baseUrl), []);
@@ -185,6 +187,15 @@ interface FileSettings {
   retry?: Partial<RetryConfig>;
   circuitBreaker?: Partial<CircuitBreakerConfig>;
   maxResponseBytes?: number;
+}
+
+function overlay(base: FileSettings, top: FileSettings): FileSettings {
+  return {
+    ...base,
+    ...top,
+    retry: { ...base.retry, ...top.retry },
+    circuitBreaker: { ...base.circuitBreaker, ...top.circuitBreaker },
+  };
 }
 
 function readConfigFile(env: Env, cwd: string): { path: string; label: string; data: unknown } | undefined {
