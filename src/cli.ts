@@ -114,7 +114,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (err) {
     if (err instanceof SpecError) {
-      process.stderr.write(`${formatDiagnostic(err, 'error')}\n`);
+      for (const e of [err, ...(err.others ?? [])]) process.stderr.write(`${formatDiagnostic(e, 'error')}\n`);
       return 1;
     }
     if (err instanceof WriteError) {
@@ -132,8 +132,9 @@ async function runLint(options: DefinitionOptions, json: boolean): Promise<numbe
     return 0;
   } catch (err) {
     if (err instanceof SpecError) {
-      if (json) process.stdout.write(`${JSON.stringify({ error: { message: err.message, location: err.location, fix: err.fix } }, null, 2)}\n`);
-      process.stderr.write(`${formatDiagnostic(err, 'error')}\n`);
+      const all = [err, ...(err.others ?? [])];
+      if (json) process.stdout.write(`${JSON.stringify({ error: { message: err.message, location: err.location, fix: err.fix }, errors: all.map((e) => ({ message: e.message, location: e.location, fix: e.fix })) }, null, 2)}\n`);
+      for (const e of all) process.stderr.write(`${formatDiagnostic(e, 'error')}\n`);
       return 1;
     }
     throw err;

@@ -17,6 +17,8 @@ export class SpecError extends Error implements Diagnostic {
   readonly fix?: string;
   /** Set once the error has been located in a file. */
   location?: string;
+  /** Further errors found in the same run, reported after this one. */
+  others?: SpecError[];
 
   constructor(d: Diagnostic) {
     super(d.message);

@@ -11,6 +11,8 @@ import { loadOpenApi, readSource } from './load/openapi.js';
 import { locator, parseText, type Locate, type Position } from './load/parse-text.js';
 import type { OperationFilter } from './lower/filter.js';
 import { lowerOpenApi } from './lower/openapi.js';
+import { aggregate, checkStructure, isToolSpec, located, parseToolSpec } from './load/toolspec.js';
+import { lowerToolSpec } from './lower/toolspec.js';
 import type { ServerDefinition } from './runtime/definition.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
 
@@ -60,6 +62,10 @@ async function describeLocation(
 export interface LoadedDefinition {
   definition: ServerDefinition;
   warnings: Array<Diagnostic & { location: string }>;
+  /** Files copied into the project as they are (tool specs: SQL seeds). */
+  assets?: Array<{ path: string; contents: string }>;
+  /** npm packages the user's handlers import (tool specs). */
+  dependencies?: Record<string, string>;
 }
 
 /** read → parse → load → lower, with every diagnostic located in the spec file. */
@@ -71,6 +77,7 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
     const text = await readSource(spec);
     locate = locator(text);
     const raw = await parseText(text);
+    if (isToolSpec(raw)) return await buildFromToolSpec(text, options);
     const loaded = await loadOpenApi(spec, raw, { allowRemoteRefs: options.allowRemoteRefs });
     const { definition, warnings } = lowerOpenApi(loaded, {
       ...(options.name ? { name: options.name } : {}),
@@ -82,11 +89,28 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
     const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where(w.pointer) })));
     return { definition, warnings: located };
   } catch (err) {
-    if (err instanceof SpecError && !err.location) {
-      err.location = await where(err.pointer, (err as SpecError & { position?: Position }).position);
+    if (err instanceof SpecError) {
+      for (const e of [err, ...(err.others ?? [])]) {
+        e.location ??= await where(e.pointer, (e as SpecError & { position?: Position }).position);
+      }
     }
     throw err;
   }
+}
+
+/** YAML tool specs: structure (the editor schema), then meaning; every error located. */
+async function buildFromToolSpec(text: string, options: DefinitionOptions): Promise<LoadedDefinition> {
+  const doc = parseToolSpec(text);
+  const structural = checkStructure(doc);
+  if (structural.length > 0) throw aggregate(structural);
+  const lowered = await lowerToolSpec(doc.value, { specPath: options.spec, ...(options.name ? { name: options.name } : {}) });
+  const place = (d: Diagnostic) => located(new SpecError(d), d.pointer ? doc.locate(d.pointer) : undefined);
+  if (lowered.errors.length > 0) throw aggregate(lowered.errors.map(place));
+  const warnings = lowered.warnings.map((w) => {
+    const pos = w.pointer ? doc.locate(w.pointer) : undefined;
+    return { ...w, location: pos ? `${options.spec}:${pos.line}:${pos.col}` : options.spec };
+  });
+  return { definition: lowered.definition, warnings, assets: lowered.assets, dependencies: lowered.dependencies };
 }
 
 /** Bytes of the tools/list result a client receives. */
@@ -95,10 +119,16 @@ export function toolsListBytes(definition: ServerDefinition): number {
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { definition, warnings } = await buildDefinition(options);
+  const { definition, warnings, assets, dependencies } = await buildDefinition(options);
   const spec = options.spec;
   const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
-  const files = emitProject(definition, { specFile, transport: options.transport, mode: options.mode });
+  const files = await emitProject(definition, {
+    specFile,
+    transport: options.transport,
+    mode: options.mode,
+    ...(assets ? { assets } : {}),
+    ...(dependencies ? { dependencies } : {}),
+  });
   const outDir = options.outDir ?? definition.server.name;
   const header = headerText({ specFile });
   const listBytes = toolsListBytes(definition);

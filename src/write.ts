@@ -39,7 +39,7 @@ function withManifest(files: ProjectFile[], header: string): ProjectFile[] {
   const manifest = {
     '//': header,
     generator: 'mcp-gen',
-    files: Object.fromEntries(files.map((f) => [f.path, sha256(f.contents)])),
+    files: Object.fromEntries(files.filter((f) => !f.userOwned).map((f) => [f.path, sha256(f.contents)])),
   };
   return [...files, { path: MANIFEST, contents: `${JSON.stringify(manifest, null, 2)}\n` }];
 }
@@ -79,6 +79,8 @@ export async function planWrite(files: ProjectFile[], outDir: string, header: st
   for (const f of all) {
     const disk = await readOptional(path.join(outDir, f.path));
     if (!disk) plan.create.push(f.path);
+    // The user's file once it exists, whatever it now holds.
+    else if (f.userOwned) plan.unchanged.push(f.path);
     else if (disk.equals(Buffer.from(f.contents))) plan.unchanged.push(f.path);
     else if (f.path === MANIFEST || owned[f.path] === sha256(disk)) plan.update.push(f.path);
     else plan.conflicts.push(f.path);

@@ -8,19 +8,52 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { describeBinding } from '../runtime/definition.js';
-import type { AuthScheme, ServerDefinition } from '../runtime/definition.js';
+import type { AuthScheme, HandlerBinding, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
+import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
 
 export interface ProjectFile {
   path: string;
   contents: string;
+  /**
+   * The user's file from the moment it exists (handlers): written only when missing, never
+   * overwritten or deleted, and not listed in the manifest.
+   */
+  userOwned?: boolean;
 }
 
 export interface EmitOptions {
   specFile: string;
   transport: 'stdio' | 'http';
   mode: 'tools' | 'dynamic';
+  /** Files copied into the project as they are (tool specs: SQL seeds). */
+  assets?: Array<{ path: string; contents: string }>;
+  /** npm packages the user's handlers import. */
+  dependencies?: Record<string, string>;
 }
+
+type BindingKind = ToolDefinition['binding']['kind'];
+
+/**
+ * Runtime modules only some servers need, by the tool kind that needs them, with their npm
+ * packages: a calculator server does not carry a PostgreSQL driver.
+ */
+const OPTIONAL_RUNTIME: Record<string, { kind: BindingKind; dependencies: string[]; devDependencies: string[] }> = {
+  'request-steps.ts': { kind: 'request', dependencies: [], devDependencies: [] },
+  'sql.ts': { kind: 'sql', dependencies: ['better-sqlite3', 'node-sql-parser', 'pg'], devDependencies: ['@types/better-sqlite3', '@types/pg'] },
+  'expression.ts': { kind: 'expression', dependencies: ['mathjs'], devDependencies: [] },
+  'web.ts': { kind: 'builtin', dependencies: ['cheerio', 'ipaddr.js'], devDependencies: [] },
+  'web-schemas.ts': { kind: 'builtin', dependencies: [], devDependencies: [] },
+  'handler.ts': { kind: 'handler', dependencies: [], devDependencies: [] },
+};
+
+/** The executor each kind registers in the generated entry point. */
+const BACKEND_IMPORTS: Partial<Record<BindingKind, { module: string; name: string }>> = {
+  request: { module: 'request-steps', name: 'requestBackend' },
+  sql: { module: 'sql', name: 'sqlBackend' },
+  expression: { module: 'expression', name: 'expressionBackend' },
+  builtin: { module: 'web', name: 'builtinBackend' },
+};
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNTIME_DIR = path.join(ROOT, 'src', 'runtime');
@@ -28,16 +61,27 @@ const TEMPLATES_DIR = path.join(ROOT, 'templates');
 const PROJECT_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'project');
 
 /** Versions the generated project depends on: the ones mcp-gen itself is built and tested with. */
-function dependencyRanges(): { dependencies: Record<string, string>; devDependencies: Record<string, string> } {
+function dependencyRanges(kinds: ReadonlySet<BindingKind>): { dependencies: Record<string, string>; devDependencies: Record<string, string> } {
   const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
   };
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
   const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, all[n] ?? 'latest']));
+  const optional = Object.values(OPTIONAL_RUNTIME).filter((m) => kinds.has(m.kind));
   return {
-    dependencies: pick(['@modelcontextprotocol/sdk', 'ajv', 'ajv-formats', 'cockatiel', 'minisearch', 'yaml', 'zod']),
-    devDependencies: pick(['@types/node', 'typescript', 'vitest']),
+    dependencies: pick([
+      '@jmespath-community/jmespath',
+      '@modelcontextprotocol/sdk',
+      'ajv',
+      'ajv-formats',
+      'cockatiel',
+      'minisearch',
+      'yaml',
+      'zod',
+      ...optional.flatMap((m) => m.dependencies),
+    ].sort()),
+    devDependencies: pick(['@types/node', 'typescript', 'vitest', ...optional.flatMap((m) => m.devDependencies)].sort()),
   };
 }
 
@@ -81,9 +125,13 @@ function cell(text: string, max = 160): string {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
-export function emitProject(def: ServerDefinition, options: EmitOptions): ProjectFile[] {
+export async function emitProject(def: ServerDefinition, options: EmitOptions): Promise<ProjectFile[]> {
   const header = headerText({ specFile: options.specFile });
-  const { dependencies, devDependencies } = dependencyRanges();
+  const kinds = new Set(def.tools.map((t) => t.binding.kind));
+  const ranges = dependencyRanges(kinds);
+  // The user's handler packages; ours win on a clash, because the runtime is tested with them.
+  const dependencies = sortKeys({ ...options.dependencies, ...ranges.dependencies });
+  const devDependencies = ranges.devDependencies;
   const name = def.server.name;
   const files: ProjectFile[] = [];
   const add = (p: string, contents: string) => files.push({ path: p, contents });
@@ -99,7 +147,7 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
       type: 'module',
       bin: { [name]: 'dist/index.js' },
       main: 'dist/index.js',
-      files: ['dist', 'server-definition.json'],
+      files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : [])],
       engines: { node: '>=20' },
       scripts: { build: 'tsc -p tsconfig.json', start: 'node dist/index.js', test: 'vitest run' },
       dependencies,
@@ -132,28 +180,19 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
   add('server-definition.json', json({ '//': header, ...def }));
   add('.gitignore', `# ${header}\nnode_modules/\ndist/\n.env\n`);
 
-  add(
-    'src/index.ts',
-    [
-      '#!/usr/bin/env node',
-      `// ${header}`,
-      "import { readFileSync } from 'node:fs';",
-      "import type { ServerDefinition } from './runtime/definition.js';",
-      "import { main } from './runtime/main.js';",
-      '',
-      '// The tools are data: parsing JSON at start-up is fast at any API size and keeps spec text out of code.',
-      "const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;",
-      '',
-      // Both values come from closed CLI choices, never from the spec.
-      `main(definition, { MCP_TRANSPORT: '${options.transport}', MCP_MODE: '${options.mode}', ...process.env }).catch((err: unknown) => {`,
-      '  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\\n`);',
-      '  process.exit(1);',
-      '});',
-      '',
-    ].join('\n'),
-  );
+  add('src/index.ts', entryPoint(def, options, header, kinds));
+  const handlerTools = def.tools.filter((t) => t.binding.kind === 'handler');
+  if (handlerTools.length > 0) {
+    add('src/tool-types.ts', await emitHandlerTypes(handlerTools, header));
+    add('src/handlers.ts', handlerRegistry(handlerTools, header));
+    for (const tool of handlerTools) {
+      files.push({ path: `src/handlers/${(tool.binding as HandlerBinding).file}.ts`, contents: handlerScaffold(tool), userOwned: true });
+    }
+  }
+  for (const asset of options.assets ?? []) add(asset.path, asset.contents);
 
-  for (const file of readdirSync(RUNTIME_DIR).filter((f) => f.endsWith('.ts')).sort()) {
+  const runtimeFiles = readdirSync(RUNTIME_DIR).filter((f) => f.endsWith('.ts') && (!OPTIONAL_RUNTIME[f] || kinds.has(OPTIONAL_RUNTIME[f].kind)));
+  for (const file of runtimeFiles.sort()) {
     add(`src/runtime/${file}`, `// ${header}\n${readFileSync(path.join(RUNTIME_DIR, file), 'utf8')}`);
   }
 
@@ -186,4 +225,78 @@ export function emitProject(def: ServerDefinition, options: EmitOptions): Projec
   add('.env.example', render('env.example.hbs', context));
 
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function sortKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/**
+ * src/index.ts: reads the definition and starts the server with the executors of the kinds
+ * this project uses. Only closed choices (CLI options, kinds, validated file names) reach it.
+ */
+function entryPoint(def: ServerDefinition, options: EmitOptions, header: string, kinds: ReadonlySet<BindingKind>): string {
+  const backends = [...kinds].sort().flatMap((kind) => {
+    const imp = BACKEND_IMPORTS[kind];
+    return imp ? [{ kind, ...imp }] : [];
+  });
+  const hasHandlers = kinds.has('handler');
+  const entries = [...backends.map((b) => `${b.kind}: ${b.name}`), ...(hasHandlers ? ['handler: handlerBackend(handlers)'] : [])];
+  return [
+    '#!/usr/bin/env node',
+    `// ${header}`,
+    "import { readFileSync } from 'node:fs';",
+    "import { fileURLToPath } from 'node:url';",
+    ...(hasHandlers ? ["import { handlers } from './handlers.js';"] : []),
+    "import type { ServerDefinition } from './runtime/definition.js';",
+    ...(hasHandlers ? ["import { handlerBackend } from './runtime/handler.js';"] : []),
+    "import { main } from './runtime/main.js';",
+    ...backends.map((b) => `import { ${b.name} } from './runtime/${b.module}.js';`),
+    '',
+    '// The tools are data: parsing JSON at start-up is fast at any API size and keeps spec text out of code.',
+    "const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;",
+    '',
+    // Both values come from closed CLI choices, never from the spec.
+    `main(definition, { MCP_TRANSPORT: '${options.transport}', MCP_MODE: '${options.mode}', ...process.env }, {`,
+    `  deps: { backends: { ${entries.join(', ')} }, projectDir: fileURLToPath(new URL('..', import.meta.url)) },`,
+    '}).catch((err: unknown) => {',
+    '  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\\n`);',
+    '  process.exit(1);',
+    '});',
+    '',
+  ].join('\n');
+}
+
+/** src/handlers.ts: tool name → the user's handler (regenerated; the handlers themselves are not). */
+function handlerRegistry(tools: ToolDefinition[], header: string): string {
+  const lines = tools.map((t, i) => `import { handler as handler${i} } from './handlers/${(t.binding as HandlerBinding).file}.js';`);
+  return [
+    `// ${header}`,
+    "import type { AnyToolHandler } from './runtime/handler.js';",
+    ...lines,
+    '',
+    'export const handlers: Record<string, AnyToolHandler> = {',
+    ...tools.map((t, i) => `  ${JSON.stringify(t.name).replace(/^"|"$/g, "'")}: handler${i},`),
+    '};',
+    '',
+  ].join('\n');
+}
+
+/** Written once: from then on the file is the user's. */
+function handlerScaffold(tool: ToolDefinition): string {
+  const base = typeBaseName(tool.name);
+  return [
+    `// The ${tool.name} tool. mcp-gen created this file once and will never overwrite it: it is yours.`,
+    '// Argument and result types come from the spec (src/tool-types.ts is regenerated), so a schema',
+    '// change that breaks this handler fails `npm run build`.',
+    "import type { ToolHandler } from '../runtime/handler.js';",
+    "import { ToolError } from '../runtime/handler.js';",
+    `import type { ${base}Args, ${base}Result } from '../tool-types.js';`,
+    '',
+    `export const handler: ToolHandler<${base}Args, ${base}Result> = async (args, ctx) => {`,
+    `  ctx.logger.debug('${tool.name} called', { arguments: Object.keys(args) });`,
+    `  throw new ToolError('${tool.name} is not implemented yet: edit src/handlers/${(tool.binding as HandlerBinding).file}.ts');`,
+    '};',
+    '',
+  ].join('\n');
 }

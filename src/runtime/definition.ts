@@ -97,6 +97,8 @@ export interface ServerInfo {
   version: string;
   title?: string;
   description?: string;
+  /** Sent to clients at initialisation: how to use the tools together. */
+  instructions?: string;
   /** Prefix of the env vars this server reads for secrets, e.g. `PETSTORE`. */
   envPrefix: string;
 }
