@@ -18,6 +18,7 @@ import type { CallToolResult, Resource, Tool } from '@modelcontextprotocol/sdk/t
 import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache } from './auth.js';
 import type { FetchLike } from './auth.js';
 import { ToolError } from './backend.js';
+import { readStaticResource, registerPrompts, staticResources } from './catalog.js';
 import type { BackendContext, Backends, ToolExecutor } from './backend.js';
 import { isAbsoluteHttpUrl } from './config.js';
 import type { RuntimeConfig } from './config.js';
@@ -121,7 +122,12 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   };
   if (definition.server.title) info.title = definition.server.title;
   if (definition.server.description) info.description = definition.server.description;
-  const server = new Server(info, { capabilities: { tools: {}, resources: {} } });
+  const hasPrompts = (definition.prompts?.length ?? 0) > 0;
+  const server = new Server(info, {
+    capabilities: { tools: {}, resources: {}, ...(hasPrompts ? { prompts: {} } : {}) },
+    ...(definition.server.instructions ? { instructions: definition.server.instructions } : {}),
+  });
+  if (hasPrompts) registerPrompts(server, definition);
 
   if (config.mode === 'dynamic') {
     registerMetaTools(server, definition, tools, config, resolved);
@@ -139,9 +145,12 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
     });
   }
 
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources: RESOURCES }));
+  const resources = [...RESOURCES, ...staticResources(definition)];
+  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources }));
   server.setRequestHandler(ReadResourceRequestSchema, (request) => {
     const uri = request.params.uri;
+    const declared = readStaticResource(definition, uri);
+    if (declared) return { contents: [{ uri, ...declared }] };
     const value = readResource(uri, definition, config, resolved);
     if (value === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
     return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
