@@ -25,6 +25,8 @@ export type Pointer = readonly (string | number)[];
 
 export interface ToolSpecDocument {
   value: Record<string, unknown>;
+  /** The text of the node at a pointer as written (`1.0`, not the number 1 YAML made of it). */
+  sourceAt: (pointer: Pointer) => string | undefined;
   /** line:col of the node at a pointer (its key, when it has one), or of its closest ancestor. */
   locate: (pointer: Pointer) => Position | undefined;
 }
@@ -44,7 +46,14 @@ export function parseToolSpec(text: string): ToolSpecDocument {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw located(new SpecError({ message: 'a tool spec is a mapping with mcpgen, server and tools' }), { line: 1, col: 1 });
   }
-  return { value: value as Record<string, unknown>, locate: (pointer) => locateIn(doc, lineCounter, pointer) };
+  return {
+    value: value as Record<string, unknown>,
+    locate: (pointer) => locateIn(doc, lineCounter, pointer),
+    sourceAt: (pointer) => {
+      const node = doc.getIn(pointer, true);
+      return isNode(node) && node.range ? text.slice(node.range[0], node.range[1]).trim() : undefined;
+    },
+  };
 }
 
 function locateIn(doc: Document, lines: LineCounter, pointer: Pointer): Position | undefined {
@@ -73,7 +82,7 @@ function compileSchema(): ValidateFunction {
   if (!validator) {
     schemaRoot = JSON.parse(readFileSync(TOOLSPEC_SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
     // Draft-07: what yaml-language-server supports, and so what editors check as the user types.
-    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+    const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true, verbose: true });
     validator = ajv.compile(schemaRoot);
   }
   return validator;
@@ -87,7 +96,7 @@ export function checkStructure(doc: ToolSpecDocument): SpecError[] {
   const seen = new Set<string>();
   const out: SpecError[] = [];
   for (const e of errors) {
-    const diagnostic = describe(e, doc.value);
+    const diagnostic = describe(e, doc);
     const key = `${diagnostic.pointer.join('/')}\0${diagnostic.message}`;
     if (seen.has(key)) continue;
     seen.add(key);
@@ -116,7 +125,8 @@ function valueAt(root: unknown, pointer: Pointer): unknown {
   return node;
 }
 
-function describe(e: ErrorObject, root: unknown): { message: string; pointer: (string | number)[]; fix?: string } {
+function describe(e: ErrorObject, doc: ToolSpecDocument): { message: string; pointer: (string | number)[]; fix?: string } {
+  const root = doc.value;
   const pointer = instancePointer(e);
   const where = pointer.length ? pointer.join('.') : 'the top level';
   const params = e.params as Record<string, unknown>;
@@ -135,12 +145,15 @@ function describe(e: ErrorObject, root: unknown): { message: string; pointer: (s
       return { message: `${where} is missing "${String(params.missingProperty)}"`, pointer, fix: `add ${String(params.missingProperty)}:` };
     case 'type': {
       const actual = valueAt(root, pointer);
+      const written = doc.sourceAt(pointer) ?? String(actual);
       const expected = String(params.type).replace(',', ' or ');
+      const description = (e.parentSchema as { description?: string; pattern?: string } | undefined)?.pattern ? (e.parentSchema as { description?: string }).description : undefined;
       const hint =
-        expected.includes('string') && (typeof actual === 'number' || typeof actual === 'boolean')
-          ? `quote it: "${String(actual)}" (YAML reads ${String(actual)} as a ${typeof actual})`
-          : undefined;
-      return { message: `${where} must be ${article(expected)} ${expected}, got ${describeValue(actual)}`, pointer, ...(hint ? { fix: hint } : {}) };
+        description ??
+        (expected.includes('string') && (typeof actual === 'number' || typeof actual === 'boolean')
+          ? `quote it: "${written}" (YAML reads ${written} as a ${typeof actual})`
+          : undefined);
+      return { message: `${where} must be ${article(expected)} ${expected}, got ${typeof actual === 'number' || typeof actual === 'boolean' ? written : describeValue(actual)}`, pointer, ...(hint ? { fix: hint } : {}) };
     }
     case 'enum':
       return {

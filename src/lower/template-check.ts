@@ -3,6 +3,7 @@
  * may read (`args`, `steps`, `response`), and that `args.x` names a declared argument — so a
  * typo fails at generation, not in the middle of a user's tool call.
  */
+import { closest } from 'fastest-levenshtein';
 import type { Diagnostic } from '../diagnostics.js';
 import { compileExpression, parseTemplate, TemplateError } from '../runtime/template.js';
 
@@ -93,14 +94,14 @@ export function checkExpression(source: string, scope: TemplateScope, at: Pointe
     if (!scope.roots.includes(root)) {
       const env = /^[A-Z][A-Z0-9_]*$/.test(root);
       problems.push({
-        message: `"${source}" reads "${root}", which is not available here (available: ${scope.roots.join(', ')})`,
+        message: `\${${source}} reads "${root}", which is not available here (available: ${scope.roots.join(', ') || 'only environment variables'})`,
         pointer: at,
         fix: env ? `environment variables are written \${${root}}, on their own` : `write args.${root} for an argument`,
       });
     } else if (root === 'args' && second !== undefined && !scope.args.has(second)) {
-      problems.push({ message: `"${source}" reads args.${second}, which is not a declared argument`, pointer: at, fix: scope.args.size ? `declared: ${[...scope.args].join(', ')}` : 'declare it under params:' });
+      problems.push({ message: `\${${source}} reads args.${second}, but the tool has no argument "${second}"`, pointer: at, fix: scope.args.size ? `did you mean "${closest(second, [...scope.args])}"? (arguments: ${[...scope.args].join(', ')})` : 'declare it under params:' });
     } else if (root === 'steps' && second !== undefined && scope.steps && !scope.steps.has(second)) {
-      problems.push({ message: `"${source}" reads steps.${second}, which is not an earlier step`, pointer: at, fix: scope.steps.size ? `earlier steps: ${[...scope.steps].join(', ')}` : 'a step can only read the steps before it' });
+      problems.push({ message: `\${${source}} reads steps.${second}, which is not an earlier step`, pointer: at, fix: scope.steps.size ? `earlier steps: ${[...scope.steps].join(', ')}` : 'a step can only read the steps before it' });
     }
   }
   return problems;

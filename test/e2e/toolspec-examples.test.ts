@@ -1,0 +1,117 @@
+/**
+ * The servers generated from the YAML tool specs in specs/, as committed in generated/: started
+ * as a user would (node dist/index.js), called through the SDK Client, and checked on the
+ * upstream side against loopback stand-ins.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectStdio, REPO } from '../helpers/project.js';
+import type { Connected } from '../helpers/project.js';
+import { startStub } from '../helpers/stub.js';
+import type { Stub } from '../helpers/stub.js';
+
+const project = (name: string) => path.join(REPO, 'generated', name);
+const fixture = (name: string) => JSON.parse(readFileSync(path.join(REPO, 'test', 'fixtures', 'open-meteo', name), 'utf8')) as object;
+
+describe('generated/weather (http steps: geocode, then forecast)', () => {
+  let stub: Stub;
+  let server: Connected;
+
+  beforeAll(async () => {
+    stub = await startStub((req) => {
+      const query = new URLSearchParams(req.query);
+      if (req.path === '/v1/search') return { body: query.get('name') === 'Paris' ? fixture('search-paris.json') : fixture('search-empty.json') };
+      if (req.path === '/v1/forecast') {
+        return { body: fixture(query.get('temperature_unit') === 'fahrenheit' ? 'forecast-paris-imperial-daily.json' : 'forecast-paris-metric.json') };
+      }
+      return { status: 404, body: { error: true, reason: 'not found' } };
+    });
+    server = await connectStdio(project('weather'), { GEO_BASE_URL: `${stub.url}/v1`, METEO_BASE_URL: `${stub.url}/v1`, MCP_RETRY_ATTEMPTS: '1' });
+  });
+  afterAll(async () => {
+    await server?.close();
+    await stub?.close();
+  });
+
+  it('lists weather_api with its schemas, annotations and the prompt', async () => {
+    const { tools } = await server.client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(['weather_api']);
+    const tool = tools[0]!;
+    expect(tool.inputSchema.required).toEqual(['location']);
+    expect(tool.annotations).toMatchObject({ readOnlyHint: true, openWorldHint: true });
+    const { prompts } = await server.client.listPrompts();
+    expect(prompts.map((p) => p.name)).toEqual(['packing_advice']);
+  });
+
+  it('geocodes, then asks for the weather at that point, and projects the answer', async () => {
+    stub.reset();
+    const result = await server.client.callTool({ name: 'weather_api', arguments: { location: 'Paris' } });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    expect(result.structuredContent).toEqual({
+      location: 'Paris, Île-de-France, France',
+      latitude: 48.85341,
+      longitude: 2.3488,
+      temperature: 7.4,
+      temperature_unit: '°C',
+      wind_speed: 11.2,
+      wind_speed_unit: 'km/h',
+      forecast: null,
+    });
+    const [geo, forecast] = stub.requests;
+    expect(stub.requests).toHaveLength(2);
+    expect(geo!.method).toBe('GET');
+    expect(geo!.query).toBe('name=Paris&count=1&language=en&format=json');
+    expect(forecast!.path).toBe('/v1/forecast');
+    expect(Object.fromEntries(new URLSearchParams(forecast!.query))).toEqual({
+      latitude: '48.85341',
+      longitude: '2.3488',
+      current: 'temperature_2m,wind_speed_10m',
+      temperature_unit: 'celsius',
+      wind_speed_unit: 'kmh',
+      timezone: 'auto',
+    });
+  });
+
+  it('imperial units with a forecast: the arguments steer the second request', async () => {
+    stub.reset();
+    const result = await server.client.callTool({ name: 'weather_api', arguments: { location: 'Paris', units: 'imperial', include_forecast: true } });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    const out = result.structuredContent as { temperature_unit: string; forecast: { temperature_2m_max: number[] } };
+    expect(out.temperature_unit).toBe('°F');
+    expect(out.forecast.temperature_2m_max).toHaveLength(7);
+    const query = new URLSearchParams(stub.requests[1]!.query);
+    expect(query.get('daily')).toBe('temperature_2m_max,temperature_2m_min');
+    expect(query.get('wind_speed_unit')).toBe('mph');
+  });
+
+  it('an unknown place is a tool error from failIf, and the forecast is never asked', async () => {
+    stub.reset();
+    const result = await server.client.callTool({ name: 'weather_api', arguments: { location: 'Atlantis' } });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toContain('No place called \\"Atlantis\\" was found');
+    expect(stub.requests.map((r) => r.path)).toEqual(['/v1/search']);
+  });
+
+  it('bad arguments are refused before any request', async () => {
+    stub.reset();
+    const result = await server.client.callTool({ name: 'weather_api', arguments: { location: 'Paris', units: 'kelvin' } });
+    expect(result.isError).toBe(true);
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it('renders the prompt with its arguments', async () => {
+    const prompt = await server.client.getPrompt({ name: 'packing_advice', arguments: { destination: 'Oslo', days: '4' } });
+    const message = prompt.messages[0]!;
+    expect(message.role).toBe('user');
+    expect(message.content).toMatchObject({ type: 'text' });
+    expect((message.content as { text: string }).text).toContain('travelling to Oslo for 4 days');
+  });
+
+  it('serves the three built-in resources', async () => {
+    const { resources } = await server.client.listResources();
+    expect(resources.map((r) => r.uri).sort()).toEqual(['config://server/settings', 'logs://server/recent', 'metrics://server/stats']);
+    const settings = await server.client.readResource({ uri: 'config://server/settings' });
+    expect(JSON.parse((settings.contents[0] as { text: string }).text)).toMatchObject({ timeoutMs: 30000 });
+  });
+});
