@@ -66,6 +66,7 @@ export interface LoadedDefinition {
   assets?: Array<{ path: string; contents: string }>;
   /** npm packages the user's handlers import (tool specs). */
   dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
 }
 
 /** read → parse → load → lower, with every diagnostic located in the spec file. */
@@ -110,7 +111,7 @@ async function buildFromToolSpec(text: string, options: DefinitionOptions): Prom
     const pos = w.pointer ? doc.locate(w.pointer) : undefined;
     return { ...w, location: pos ? `${options.spec}:${pos.line}:${pos.col}` : options.spec };
   });
-  return { definition: lowered.definition, warnings, assets: lowered.assets, dependencies: lowered.dependencies };
+  return { definition: lowered.definition, warnings, assets: lowered.assets, dependencies: lowered.dependencies, devDependencies: lowered.devDependencies };
 }
 
 /** Bytes of the tools/list result a client receives. */
@@ -119,7 +120,7 @@ export function toolsListBytes(definition: ServerDefinition): number {
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { definition, warnings, assets, dependencies } = await buildDefinition(options);
+  const { definition, warnings, assets, dependencies, devDependencies } = await buildDefinition(options);
   const spec = options.spec;
   const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
   const files = await emitProject(definition, {
@@ -128,6 +129,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     mode: options.mode,
     ...(assets ? { assets } : {}),
     ...(dependencies ? { dependencies } : {}),
+    ...(devDependencies ? { devDependencies } : {}),
   });
   const outDir = options.outDir ?? definition.server.name;
   const header = headerText({ specFile });

@@ -28,8 +28,9 @@ export interface EmitOptions {
   mode: 'tools' | 'dynamic';
   /** Files copied into the project as they are (tool specs: SQL seeds). */
   assets?: Array<{ path: string; contents: string }>;
-  /** npm packages the user's handlers import. */
+  /** npm packages the user's handlers import, and their build-time companions. */
   dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
 }
 
 type BindingKind = ToolDefinition['binding']['kind'];
@@ -131,7 +132,7 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
   const ranges = dependencyRanges(kinds);
   // The user's handler packages; ours win on a clash, because the runtime is tested with them.
   const dependencies = sortKeys({ ...options.dependencies, ...ranges.dependencies });
-  const devDependencies = ranges.devDependencies;
+  const devDependencies = sortKeys({ ...options.devDependencies, ...ranges.devDependencies });
   const name = def.server.name;
   const files: ProjectFile[] = [];
   const add = (p: string, contents: string) => files.push({ path: p, contents });

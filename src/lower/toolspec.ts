@@ -36,8 +36,9 @@ export interface LoweredToolSpec {
   errors: Diagnostic[];
   /** Files copied into the project as they are (project-relative path → contents). */
   assets: Array<{ path: string; contents: string }>;
-  /** npm packages the user's handlers import. */
+  /** npm packages the user's handlers import, and their build-time companions (types). */
   dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 }
 
 export interface ToolSpecOptions {
@@ -105,7 +106,7 @@ export async function lowerToolSpec(spec: Obj, options: ToolSpecOptions): Promis
     ...(Object.keys(roles).length ? { roles } : {}),
     ...(spec.config ? { config: lowerConfig(spec.config as Obj) } : {}),
   };
-  return { definition, warnings, errors, assets, dependencies: (spec.dependencies ?? {}) as Record<string, string> };
+  return { definition, warnings, errors, assets, dependencies: (spec.dependencies ?? {}) as Record<string, string>, devDependencies: (spec.devDependencies ?? {}) as Record<string, string> };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -115,3 +115,38 @@ describe('generated/weather (http steps: geocode, then forecast)', () => {
     expect(JSON.parse((settings.contents[0] as { text: string }).text)).toMatchObject({ timeoutMs: 30000 });
   });
 });
+
+describe('generated/text-tools (a handler tool: the user code is kept across regeneration)', () => {
+  let server: Connected;
+  beforeAll(async () => {
+    server = await connectStdio(project('text-tools'), {});
+  });
+  afterAll(async () => server?.close());
+
+  it('runs the handler: counts, sentiment, readability and a summary', async () => {
+    const text =
+      'The new library is wonderful. Its documentation is clear and the examples are great. ' +
+      'Installation failed once on an old laptop. Overall the team is happy with the library and its examples.';
+    const result = await server.client.callTool({ name: 'analyze_text', arguments: { text, summary_sentences: 1 } });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    const out = result.structuredContent as {
+      counts: { words: number; sentences: number };
+      sentiment: { label: string; positive: string[]; negative: string[] };
+      readability: { flesch_reading_ease: number; level: string };
+      summary: string;
+    };
+    expect(out.counts).toEqual({ characters: text.length, words: 32, sentences: 4 });
+    expect(out.sentiment.label).toBe('positive');
+    expect(out.sentiment.positive).toEqual(expect.arrayContaining(['wonderful', 'great', 'happy']));
+    expect(out.sentiment.negative).toContain('failed');
+    expect(out.readability.flesch_reading_ease).toBeGreaterThan(30);
+    expect(out.readability.flesch_reading_ease).toBeLessThan(90);
+    expect(out.summary.split(/(?<=[.!?])\s/)).toHaveLength(1);
+  });
+
+  it('only the analyses asked for', async () => {
+    const result = await server.client.callTool({ name: 'analyze_text', arguments: { text: 'I hate rain. It is awful.', analyses: ['sentiment'] } });
+    expect(Object.keys(result.structuredContent ?? {})).toEqual(['sentiment']);
+    expect((result.structuredContent as { sentiment: { label: string } }).sentiment.label).toBe('negative');
+  });
+});
