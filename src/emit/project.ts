@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { describeBinding } from '../runtime/definition.js';
 import type { AuthScheme, HandlerBinding, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
+import { envReferences } from '../lower/template-check.js';
 import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
 
@@ -217,6 +218,8 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     transport: options.transport,
     mode: options.mode,
     secrets,
+    usesApiBaseUrl: kinds.has('http'),
+    specEnv: specEnvironment(def),
     absPathHint: `/path/to/${name}`,
     tools: def.tools.map((t) => ({ name: t.name, calls: cell(describeBinding(t.binding), 200), summary: cell(t.title ?? t.description) })),
     clientJson: JSON.stringify({ mcpServers: { [name]: { command: 'node', args: [`/path/to/${name}/dist/index.js`], env: Object.fromEntries(secrets.map((s) => [s.env, ''])) } } }, null, 2),
@@ -226,6 +229,28 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
   add('.env.example', render('env.example.hbs', context));
 
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** Environment variables a tool spec's sources and templates read, for README and .env.example. */
+function specEnvironment(def: ServerDefinition): Array<{ env: string; meaning: string; default: string }> {
+  const out = new Map<string, { env: string; meaning: string; default: string }>();
+  const add = (env: string, meaning: string, fallback: string | undefined) => {
+    if (!out.has(env)) out.set(env, { env, meaning: cell(meaning), default: fallback ? `\`${cell(fallback)}\`` : '–' });
+  };
+  for (const [name, source] of Object.entries(def.sources?.http ?? {})) {
+    add(source.baseUrlEnv, `base URL of the \`${name}\` source`, source.baseUrl);
+    for (const ref of envReferences(source)) add(ref.name, `read by the \`${name}\` source`, ref.fallback);
+  }
+  for (const [name, source] of Object.entries(def.sources?.sql ?? {})) {
+    for (const ref of envReferences(source.url)) add(ref.name, `database of the \`${name}\` source (\`postgres://…\` or \`sqlite:path\`)`, ref.fallback);
+  }
+  for (const tool of def.tools) {
+    for (const ref of envReferences(tool.binding)) add(ref.name, `read by the \`${tool.name}\` tool`, ref.fallback);
+  }
+  if (def.tools.some((t) => t.binding.kind === 'builtin')) {
+    add('MCP_WEB_ALLOW_PRIVATE', 'private or loopback hosts the web tools may reach anyway (comma-separated)', undefined);
+  }
+  return [...out.values()].sort((a, b) => (a.env < b.env ? -1 : 1));
 }
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
