@@ -42,6 +42,7 @@ function toolBytes(tool: ToolDefinition): number {
 
 /** The tool an OpenAPI pointer (`paths / <route> / <method> / …`) belongs to, if any. */
 function ownerOf(pointer: Diagnostic['pointer'], tools: readonly ToolDefinition[]): ToolDefinition | undefined {
+  if (pointer?.[0] === 'tools' && pointer.length >= 2) return tools.find((t) => t.name === pointer[1]);
   if (!pointer || pointer[0] !== 'paths' || pointer.length < 3) return undefined;
   const route = String(pointer[1]).replace(/[#?].*$/, '');
   const method = String(pointer[2]).toUpperCase();

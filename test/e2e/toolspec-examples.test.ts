@@ -3,10 +3,11 @@
  * as a user would (node dist/index.js), called through the SDK Client, and checked on the
  * upstream side against loopback stand-ins.
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectStdio, REPO } from '../helpers/project.js';
+import { connectStdio, linkNodeModules, REPO, runCli, tempDir } from '../helpers/project.js';
 import type { Connected } from '../helpers/project.js';
 import { startStub } from '../helpers/stub.js';
 import type { Stub } from '../helpers/stub.js';
@@ -148,5 +149,32 @@ describe('generated/text-tools (a handler tool: the user code is kept across reg
     const result = await server.client.callTool({ name: 'analyze_text', arguments: { text: 'I hate rain. It is awful.', analyses: ['sentiment'] } });
     expect(Object.keys(result.structuredContent ?? {})).toEqual(['sentiment']);
     expect((result.structuredContent as { sentiment: { label: string } }).sentiment.label).toBe('negative');
+  });
+});
+
+describe('regenerating a project with a handler', () => {
+  it('never touches the handler, and a schema change that breaks it fails the build', () => {
+    const dir = path.join(tempDir('regen-handler'), 'text-tools');
+    cpSync(project('text-tools'), dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist)$/.test(src) });
+    const handlerFile = path.join(dir, 'src', 'handlers', 'analyze_text.ts');
+    const handlerBefore = readFileSync(handlerFile, 'utf8');
+    expect(handlerBefore).toContain('summarize(');
+
+    // The spec now says `text` is a list of paragraphs: the handler's string code no longer fits.
+    const spec = readFileSync(path.join(REPO, 'specs', 'text-tools.yaml'), 'utf8').replace(
+      'text: { type: string, minLength: 1, maxLength: 100000, description: The text to analyze. }',
+      'text: { type: array, items: { type: string }, description: Paragraphs. }',
+    );
+    const specFile = path.join(path.dirname(dir), 'text-tools.yaml');
+    writeFileSync(specFile, spec);
+    const r = runCli([specFile, '-o', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(handlerFile, 'utf8')).toBe(handlerBefore);
+    expect(readFileSync(path.join(dir, 'src', 'tool-types.ts'), 'utf8')).toContain('text: Array<string>;');
+
+    linkNodeModules(dir);
+    const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: dir, encoding: 'utf8' });
+    expect(tsc.status).not.toBe(0);
+    expect(tsc.stdout).toMatch(/src\/handlers\/analyze_text\.ts\(\d+,\d+\): error/);
   });
 });
