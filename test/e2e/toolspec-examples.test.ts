@@ -3,8 +3,8 @@
  * as a user would (node dist/index.js), called through the SDK Client, and checked on the
  * upstream side against loopback stand-ins.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStdio, linkNodeModules, REPO, runCli, tempDir } from '../helpers/project.js';
@@ -176,5 +176,19 @@ describe('regenerating a project with a handler', () => {
     const tsc = spawnSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json', '--noEmit'], { cwd: dir, encoding: 'utf8' });
     expect(tsc.status).not.toBe(0);
     expect(tsc.stdout).toMatch(/src\/handlers\/analyze_text\.ts\(\d+,\d+\): error/);
+  });
+});
+
+const TOOLSPEC_EXAMPLES = readdirSync(path.join(REPO, 'specs'))
+  .filter((f) => f.endsWith('.yaml') && /^mcpgen:/m.test(readFileSync(path.join(REPO, 'specs', f), 'utf8')))
+  .map((f) => f.replace(/\.yaml$/, ''));
+
+describe.each(TOOLSPEC_EXAMPLES)('generated/%s', (dir) => {
+  it('passes its own npm test', () => {
+    const cwd = project(dir);
+    // What `npm test` runs, without npm's own start-up; node_modules is the repo's, linked by the global setup.
+    const out = execFileSync(process.execPath, [path.join(cwd, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } });
+    expect(out).toMatch(/Tests +\d+ passed \(\d+\)/);
+    expect(out).not.toMatch(/failed/);
   });
 });
