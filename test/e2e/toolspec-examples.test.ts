@@ -192,3 +192,64 @@ describe.each(TOOLSPEC_EXAMPLES)('generated/%s', (dir) => {
     expect(out).not.toMatch(/failed/);
   });
 });
+
+describe('generated/web (web_scraper and api_client behind the SSRF guard)', () => {
+  let page: Stub;
+  let guarded: Connected;
+  let allowed: Connected;
+
+  beforeAll(async () => {
+    page = await startStub((req) =>
+      req.path === '/article'
+        ? { headers: { 'content-type': 'text/html; charset=utf-8' }, body: '<html><head><title>Hello page</title><script>secret()</script></head><body><h1>Heading</h1><p>Some <b>bold</b> text.</p><a href="/next">Next</a></body></html>' }
+        : { status: 404, body: 'nope' },
+    );
+    guarded = await connectStdio(project('web'), {});
+    allowed = await connectStdio(project('web'), { MCP_WEB_ALLOW_PRIVATE: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await guarded?.close();
+    await allowed?.close();
+    await page?.close();
+  });
+
+  it.each([
+    ['a loopback address', () => `${page.url}/article`, /127\.0\.0\.1 is a loopback address/],
+    ['the cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/', /169\.254\.169\.254 is a link-local address/],
+    ['a DNS name resolving to a private address', () => `${page.url.replace('127.0.0.1', 'localhost')}/article`, /localhost resolves to .*loopback/],
+  ])('web_scraper refuses %s and sends nothing', async (_name, url, message) => {
+    page.reset();
+    const result = await guarded.client.callTool({ name: 'web_scraper', arguments: { url: url() } });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toMatch(message);
+    expect(page.requests).toHaveLength(0);
+  });
+
+  it('web_scraper reads a page when its host is explicitly allowed', async () => {
+    page.reset();
+    const result = await allowed.client.callTool({ name: 'web_scraper', arguments: { url: `${page.url}/article` } });
+    expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+    const out = result.structuredContent as { title: string; text: string; links: Array<{ text: string; href: string }> };
+    expect(out.title).toBe('Hello page');
+    expect(out.text).toContain('Some bold text.');
+    expect(out.text).not.toContain('secret()');
+    expect(out.links).toEqual([{ text: 'Next', href: `${page.url}/next` }]);
+    expect(page.only().method).toBe('GET');
+  });
+
+  it('api_client only calls the allowed hosts, even with private access allowed', async () => {
+    page.reset();
+    const result = await allowed.client.callTool({ name: 'api_client', arguments: { method: 'GET', url: `${page.url}/article` } });
+    expect(result.isError).toBe(true);
+    expect(JSON.stringify(result.content)).toMatch(/127\.0\.0\.1 is not one of this tool's allowed hosts/);
+    expect(page.requests).toHaveLength(0);
+  });
+
+  it('serves the resource declared in the spec', async () => {
+    const { resources } = await guarded.client.listResources();
+    expect(resources.map((r) => r.uri)).toContain('docs://web/usage');
+    const usage = await guarded.client.readResource({ uri: 'docs://web/usage' });
+    expect(usage.contents[0]).toMatchObject({ mimeType: 'text/markdown' });
+    expect((usage.contents[0] as { text: string }).text).toContain('# Web tools');
+  });
+});
