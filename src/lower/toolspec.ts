@@ -300,6 +300,7 @@ async function lowerTool(
     ...(typeof raw.title === 'string' ? { title: raw.title } : {}),
     description: String(raw.description),
     inputSchema,
+    ...(typeof raw.timeout === 'string' ? { timeoutMs: durationMs(raw.timeout) } : {}),
     annotations: typeof raw.title === 'string' && annotations.title === undefined ? { title: raw.title, ...annotations } : annotations,
     binding,
   };

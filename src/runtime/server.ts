@@ -273,13 +273,14 @@ async function callBackendTool(
   // Registered per kind, so the executor always matches the binding it is given.
   const execute = deps.backends[kind] as ToolExecutor | undefined;
   if (!execute) return failure(`This server has no executor for ${kind} tools; regenerate it with mcp-gen.`);
-  const deadline = deadlineSignal(config.timeoutMs, cancel);
+  const timeoutMs = tool.timeoutMs ?? config.timeoutMs;
+  const deadline = deadlineSignal(timeoutMs, cancel);
   const signal = deadline.signal;
   const ctx: BackendContext = {
     definition,
     config,
     signal,
-    deadlineAt: started + config.timeoutMs,
+    deadlineAt: started + timeoutMs,
     logger: deps.logger,
     http: deps.httpClient,
     fetchImpl: deps.fetchImpl,
@@ -293,7 +294,7 @@ async function callBackendTool(
     deps.logger.info('tool call', { tool: tool.name, kind, isError: result.isError === true, attempts: report.attempts, ms: Date.now() - started });
     return result;
   } catch (err) {
-    const message = describeFailure(err, signal, config.timeoutMs);
+    const message = describeFailure(err, signal, timeoutMs);
     deps.logger.warn('tool call failed', { tool: tool.name, kind, error: message, ms: Date.now() - started });
     return failure(message);
   } finally {
@@ -325,8 +326,10 @@ async function callHttpTool(
   }
 
   // One deadline covers the token fetch, every attempt and the back-off between them.
-  const deadlineAt = started + config.timeoutMs;
-  const deadline = deadlineSignal(config.timeoutMs, cancel);
+  // The tool's own timeout (from the spec) replaces the server-wide one.
+  const timeoutMs = tool.timeoutMs ?? config.timeoutMs;
+  const deadlineAt = started + timeoutMs;
+  const deadline = deadlineSignal(timeoutMs, cancel);
   const signal = deadline.signal;
   try {
     const callArgs = withIdempotencyKey(tool, args);
@@ -370,7 +373,7 @@ async function callHttpTool(
     });
     return result;
   } catch (err) {
-    const message = describeFailure(err, signal, config.timeoutMs);
+    const message = describeFailure(err, signal, timeoutMs);
     logger.warn('tool call failed', { ...logFields, error: message, attempts: report.attempts, ms: Date.now() - started });
     return failure(message);
   } finally {

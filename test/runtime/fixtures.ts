@@ -6,10 +6,11 @@ import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import type { ServerDefinition } from '../../src/runtime/definition.js';
 import { createServer } from '../../src/runtime/server.js';
+import type { ServerDeps } from '../../src/runtime/server.js';
 
 /** A server for `definition` configured from `env`, and an SDK client connected to it in memory. */
-export async function connect(definition: ServerDefinition, env: Record<string, string>): Promise<Client> {
-  const server = createServer(definition, loadConfig(definition, env));
+export async function connect(definition: ServerDefinition, env: Record<string, string>, deps: ServerDeps = {}): Promise<Client> {
+  const server = createServer(definition, loadConfig(definition, env), deps);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
   const client = new Client({ name: 'test', version: '1.0.0' });
