@@ -127,7 +127,7 @@ async function main(argv: string[]): Promise<number> {
 
 async function runLint(options: DefinitionOptions, json: boolean): Promise<number> {
   try {
-    const report = lintReport(await buildDefinition(options));
+    const report = lintReport(await buildDefinition({ ...options, fullCheck: true }));
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatLintReport(report, options.spec));
     return 0;
   } catch (err) {

@@ -13,6 +13,7 @@ import type { OperationFilter } from './lower/filter.js';
 import { lowerOpenApi } from './lower/openapi.js';
 import { aggregate, checkStructure, isToolSpec, located, parseToolSpec } from './load/toolspec.js';
 import { lowerToolSpec } from './lower/toolspec.js';
+import { verifyTools } from './lower/verify.js';
 import type { ServerDefinition } from './runtime/definition.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
 
@@ -23,6 +24,8 @@ export interface DefinitionOptions {
   maxNameLength: number;
   allowRemoteRefs: boolean;
   filter?: OperationFilter;
+  /** Compile every schema however large the API (lint); generation does so up to a size. */
+  fullCheck?: boolean;
 }
 
 export interface GenerateOptions extends DefinitionOptions {
@@ -80,13 +83,16 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
     const raw = await parseText(text);
     if (isToolSpec(raw)) return await buildFromToolSpec(text, options);
     const loaded = await loadOpenApi(spec, raw, { allowRemoteRefs: options.allowRemoteRefs });
-    const { definition, warnings } = lowerOpenApi(loaded, {
+    const lowered = lowerOpenApi(loaded, {
       ...(options.name ? { name: options.name } : {}),
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       ...(isUrl(spec) ? { sourceUrl: spec } : {}),
       maxNameLength: options.maxNameLength,
       ...(options.filter ? { filter: options.filter } : {}),
     });
+    const verified = verifyTools(lowered.definition, { full: options.fullCheck === true });
+    const definition = verified.definition;
+    const warnings = [...lowered.warnings, ...verified.warnings];
     const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where(w.pointer) })));
     return { definition, warnings: located };
   } catch (err) {
@@ -107,11 +113,12 @@ async function buildFromToolSpec(text: string, options: DefinitionOptions): Prom
   const lowered = await lowerToolSpec(doc.value, { specPath: options.spec, ...(options.name ? { name: options.name } : {}) });
   const place = (d: Diagnostic) => located(new SpecError(d), d.pointer ? doc.locate(d.pointer) : undefined);
   if (lowered.errors.length > 0) throw aggregate(lowered.errors.map(place));
-  const warnings = lowered.warnings.map((w) => {
+  const verified = verifyTools(lowered.definition, { full: options.fullCheck === true });
+  const warnings = [...lowered.warnings, ...verified.warnings].map((w) => {
     const pos = w.pointer ? doc.locate(w.pointer) : undefined;
     return { ...w, location: pos ? `${options.spec}:${pos.line}:${pos.col}` : options.spec };
   });
-  return { definition: lowered.definition, warnings, assets: lowered.assets, dependencies: lowered.dependencies, devDependencies: lowered.devDependencies };
+  return { definition: verified.definition, warnings, assets: lowered.assets, dependencies: lowered.dependencies, devDependencies: lowered.devDependencies };
 }
 
 /** Bytes of the tools/list result a client receives. */

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
+import { verifyTools } from '../../src/lower/verify.js';
+
+const tool = (name: string, inputSchema: Record<string, unknown>, outputSchema?: Record<string, unknown>): ToolDefinition => ({
+  name,
+  description: name,
+  inputSchema,
+  ...(outputSchema ? { outputSchema } : {}),
+  annotations: {},
+  binding: { kind: 'http', method: 'GET', path: `/${name}`, parameters: [], security: [] },
+});
+
+const definition = (tools: ToolDefinition[]): ServerDefinition => ({
+  formatVersion: 1,
+  server: { name: 'v', version: '1.0.0', envPrefix: 'V' },
+  baseUrls: [],
+  auth: [],
+  tools,
+});
+
+describe('verifyTools', () => {
+  it('keeps tools whose schemas every checker accepts', () => {
+    const ok = tool('ok', { type: 'object', properties: { a: { type: 'string', format: 'date-time' } } }, { type: 'object' });
+    const { definition: out, warnings } = verifyTools(definition([ok]));
+    expect(out.tools).toEqual([ok]);
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['an unknown type', tool('bad', { type: 'object', properties: { a: { type: 'strng' } } }), /input schema is not valid JSON Schema 2020-12/],
+    ['an unknown keyword (strict mode)', tool('bad', { type: 'object', properties: { a: { type: 'string', example: 'x' } } }), /strict mode: unknown keyword: "example"/],
+    ['a broken output schema', tool('bad', { type: 'object' }, { type: 'object', required: 'id' }), /output schema is not valid JSON Schema 2020-12/],
+    ['an invalid regex (found by compiling)', tool('bad', { type: 'object', properties: { a: { type: 'string', pattern: '(' } } }), /does not compile as JSON Schema 2020-12/],
+    ['a root the SDK refuses', tool('bad', { type: 'array', items: { type: 'string' } }), /MCP SDK rejects its tools\/list entry/],
+  ])('leaves out a tool with %s, naming it and why', (_name, bad, message) => {
+    const good = tool('good', { type: 'object' });
+    const { definition: out, warnings } = verifyTools(definition([bad, good]));
+    expect(out.tools.map((t) => t.name)).toEqual(['good']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]!.message).toMatch(/^tool bad is left out: /);
+    expect(warnings[0]!.message).toMatch(message);
+    expect(warnings[0]!.pointer).toEqual(['paths', '/bad', 'get']);
+  });
+});
