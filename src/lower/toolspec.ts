@@ -51,6 +51,11 @@ const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const KINDS = ['http', 'sql', 'expression', 'handler', 'builtin'] as const;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
+const EXPRESSION_OUTPUT: JsonSchema = {
+  type: 'object',
+  properties: { expression: { type: 'string' }, result: { type: 'number' } },
+  required: ['expression', 'result'],
+};
 const DEFAULT_MAX_ROWS = 100;
 const DEFAULT_EXPRESSION_LENGTH = 1000;
 
@@ -288,7 +293,7 @@ async function lowerTool(
 
   let output = raw.output as JsonSchema | undefined;
   if (output) errors.push(...checkSchema(output, [...at, 'output'], 'output'));
-  output ??= kind === 'sql' ? SQL_OUTPUT : builtin?.output;
+  output ??= kind === 'sql' ? SQL_OUTPUT : kind === 'expression' ? EXPRESSION_OUTPUT : builtin?.output;
 
   const scope: TemplateScope = { roots: ['args'], args, env: true };
   const binding = await lowerBinding(kind, raw, at, { name, scope, requiredArgs, sources, errors, warnings });

@@ -289,7 +289,7 @@ async function callBackendTool(
     report,
   };
   try {
-    const value = await execute(tool, args, ctx);
+    const value = await execute(tool, withDefaults(tool, args), ctx);
     const result = valueResult(tool, value, deps.validator);
     deps.logger.info('tool call', { tool: tool.name, kind, isError: result.isError === true, attempts: report.attempts, ms: Date.now() - started });
     return result;
@@ -379,6 +379,19 @@ async function callHttpTool(
   } finally {
     deadline.dispose();
   }
+}
+
+/**
+ * Tool specs promise that a declared `default` is what the tool sees for an argument left out
+ * (clients rarely fill defaults in); top-level arguments only, as declared.
+ */
+function withDefaults(tool: ToolDefinition, args: Record<string, unknown>): Record<string, unknown> {
+  const properties = (tool.inputSchema.properties ?? {}) as Record<string, { default?: unknown }>;
+  const filled = { ...args };
+  for (const [name, schema] of Object.entries(properties)) {
+    if (filled[name] === undefined && schema && typeof schema === 'object' && 'default' in schema) filled[name] = structuredClone(schema.default);
+  }
+  return filled;
 }
 
 function toHttpRequest(built: BuiltRequest): HttpRequest {

@@ -4,13 +4,14 @@
  * upstream side against loopback stand-ins.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStdio, linkNodeModules, REPO, runCli, tempDir } from '../helpers/project.js';
 import type { Connected } from '../helpers/project.js';
 import { startStub } from '../helpers/stub.js';
 import type { Stub } from '../helpers/stub.js';
+import { generateExpressions, HOSTILE } from '../runtime/expression-cases.js';
 
 const project = (name: string) => path.join(REPO, 'generated', name);
 const fixture = (name: string) => JSON.parse(readFileSync(path.join(REPO, 'test', 'fixtures', 'open-meteo', name), 'utf8')) as object;
@@ -251,5 +252,42 @@ describe('generated/web (web_scraper and api_client behind the SSRF guard)', () 
     const usage = await guarded.client.readResource({ uri: 'docs://web/usage' });
     expect(usage.contents[0]).toMatchObject({ mimeType: 'text/markdown' });
     expect((usage.contents[0] as { text: string }).text).toContain('# Web tools');
+  });
+});
+
+describe('generated/calculator (a restricted mathjs parser, no eval)', () => {
+  let server: Connected;
+  beforeAll(async () => {
+    server = await connectStdio(project('calculator'), {});
+  });
+  afterAll(async () => server?.close());
+
+  it('evaluates with precedence, functions, constants and precision', async () => {
+    const result = await server.client.callTool({ name: 'calculate', arguments: { expression: '2 * (3 + 4) ^ 2 / sqrt(16)' } });
+    expect(result.structuredContent).toEqual({ expression: '2 * (3 + 4) ^ 2 / sqrt(16)', result: 24.5 });
+    const trig = await server.client.callTool({ name: 'calculate', arguments: { expression: 'sin(pi / 6) + log10(1000)', precision: 3 } });
+    expect(trig.structuredContent).toEqual({ expression: 'sin(pi / 6) + log10(1000)', result: 3.5 });
+  });
+
+  it('1,000 generated and all hostile expressions: a number or a precise tool error, none escapes, none is slow', async () => {
+    const marker = path.join(tempDir('calc-marker'), 'pwned');
+    const inputs = [...generateExpressions(1000, 7), ...HOSTILE.map(([text]) => text), `require('fs').writeFileSync('${marker}', 'x')`];
+    let slowest = 0;
+    let numbers = 0;
+    for (const expression of inputs) {
+      const started = Date.now();
+      const result = await server.client.callTool({ name: 'calculate', arguments: { expression } });
+      slowest = Math.max(slowest, Date.now() - started);
+      if (result.isError) {
+        expect(JSON.stringify(result.content), expression).not.toMatch(/internal|stack|TypeError/i);
+      } else {
+        expect(Number.isFinite((result.structuredContent as { result: number }).result), expression).toBe(true);
+        numbers += 1;
+      }
+    }
+    expect(numbers).toBeGreaterThan(200);
+    expect(existsSync(marker)).toBe(false);
+    // A call is a stdio round trip; the evaluation itself is measured by test/scripts/bench-expression.mjs.
+    expect(slowest).toBeLessThan(1000);
   });
 });

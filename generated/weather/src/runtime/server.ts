@@ -274,13 +274,14 @@ async function callBackendTool(
   // Registered per kind, so the executor always matches the binding it is given.
   const execute = deps.backends[kind] as ToolExecutor | undefined;
   if (!execute) return failure(`This server has no executor for ${kind} tools; regenerate it with mcp-gen.`);
-  const deadline = deadlineSignal(config.timeoutMs, cancel);
+  const timeoutMs = tool.timeoutMs ?? config.timeoutMs;
+  const deadline = deadlineSignal(timeoutMs, cancel);
   const signal = deadline.signal;
   const ctx: BackendContext = {
     definition,
     config,
     signal,
-    deadlineAt: started + config.timeoutMs,
+    deadlineAt: started + timeoutMs,
     logger: deps.logger,
     http: deps.httpClient,
     fetchImpl: deps.fetchImpl,
@@ -289,12 +290,12 @@ async function callBackendTool(
     report,
   };
   try {
-    const value = await execute(tool, args, ctx);
+    const value = await execute(tool, withDefaults(tool, args), ctx);
     const result = valueResult(tool, value, deps.validator);
     deps.logger.info('tool call', { tool: tool.name, kind, isError: result.isError === true, attempts: report.attempts, ms: Date.now() - started });
     return result;
   } catch (err) {
-    const message = describeFailure(err, signal, config.timeoutMs);
+    const message = describeFailure(err, signal, timeoutMs);
     deps.logger.warn('tool call failed', { tool: tool.name, kind, error: message, ms: Date.now() - started });
     return failure(message);
   } finally {
@@ -326,8 +327,10 @@ async function callHttpTool(
   }
 
   // One deadline covers the token fetch, every attempt and the back-off between them.
-  const deadlineAt = started + config.timeoutMs;
-  const deadline = deadlineSignal(config.timeoutMs, cancel);
+  // The tool's own timeout (from the spec) replaces the server-wide one.
+  const timeoutMs = tool.timeoutMs ?? config.timeoutMs;
+  const deadlineAt = started + timeoutMs;
+  const deadline = deadlineSignal(timeoutMs, cancel);
   const signal = deadline.signal;
   try {
     const callArgs = withIdempotencyKey(tool, args);
@@ -371,12 +374,25 @@ async function callHttpTool(
     });
     return result;
   } catch (err) {
-    const message = describeFailure(err, signal, config.timeoutMs);
+    const message = describeFailure(err, signal, timeoutMs);
     logger.warn('tool call failed', { ...logFields, error: message, attempts: report.attempts, ms: Date.now() - started });
     return failure(message);
   } finally {
     deadline.dispose();
   }
+}
+
+/**
+ * Tool specs promise that a declared `default` is what the tool sees for an argument left out
+ * (clients rarely fill defaults in); top-level arguments only, as declared.
+ */
+function withDefaults(tool: ToolDefinition, args: Record<string, unknown>): Record<string, unknown> {
+  const properties = (tool.inputSchema.properties ?? {}) as Record<string, { default?: unknown }>;
+  const filled = { ...args };
+  for (const [name, schema] of Object.entries(properties)) {
+    if (filled[name] === undefined && schema && typeof schema === 'object' && 'default' in schema) filled[name] = structuredClone(schema.default);
+  }
+  return filled;
 }
 
 function toHttpRequest(built: BuiltRequest): HttpRequest {

@@ -163,6 +163,8 @@ export interface ToolDefinition {
   outputSchema?: JsonSchema;
   /** Set when the declared result is not always an object: results are `{ [wrapKey]: value }`. */
   wrapKey?: string;
+  /** Overall deadline of one call of this tool, replacing the server-wide MCP_TIMEOUT_MS. */
+  timeoutMs?: number;
   annotations: ToolAnnotations;
   binding: ToolBinding;
 }
