@@ -180,7 +180,9 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     )}\n`,
   );
   add('server-definition.json', json({ '//': header, ...def }));
-  add('.gitignore', `# ${header}\nnode_modules/\ndist/\n.env\n`);
+  // A SQLite database created from a seed at first start is data, not part of the project.
+  const runtimeData = def.sources?.sql ? 'data/*.db\ndata/*.db-journal\n' : '';
+  add('.gitignore', `# ${header}\nnode_modules/\ndist/\n.env\n${runtimeData}`);
 
   add('src/index.ts', entryPoint(def, options, header, kinds));
   const handlerTools = def.tools.filter((t) => t.binding.kind === 'handler');

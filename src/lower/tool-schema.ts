@@ -47,7 +47,10 @@ export function checkSchema(schema: JsonSchema, at: Pointer, role: 'input' | 'ou
   try {
     compiler().compile(schema);
   } catch (err) {
-    problems.push({ message: `invalid JSON Schema: ${err instanceof Error ? err.message : String(err)}`, pointer: at });
+    const message = err instanceof Error ? err.message : String(err);
+    // `{ description: a, b }` in YAML flow style makes `b` a key: say so, it is easy to miss.
+    const split = / keyword: "[^"]*[\s,.][^"]*"/.test(message);
+    problems.push({ message: `invalid JSON Schema: ${message}`, pointer: at, ...(split ? { fix: 'a comma inside { … } ends the value: quote text that contains commas' } : {}) });
   }
   return problems;
 }

@@ -29,6 +29,7 @@ const CASES: Array<[string, string[], boolean]> = [
   ['unknown-role-tool', [':8:18: error: role viewer names unknown tool "ecko" (fix: tools: echo)'], false],
   ['api-client-no-hosts', [':6:5: error: http.request needs allowHosts: the hosts this tool may call (fix: add allowHosts: [api.example.com])'], false],
   ['bad-function', [':10:25: error: "evaluate" is not an allowed function (fix: allowed: abs, acos, acosh, asin, asinh, atan, atan2, atanh, cbrt, ceil, cos, cosh, exp, expm1, factorial, fix, floor, gcd, hypot, lcm, log, log10, log1p, log2, max, min, mod, nthRoot, pow, round, sign, sin, sinh, sqrt, tan, tanh)'], false],
+  ['sql-not-readonly', [':10:7: error: sqlite statement: only SELECT is allowed; found DELETE (fix: sql tools are read-only: write one SELECT)'], false],
   ['several-errors', [':8:13: error: unknown http source "nope" (fix: use one of: api)', ':11:36: error: a GET request cannot have a body (fix: send the values in query:, or use POST)'], false],
 ];
 

@@ -6,6 +6,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectStdio, linkNodeModules, REPO, runCli, tempDir } from '../helpers/project.js';
 import type { Connected } from '../helpers/project.js';
@@ -290,4 +291,65 @@ describe('generated/calculator (a restricted mathjs parser, no eval)', () => {
     // A call is a stdio round trip; the evaluation itself is measured by test/scripts/bench-expression.mjs.
     expect(slowest).toBeLessThan(1000);
   });
+});
+
+/** Changes to the shop's data would show here: row counts and a checksum of every table. */
+const FINGERPRINT = "SELECT (SELECT count(*) FROM customers) || '/' || (SELECT count(*) FROM products) || '/' || (SELECT count(*) FROM orders) || '/' || (SELECT sum(price_cents) FROM products) || '/' || (SELECT sum(quantity) FROM orders) AS fingerprint";
+const WRITES = [
+  "INSERT INTO customers (id, name, email, country, created_at) VALUES (99, 'Eve', 'eve@example.com', 'XX', '2026-11-24')",
+  'UPDATE products SET price_cents = 0',
+  'DELETE FROM orders',
+  'DROP TABLE orders',
+  'SELECT 1; DELETE FROM orders',
+  'WITH gone AS (DELETE FROM orders RETURNING *) SELECT count(*) FROM gone',
+];
+
+function databaseSuite(name: string, env: () => Record<string, string>): void {
+  let server: Connected;
+  beforeAll(async () => {
+    server = await connectStdio(project('database'), env());
+  });
+  afterAll(async () => server?.close());
+
+  const call = async (tool: string, args: Record<string, unknown>) => server.client.callTool({ name: tool, arguments: args });
+  const fingerprint = async () => ((await call('database_query', { query: FINGERPRINT })).structuredContent as { rows: Array<{ fingerprint: string }> }).rows[0]!.fingerprint;
+
+  it(`${name}: list_tables, describe_table and database_query`, async () => {
+    // (On PostgreSQL the test database also holds other tests' tables.)
+    const tables = (await call('list_tables', {})).structuredContent as { rows: Array<{ name: string }> };
+    expect(tables.rows.map((r) => r.name)).toEqual(expect.arrayContaining(['customers', 'orders', 'products']));
+    const columns = (await call('describe_table', { table: 'products' })).structuredContent as { rows: Array<{ name: string }> };
+    expect(columns.rows.map((c) => c.name)).toEqual(['id', 'name', 'category', 'price_cents', 'in_stock']);
+    const result = await call('database_query', { query: "SELECT name FROM customers WHERE country = 'US' ORDER BY id", max_rows: 2 });
+    expect(result.structuredContent).toEqual({ columns: ['name'], rows: [{ name: 'Grace Hopper' }, { name: 'Katherine Johnson' }], row_count: 2, truncated: true });
+  });
+
+  it.each(WRITES)(`${name}: refuses %s and no row changes`, async (query) => {
+    const before = await fingerprint();
+    expect(before).toBe('5/6/8/58500/12');
+    const result = await call('database_query', { query });
+    expect(result.isError, query).toBe(true);
+    expect(await fingerprint()).toBe(before);
+  });
+}
+
+describe('generated/database on SQLite (created from the bundled seed)', () => {
+  databaseSuite('SQLite', () => {
+    // A fresh database file per run: the server creates it from data/sample.sql on first use.
+    const dir = tempDir('sqlite-db');
+    return { DATABASE_URL: `sqlite:${path.join(dir, 'shop.db')}` };
+  });
+});
+
+const PG_URL = process.env.TEST_DATABASE_URL;
+describe.skipIf(!PG_URL && !process.env.CI)('generated/database on PostgreSQL', () => {
+  beforeAll(async () => {
+    if (!PG_URL) throw new Error('TEST_DATABASE_URL is not set; .ci/run starts PostgreSQL and sets it');
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query('DROP TABLE IF EXISTS orders, products, customers');
+    await admin.query(readFileSync(path.join(REPO, 'specs', 'data', 'sample.sql'), 'utf8'));
+    await admin.end();
+  });
+  databaseSuite('PostgreSQL', () => ({ DATABASE_URL: PG_URL! }));
 });
