@@ -2,6 +2,7 @@
  * The pipeline: read → parse → load → lower → emit → write (or check). Errors that point into
  * the spec are located (file:line:col) here, where both the text and the pointer are known.
  */
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Diagnostic } from './diagnostics.js';
 import { SpecError, toPointer } from './diagnostics.js';
@@ -121,6 +122,24 @@ async function buildFromToolSpec(text: string, options: DefinitionOptions): Prom
   return { definition: verified.definition, warnings, assets: lowered.assets, dependencies: lowered.dependencies, devDependencies: lowered.devDependencies };
 }
 
+/**
+ * Handlers are the user's and are never deleted; one whose tool left the spec is only dead code,
+ * which deserves a word.
+ */
+function orphanedHandlers(outDir: string, files: ProjectFile[], spec: string): Array<Diagnostic & { location: string }> {
+  const dir = path.join(outDir, 'src', 'handlers');
+  if (!existsSync(dir)) return [];
+  const wanted = new Set(files.filter((f) => f.userOwned).map((f) => path.basename(f.path)));
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.ts') && !wanted.has(f))
+    .sort()
+    .map((f) => ({
+      message: `src/handlers/${f} belongs to no tool in the spec any more; it is kept, but nothing calls it`,
+      fix: 'delete it, or move its code into the handler of the tool that replaced it',
+      location: spec,
+    }));
+}
+
 /** Bytes of the tools/list result a client receives. */
 export function toolsListBytes(definition: ServerDefinition): number {
   return Buffer.byteLength(JSON.stringify({ tools: definition.tools.map(({ binding: _b, ...t }) => t) }));
@@ -141,6 +160,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const outDir = options.outDir ?? definition.server.name;
   const header = headerText({ specFile });
   const listBytes = toolsListBytes(definition);
+  warnings.push(...orphanedHandlers(outDir, files, spec));
   if (options.check) {
     const { plan } = await planWrite(files, outDir, header);
     return { outDir, definition, files, warnings, plan, stale: hasChanges(plan), toolsListBytes: listBytes };

@@ -155,6 +155,19 @@ describe('generated/text-tools (a handler tool: the user code is kept across reg
 });
 
 describe('regenerating a project with a handler', () => {
+  it('renaming the tool scaffolds a new handler, keeps the old one and says so', () => {
+    const dir = path.join(tempDir('rename-handler'), 'text-tools');
+    cpSync(project('text-tools'), dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist)$/.test(src) });
+    const old = readFileSync(path.join(dir, 'src', 'handlers', 'analyze_text.ts'), 'utf8');
+    const specFile = path.join(path.dirname(dir), 'text-tools.yaml');
+    writeFileSync(specFile, readFileSync(path.join(REPO, 'specs', 'text-tools.yaml'), 'utf8').replace('  analyze_text:\n', '  analyze:\n'));
+    const r = runCli([specFile, '-o', dir]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'src', 'handlers', 'analyze_text.ts'), 'utf8')).toBe(old);
+    expect(readFileSync(path.join(dir, 'src', 'handlers', 'analyze.ts'), 'utf8')).toContain("throw new ToolError('analyze is not implemented yet");
+    expect(r.stderr).toContain('src/handlers/analyze_text.ts belongs to no tool in the spec any more; it is kept, but nothing calls it');
+  });
+
   it('never touches the handler, and a schema change that breaks it fails the build', () => {
     const dir = path.join(tempDir('regen-handler'), 'text-tools');
     cpSync(project('text-tools'), dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist)$/.test(src) });
