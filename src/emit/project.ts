@@ -221,6 +221,7 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     mode: options.mode,
     secrets,
     usesApiBaseUrl: kinds.has('http'),
+    handlers: def.tools.flatMap((t) => (t.binding.kind === 'handler' ? [`src/handlers/${t.binding.file}.ts`] : [])),
     specEnv: specEnvironment(def),
     absPathHint: `/path/to/${name}`,
     tools: def.tools.map((t) => ({ name: t.name, calls: cell(describeBinding(t.binding), 200), summary: cell(t.title ?? t.description) })),
