@@ -78,12 +78,14 @@ function dependencyRanges(kinds: ReadonlySet<BindingKind>): { dependencies: Reco
       'ajv',
       'ajv-formats',
       'cockatiel',
+      'jose',
       'minisearch',
+      'picomatch',
       'yaml',
       'zod',
       ...optional.flatMap((m) => m.dependencies),
     ].sort()),
-    devDependencies: pick(['@types/node', 'typescript', 'vitest', ...optional.flatMap((m) => m.devDependencies)].sort()),
+    devDependencies: pick(['@types/node', '@types/picomatch', 'typescript', 'vitest', ...optional.flatMap((m) => m.devDependencies)].sort()),
   };
 }
 

@@ -57,6 +57,8 @@ export const OUTPUT_SCHEMA_BUDGET = 2048;
 interface Pending {
   request: NameRequest;
   tool: Omit<ToolDefinition, 'name'>;
+  /** From `x-mcp: { roles }`. */
+  roles?: string[];
 }
 
 export function lowerOpenApi(loaded: LoadedOpenApi, options: LowerOptions): Lowered {
@@ -101,6 +103,11 @@ export function lowerOpenApi(loaded: LoadedOpenApi, options: LowerOptions): Lowe
     options.maxNameLength,
   );
   const tools: ToolDefinition[] = pending.map((p, i) => ({ name: names[i]!, ...p.tool }));
+  // x-mcp roles per operation → the definition's role → tool names map.
+  const roles: Record<string, string[]> = {};
+  pending.forEach((p, i) => {
+    for (const role of p.roles ?? []) (roles[role] ??= []).push(names[i]!);
+  });
 
   const definition: ServerDefinition = {
     formatVersion: 1,
@@ -114,6 +121,7 @@ export function lowerOpenApi(loaded: LoadedOpenApi, options: LowerOptions): Lowe
     baseUrls: options.baseUrl ? [options.baseUrl.replace(/\/+$/, '')] : lowerServers(doc.servers, options.sourceUrl),
     auth: [...schemes.values()],
     tools,
+    ...(Object.keys(roles).length ? { roles: Object.fromEntries(Object.entries(roles).sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
   };
   return { definition, warnings };
 }
@@ -172,7 +180,7 @@ function lowerOperation({ ctx, doc, route, method, item, op, at, x, schemes, war
     tool.outputSchema = output.schema;
     if (output.wrapKey) tool.wrapKey = output.wrapKey;
   }
-  return { request, tool };
+  return { request, tool, ...(x.roles ? { roles: x.roles } : {}) };
 }
 
 /** The 2xx JSON response → an object-rooted output schema (non-objects wrapped as `{ result }`). */

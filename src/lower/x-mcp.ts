@@ -11,10 +11,12 @@ export interface XMcp {
   title?: string;
   description?: string;
   annotations: Omit<ToolAnnotations, 'title'>;
+  /** Roles that may use this tool when inbound auth is on. */
+  roles?: string[];
 }
 
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
-const KEYS = ['exclude', 'name', 'title', 'description', 'annotations'] as const;
+const KEYS = ['exclude', 'name', 'title', 'description', 'annotations', 'roles'] as const;
 
 export function readXMcp(raw: unknown, at: readonly (string | number)[]): XMcp {
   if (raw === undefined || raw === true) return { exclude: false, annotations: {} };
@@ -53,6 +55,12 @@ export function readXMcp(raw: unknown, at: readonly (string | number)[]): XMcp {
     }
   }
   const out: XMcp = { exclude: x.exclude === true, annotations };
+  if (x.roles !== undefined) {
+    if (!Array.isArray(x.roles) || x.roles.length === 0 || !x.roles.every((r) => typeof r === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(r))) {
+      throw new SpecError({ message: 'x-mcp.roles must be a non-empty list of role names', pointer: [...at, 'roles'], fix: 'e.g. roles: [reader, admin] (letters, digits, _ . : -)' });
+    }
+    out.roles = [...new Set(x.roles as string[])];
+  }
   if (name !== undefined) out.name = name;
   const title = str('title');
   if (title !== undefined) out.title = title;

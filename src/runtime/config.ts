@@ -49,10 +49,23 @@ export interface RuntimeConfig {
   /** Extra `Origin` header values accepted by the HTTP transport. */
   allowedOrigins: string[];
   logLevel: LogLevel;
+  /** Inbound bearer-JWT verification on the HTTP transport; undefined = no inbound auth. */
+  inboundAuth: InboundAuthConfig | undefined;
+  /** Where the audit log goes (`stderr` or a file path); undefined = no audit log. */
+  auditLog: string | undefined;
   /** The config file that was read, if any. */
   configFile: string | undefined;
   /** The environment secrets are read from at call time (never copied elsewhere). */
   env: Env;
+}
+
+export interface InboundAuthConfig {
+  /** How tokens are verified: an HS256 secret, a PEM public key, or a JWKS URL. */
+  key: { kind: 'secret'; secret: string } | { kind: 'publicKey'; pem: string } | { kind: 'jwks'; url: string };
+  issuer: string | undefined;
+  audience: string | undefined;
+  /** Claim that holds the caller's roles: an array, or a space-separated string like OAuth `scope`. */
+  rolesClaim: string;
 }
 
 export interface RetryConfig {
@@ -149,6 +162,9 @@ export function loadConfig(
     Number.MAX_SAFE_INTEGER,
   );
   const logLevel = collect(() => readLogLevel(env), DEFAULTS.logLevel);
+  const inboundAuth = collect(() => readInboundAuth(env), undefined);
+  // Auditing is on when asked for, and always when callers are authenticated.
+  const auditLog = nonEmpty(env['MCP_AUDIT_LOG']) ?? (inboundAuth ? 'stderr' : undefined);
 
   if (errors.length > 0) {
     // Report every problem at once so a misconfigured deployment is fixed in one round trip.
@@ -172,6 +188,8 @@ export function loadConfig(
     allowedHosts: readList(env, 'MCP_ALLOWED_HOSTS'),
     allowedOrigins: readList(env, 'MCP_ALLOWED_ORIGINS'),
     logLevel,
+    inboundAuth,
+    auditLog,
     configFile: file?.path,
     env,
   };
@@ -282,6 +300,20 @@ function describe(value: unknown): string {
 
 // ---------------------------------------------------------------------------------------------
 // Environment variables
+
+/** MCP_AUTH_JWT_SECRET / MCP_AUTH_PUBLIC_KEY / MCP_AUTH_JWKS_URL: at most one of them. */
+function readInboundAuth(env: Env): InboundAuthConfig | undefined {
+  const secret = nonEmpty(env['MCP_AUTH_JWT_SECRET']);
+  const pem = nonEmpty(env['MCP_AUTH_PUBLIC_KEY']);
+  const url = nonEmpty(env['MCP_AUTH_JWKS_URL']);
+  const given = [secret && 'MCP_AUTH_JWT_SECRET', pem && 'MCP_AUTH_PUBLIC_KEY', url && 'MCP_AUTH_JWKS_URL'].filter(Boolean);
+  if (given.length === 0) return undefined;
+  if (given.length > 1) throw new Error(`set only one of ${given.join(', ')}: they are alternative ways to verify tokens`);
+  if (secret !== undefined && Buffer.byteLength(secret) < 32) throw new Error('MCP_AUTH_JWT_SECRET must be at least 32 bytes (HS256 needs a key as long as its hash)');
+  if (url !== undefined && !isAbsoluteHttpUrl(url)) throw new Error(`MCP_AUTH_JWKS_URL must be an http(s) URL, got ${JSON.stringify(url)}`);
+  const key: InboundAuthConfig['key'] = secret !== undefined ? { kind: 'secret', secret } : pem !== undefined ? { kind: 'publicKey', pem: pem.replace(/\\n/g, '\n') } : { kind: 'jwks', url: url! };
+  return { key, issuer: nonEmpty(env['MCP_AUTH_ISSUER']), audience: nonEmpty(env['MCP_AUTH_AUDIENCE']), rolesClaim: nonEmpty(env['MCP_AUTH_ROLES_CLAIM']) ?? 'roles' };
+}
 
 function nonEmpty(value: string | undefined): string | undefined {
   const trimmed = value?.trim();

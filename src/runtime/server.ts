@@ -18,7 +18,10 @@ import type { CallToolResult, Resource, Tool } from '@modelcontextprotocol/sdk/t
 import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache } from './auth.js';
 import type { FetchLike } from './auth.js';
 import { ToolError } from './backend.js';
+import { AuditLog } from './audit.js';
 import { readStaticResource, registerPrompts, staticResources } from './catalog.js';
+import { toolFilter } from './inbound-auth.js';
+import type { Principal } from './inbound-auth.js';
 import type { BackendContext, Backends, ToolExecutor } from './backend.js';
 import { isAbsoluteHttpUrl } from './config.js';
 import type { RuntimeConfig } from './config.js';
@@ -52,6 +55,8 @@ export interface ServerDeps {
   backends?: Backends;
   /** Directory relative paths of the definition (SQLite files, seeds) resolve against; default: cwd. */
   projectDir?: string;
+  /** One line per tool call; from MCP_AUDIT_LOG by default. */
+  audit?: AuditLog;
 }
 
 /**
@@ -85,6 +90,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
     metrics: deps.metrics ?? new Metrics(),
     backends: deps.backends ?? {},
     projectDir: deps.projectDir ?? process.cwd(),
+    audit: deps.audit ?? new AuditLog(config.auditLog),
   };
 }
 
@@ -134,14 +140,23 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   } else {
     // Built on first request: a large definition should not slow the start-up handshake.
     let listing: Tool[] | undefined;
-    server.setRequestHandler(ListToolsRequestSchema, () => {
+    server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => {
       listing ??= definition.tools.map(toListedTool);
-      return { tools: listing };
+      const permitted = toolFilter(definition, principalOf(extra));
+      return { tools: listing.filter((t) => permitted(t.name)) };
     });
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const tool = tools.get(request.params.name);
-      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
-      return callTool(tool, request.params.arguments ?? {}, extra.signal, definition, config, resolved);
+      const principal = principalOf(extra);
+      const name = request.params.name;
+      const args = request.params.arguments ?? {};
+      const tool = tools.get(name);
+      const permitted = toolFilter(definition, principal)(name);
+      if (tool && !permitted) {
+        resolved.audit.record({ principal: principal?.subject ?? 'anonymous', tool: name, outcome: 'denied', ms: 0, arguments: Object.keys(args) });
+      }
+      // A tool the caller may not use is indistinguishable from one that does not exist.
+      if (!tool || !permitted) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      return audited(resolved, principal, name, args, () => callTool(tool, args, extra.signal, definition, config, resolved));
     });
   }
 
@@ -190,6 +205,8 @@ function registerMetaTools(
 
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: meta }));
   server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
+    const principal = principalOf(extra);
+    const permitted = toolFilter(definition, principal);
     const name = request.params.name;
     const metaTool = metaByName.get(name);
     if (!metaTool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
@@ -197,14 +214,32 @@ function registerMetaTools(
     const valid = deps.validator.validateArguments(name, metaTool.inputSchema, args);
     if (!valid.ok) return failure(valid.message);
     if (name === SEARCH_TOOLS) {
-      return jsonResult({ results: index.search(String(args.query), typeof args.limit === 'number' ? args.limit : 10) });
+      return jsonResult({ results: index.search(String(args.query), typeof args.limit === 'number' ? args.limit : 10, permitted) });
     }
     const tool = tools.get(String(args.name));
-    if (!tool) return failure(`Unknown tool ${JSON.stringify(args.name)}; use ${SEARCH_TOOLS} to find tool names.`);
+    if (!tool || !permitted(tool.name)) return failure(`Unknown tool ${JSON.stringify(args.name)}; use ${SEARCH_TOOLS} to find tool names.`);
     if (name === DESCRIBE_TOOL) return jsonResult(toListedTool(tool));
     const toolArgs = (args.arguments ?? {}) as Record<string, unknown>;
-    return callTool(tool, toolArgs, extra.signal, definition, config, deps);
+    return audited(deps, principal, tool.name, toolArgs, () => callTool(tool, toolArgs, extra.signal, definition, config, deps));
   });
+}
+
+/** The authenticated caller, when the HTTP transport verified one (see inbound-auth.ts). */
+function principalOf(extra: { authInfo?: { extra?: Record<string, unknown> } }): Principal | undefined {
+  return extra.authInfo?.extra?.principal as Principal | undefined;
+}
+
+async function audited(
+  deps: Required<ServerDeps>,
+  principal: Principal | undefined,
+  tool: string,
+  args: Record<string, unknown>,
+  call: () => Promise<CallToolResult>,
+): Promise<CallToolResult> {
+  const started = Date.now();
+  const result = await call();
+  deps.audit.record({ principal: principal?.subject ?? 'anonymous', tool, outcome: result.isError ? 'error' : 'ok', ms: Date.now() - started, arguments: Object.keys(args) });
+  return result;
 }
 
 function toListedTool(tool: ToolDefinition): Tool {

@@ -127,6 +127,10 @@ export function effectiveSettings(definition: ServerDefinition, config: RuntimeC
     allowedHosts: config.allowedHosts,
     allowedOrigins: config.allowedOrigins,
     logLevel: config.logLevel,
+    inboundAuth: config.inboundAuth
+      ? { verifiedWith: config.inboundAuth.key.kind, issuer: config.inboundAuth.issuer ?? null, audience: config.inboundAuth.audience ?? null, rolesClaim: config.inboundAuth.rolesClaim }
+      : 'off',
+    auditLog: config.auditLog ?? 'off',
     auth: definition.auth.map((scheme) => ({
       id: scheme.id,
       type: scheme.type,

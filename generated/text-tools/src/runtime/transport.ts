@@ -12,12 +12,16 @@ import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { RuntimeConfig } from './config.js';
 import type { ServerDefinition } from './definition.js';
+import { InboundAuth } from './inbound-auth.js';
 import { createServer, resolveDeps } from './server.js';
 import type { ServerDeps } from './server.js';
 
 export const MCP_PATH = '/mcp';
+/** RFC 9728 protected-resource metadata, which the MCP authorization spec points clients at. */
+export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 export const HEALTH_PATH = '/healthz';
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
@@ -49,6 +53,8 @@ export async function startStdio(
 interface Session {
   transport: StreamableHTTPServerTransport;
   server: Server;
+  /** Who opened the session: with inbound auth, nobody else may use it. */
+  subject: string | undefined;
 }
 
 export async function startHttpServer(
@@ -61,6 +67,7 @@ export async function startHttpServer(
   const { logger } = resolved;
   const sessions = new Map<string, Session>();
   let guard: RequestGuard | undefined;
+  const inbound = config.inboundAuth ? new InboundAuth(config.inboundAuth) : undefined;
 
   const httpServer = createHttpServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -84,7 +91,26 @@ export async function startHttpServer(
       logger.warn('request rejected', { reason: rejection });
       return sendPlain(res, 403, { error: rejection });
     }
+    if (inbound && (path === RESOURCE_METADATA_PATH || path === `${RESOURCE_METADATA_PATH}${MCP_PATH}`)) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return sendPlain(res, 405, { error: 'Method not allowed' }, 'GET, HEAD');
+      return sendPlain(res, 200, resourceMetadata(req));
+    }
     if (path !== MCP_PATH) return sendPlain(res, 404, { error: 'Not found' });
+
+    let subject: string | undefined;
+    if (inbound) {
+      const verified = await inbound.verify(header(req, 'authorization'));
+      if (!verified.ok) {
+        logger.info('request unauthenticated', { reason: verified.reason });
+        const challenge = [`Bearer resource_metadata="${origin(req)}${RESOURCE_METADATA_PATH}"`];
+        if (verified.tokenPresented) challenge.push(`error="invalid_token"`, `error_description="${verified.reason}"`);
+        res.setHeader('www-authenticate', challenge.join(', '));
+        return sendJsonRpcError(res, 401, -32001, `Unauthorized: ${verified.reason}`);
+      }
+      subject = verified.principal.subject;
+      const auth: AuthInfo = { token: verified.token, clientId: subject, scopes: verified.principal.roles, extra: { principal: verified.principal } };
+      (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
+    }
 
     const sessionId = header(req, 'mcp-session-id');
     if (req.method === 'POST') {
@@ -92,29 +118,30 @@ export async function startHttpServer(
       if (body === NO_BODY) return;
       if (sessionId !== undefined) {
         const session = sessions.get(sessionId);
-        if (!session) return sendJsonRpcError(res, 404, -32001, 'Session not found');
+        // Someone else's session looks exactly like no session.
+        if (!session || session.subject !== subject) return sendJsonRpcError(res, 404, -32001, 'Session not found');
         return session.transport.handleRequest(req, res, body);
       }
       const initialize = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
       if (!initialize) return sendJsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
-      return startSession(req, res, body);
+      return startSession(req, res, body, subject);
     }
     if (req.method === 'GET' || req.method === 'DELETE') {
       if (sessionId === undefined) return sendJsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
       const session = sessions.get(sessionId);
-      if (!session) return sendJsonRpcError(res, 404, -32001, 'Session not found');
+      if (!session || session.subject !== subject) return sendJsonRpcError(res, 404, -32001, 'Session not found');
       return session.transport.handleRequest(req, res);
     }
     res.setHeader('allow', 'GET, POST, DELETE');
     return sendJsonRpcError(res, 405, -32000, 'Method not allowed');
   }
 
-  async function startSession(req: IncomingMessage, res: ServerResponse, body: unknown): Promise<void> {
+  async function startSession(req: IncomingMessage, res: ServerResponse, body: unknown, subject: string | undefined): Promise<void> {
     const server = createServer(definition, config, resolved);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server });
+        sessions.set(id, { transport, server, subject });
         logger.info('session started', { session: id, sessions: sessions.size });
       },
     });
@@ -125,6 +152,20 @@ export async function startHttpServer(
     };
     await server.connect(transport);
     await transport.handleRequest(req, res, body);
+  }
+
+  /** The URL clients reached us by; the guard has already checked the Host header. */
+  function origin(req: IncomingMessage): string {
+    return `http://${header(req, 'host') ?? `${formatHost(config.host)}:${(httpServer.address() as AddressInfo).port}`}`;
+  }
+
+  function resourceMetadata(req: IncomingMessage): object {
+    return {
+      resource: `${origin(req)}${MCP_PATH}`,
+      authorization_servers: config.inboundAuth?.issuer ? [config.inboundAuth.issuer] : [],
+      bearer_methods_supported: ['header'],
+      resource_name: definition.server.title ?? definition.server.name,
+    };
   }
 
   await new Promise<void>((resolve, reject) => {

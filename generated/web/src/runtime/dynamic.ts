@@ -67,7 +67,8 @@ export class ToolIndex {
 
   constructor(private readonly tools: readonly ToolDefinition[]) {}
 
-  search(query: string, limit: number): Array<{ name: string; title?: string; description: string }> {
+  /** `permitted`: tools this caller may use; others are never returned. */
+  search(query: string, limit: number, permitted: (tool: string) => boolean = () => true): Array<{ name: string; title?: string; description: string }> {
     if (!this.index) {
       this.index = new MiniSearch({
         fields: ['name', 'title', 'description'],
@@ -79,7 +80,7 @@ export class ToolIndex {
     }
     const byName = new Map(this.tools.map((t) => [t.name, t]));
     return this.index
-      .search(query)
+      .search(query, { filter: (hit) => permitted(String(hit.id)) })
       .slice(0, limit)
       .map((hit) => {
         const tool = byName.get(String(hit.id))!;
