@@ -2,6 +2,7 @@
  * An operation's parameters and request body → one `type: object` input schema plus the
  * bindings that put each argument back where it came from (path, query, header, cookie, body).
  */
+import { setOwn } from './own.js';
 import type { BodyBinding, JsonSchema, ParameterBinding, ParameterLocation, ParameterStyle } from '../runtime/definition.js';
 import { SpecError, type Diagnostic } from '../diagnostics.js';
 import { convertSchema, deref, isObjectSchema, type SchemaContext } from './schema.js';
@@ -144,17 +145,20 @@ export function lowerInput(
   let bodyArg: string | undefined;
   for (const f of fields) {
     let arg = f.wire;
-    if (arg in properties) {
+    // Own properties only: `in` would see Object.prototype's `__proto__` and `constructor`.
+    // `__proto__` itself cannot be an argument name: the SDK's zod parsing drops that key.
+    if (Object.hasOwn(properties, arg) || arg === '__proto__') {
       const clashWith = arg;
       arg = `${f.source}_${f.wire}`;
-      for (let i = 2; arg in properties; i++) arg = `${f.source}_${f.wire}_${i}`;
-      const note = `(${f.source === 'body' ? 'request body field' : `${f.source} parameter`} "${f.wire}", renamed because "${clashWith}" is taken)`;
+      for (let i = 2; Object.hasOwn(properties, arg); i++) arg = `${f.source}_${f.wire}_${i}`;
+      const why = clashWith === '__proto__' ? '"__proto__" does not survive MCP clients' : `"${clashWith}" is taken`;
+      const note = `(${f.source === 'body' ? 'request body field' : `${f.source} parameter`} "${f.wire}", renamed because ${why})`;
       f.schema = { ...f.schema, description: f.schema.description ? `${String(f.schema.description)} ${note}` : note };
     }
-    properties[arg] = f.schema;
+    setOwn(properties, arg, f.schema);
     if (f.required) required.push(arg);
     if (f.binding) parameters.push({ arg, ...f.binding });
-    else if (body?.binding.mode === 'properties') bodyFields[arg] = f.wire;
+    else if (body?.binding.mode === 'properties') setOwn(bodyFields, arg, f.wire);
     else bodyArg = arg;
   }
 

@@ -3,6 +3,7 @@
  * mode. Shared and recursive schemas stay `$ref`s, rewritten to `#/$defs/<name>` of the tool that
  * uses them, so cycles are data and never an infinite expansion.
  */
+import { setOwn } from './own.js';
 import type { JsonSchema } from '../runtime/definition.js';
 import { SpecError, fromPointer, type Diagnostic } from '../diagnostics.js';
 
@@ -197,7 +198,7 @@ export function convertSchema(
     const props: Record<string, JsonSchema> = {};
     for (const [name, prop] of Object.entries(s.properties as Record<string, unknown>)) {
       if (hasFlag(ctx, prop, skip)) continue;
-      props[name] = convertSchema(ctx, prop, direction, [...at, 'properties', name], refs);
+      setOwn(props, name, convertSchema(ctx, prop, direction, [...at, 'properties', name], refs));
     }
     out.properties = props;
   }
@@ -205,14 +206,14 @@ export function convertSchema(
     const props = out.properties as Record<string, unknown> | undefined;
     const required = [...new Set(s.required.filter((r): r is string => typeof r === 'string'))].filter(
       // A required property that was dropped for this direction (readOnly in a request) is not required here.
-      (r) => !props || r in props || !(s.properties && r in (s.properties as object)),
+      (r) => !props || Object.hasOwn(props, r) || !(s.properties && Object.hasOwn(s.properties as object, r)),
     );
     if (required.length) out.required = required;
   }
   if (s.patternProperties && typeof s.patternProperties === 'object') {
     const pp: Record<string, JsonSchema> = {};
     for (const [re, sub] of Object.entries(s.patternProperties as Record<string, unknown>)) {
-      if (isValidPattern(re)) pp[re] = convertSchema(ctx, sub, direction, [...at, 'patternProperties', re], refs);
+      if (isValidPattern(re)) setOwn(pp, re, convertSchema(ctx, sub, direction, [...at, 'patternProperties', re], refs));
       else warnPattern(ctx, re, [...at, 'patternProperties', re]);
     }
     if (Object.keys(pp).length) out.patternProperties = pp;
@@ -285,7 +286,7 @@ export function collectDefs(ctx: SchemaContext, refs: Set<string>, direction: Di
     if (seen.has(ref)) continue;
     seen.add(ref);
     const { schema, refs: inner } = convertDef(ctx, ref, direction);
-    defs[defName(ctx, ref)] = schema;
+    setOwn(defs, defName(ctx, ref), schema);
     for (const r of inner) if (!seen.has(r)) queue.push(r);
   }
   const names = Object.keys(defs).sort();

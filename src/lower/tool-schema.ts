@@ -2,6 +2,7 @@
  * Input and output schemas written in a tool spec: the `params` shorthand, and the checks that
  * keep every schema inside the subset all major clients accept (see docs/toolspec.md).
  */
+import { setOwn } from './own.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import type { Diagnostic } from '../diagnostics.js';
@@ -21,7 +22,7 @@ export function paramsToSchema(params: Record<string, Record<string, unknown>>):
   const required: string[] = [];
   for (const [name, param] of Object.entries(params)) {
     const { optional, ...schema } = param;
-    properties[name] = schema;
+    setOwn(properties, name, schema);
     if (optional !== true && schema.default === undefined) required.push(name);
   }
   return { type: 'object', properties, ...(required.length ? { required } : {}), additionalProperties: false };
@@ -73,7 +74,7 @@ function walk(node: unknown, at: Pointer, problems: Diagnostic[]): void {
   const properties = isObject(schema.properties) ? schema.properties : {};
   if (Array.isArray(schema.required)) {
     for (const name of schema.required) {
-      if (typeof name === 'string' && !(name in properties)) {
+      if (typeof name === 'string' && !Object.hasOwn(properties, name)) {
         problems.push({ message: `required names "${name}", which is not a property`, pointer: [...at, 'required'], fix: `add ${name} under properties, or remove it from required` });
       }
     }
