@@ -129,12 +129,13 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   };
   if (definition.server.title) info.title = definition.server.title;
   if (definition.server.description) info.description = definition.server.description;
-  const hasPrompts = (definition.prompts?.length ?? 0) > 0;
   const server = new Server(info, {
-    capabilities: { tools: {}, resources: {}, ...(hasPrompts ? { prompts: {} } : {}) },
+    // logging: clients may set a level (the SDK answers logging/setLevel); our logs stay on stderr.
+    // prompts: always offered, so prompts/list answers (with an empty list when the spec has none).
+    capabilities: { tools: {}, resources: {}, logging: {}, prompts: {} },
     ...(definition.server.instructions ? { instructions: definition.server.instructions } : {}),
   });
-  if (hasPrompts) registerPrompts(server, definition);
+  registerPrompts(server, definition);
 
   if (config.mode === 'dynamic') {
     registerMetaTools(server, definition, tools, config, resolved);

@@ -24,7 +24,7 @@ export function readStaticResource(definition: ServerDefinition, uri: string): {
   return found ? { mimeType: found.mimeType, text: found.text } : undefined;
 }
 
-/** Registers prompts/list and prompts/get; call only when the definition has prompts. */
+/** Registers prompts/list and prompts/get (an empty list when the definition has no prompts). */
 export function registerPrompts(server: Server, definition: ServerDefinition): void {
   const prompts = definition.prompts ?? [];
   const listed: Prompt[] = prompts.map((p) => ({

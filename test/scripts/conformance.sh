@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the official MCP conformance suite (needs Node 22, fetched by npx from the npm registry)
+# against generated servers over Streamable HTTP, with test/conformance/expected-failures.yaml as
+# the baseline of scenarios that do not apply. Exits non-zero on any failure outside it.
+# Usage: npm run conformance [-- <example> …]   (default: weather petstore)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+examples=("$@"); [ ${#examples[@]} -eq 0 ] && examples=(weather petstore)
+npm run build --silent
+status=0
+for example in "${examples[@]}"; do
+  dir="generated/$example"
+  [ -e "$dir/node_modules" ] || ln -s ../../node_modules "$dir/node_modules"
+  node node_modules/typescript/bin/tsc -p "$dir"
+  port=$((38000 + RANDOM % 1000))
+  MCP_TRANSPORT=http PORT=$port MCP_LOG_LEVEL=warn node "$dir/dist/index.js" &
+  server=$!
+  trap 'kill $server 2>/dev/null || true' EXIT
+  for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  echo "== $example (http://127.0.0.1:$port/mcp)"
+  npx -y -p node@22 -p @modelcontextprotocol/conformance@0.1.16 -- conformance server \
+    --url "http://127.0.0.1:$port/mcp" --expected-failures test/conformance/expected-failures.yaml \
+    -o "${TMPDIR:-/tmp}/mcp-gen-conformance/$example" 2>&1 | grep -v -e 'npm warn' -e EBADENGINE -e '^  *\(package\|required\|current\):' -e '^}$' || status=1
+  kill $server 2>/dev/null || true
+done
+exit $status
