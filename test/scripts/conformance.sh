@@ -23,4 +23,19 @@ for example in "${examples[@]}"; do
     -o "${TMPDIR:-/tmp}/mcp-gen-conformance/$example" 2>&1 | grep -v -e 'npm warn' -e EBADENGINE -e '^  *\(package\|required\|current\):' -e '^}$' || status=1
   kill $server 2>/dev/null || true
 done
+
+# MCP Inspector CLI over stdio on every example: tools/list must come back as valid JSON with the
+# tools of server-definition.json. (Inspector 0.15 has no --strict flag; this is the nearest check.)
+for dir in generated/*/; do
+  example=$(basename "$dir")
+  [ -e "$dir/node_modules" ] || ln -s ../../node_modules "$dir/node_modules"
+  node node_modules/typescript/bin/tsc -p "$dir"
+  listed=$(npx -y @modelcontextprotocol/inspector@0.15.0 --cli node "$dir/dist/index.js" --method tools/list 2>/dev/null | node -e '
+    let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+      const want = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).tools.map((t) => t.name).join(",");
+      try { const got = JSON.parse(s).tools.map((t) => t.name).join(","); console.log(got === want ? "ok" : `mismatch: ${got}`); } catch { console.log("not JSON"); }
+    });' "$dir/server-definition.json")
+  echo "inspector tools/list $example: $listed"
+  [ "$listed" = ok ] || status=1
+done
 exit $status
