@@ -81,6 +81,7 @@ function dependencyRanges(kinds: ReadonlySet<BindingKind>): { dependencies: Reco
       'jose',
       'minisearch',
       'picomatch',
+      'rate-limiter-flexible',
       'yaml',
       'zod',
       ...optional.flatMap((m) => m.dependencies),

@@ -190,3 +190,27 @@ describe('x-mcp roles in OpenAPI', () => {
     expect(generated.roles).toEqual({ admin: ['listItems', 'createItem'], reader: ['listItems'] });
   });
 });
+
+describe('per-caller rate limit', () => {
+  it('answers 429 with Retry-After past MCP_RATE_LIMIT requests a minute, per token subject', async () => {
+    const config = loadConfig(definition, { MCP_AUTH_JWT_SECRET: SECRET, MCP_RATE_LIMIT: '3', PORT: '0' });
+    const server = await startHttpServer(definition, config, { backends: { expression: expressionBackend }, audit: new AuditLog(undefined) });
+    const init = async (sub: string) =>
+      fetch(server.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${await sign({ sub, roles: ['reader'] }, { audience: AUDIENCE })}` },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+      });
+    try {
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push((await init('dave')).status);
+      expect(statuses).toEqual([200, 200, 200, 429]);
+      const limited = await init('dave');
+      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Another caller has a budget of its own.
+      expect((await init('erin')).status).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -16,6 +16,7 @@ import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { RuntimeConfig } from './config.js';
 import type { ServerDefinition } from './definition.js';
 import { InboundAuth } from './inbound-auth.js';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { createServer, resolveDeps } from './server.js';
 import type { ServerDeps } from './server.js';
 
@@ -68,6 +69,7 @@ export async function startHttpServer(
   const sessions = new Map<string, Session>();
   let guard: RequestGuard | undefined;
   const inbound = config.inboundAuth ? new InboundAuth(config.inboundAuth) : undefined;
+  const limiter = config.rateLimitPerMinute > 0 ? new RateLimiterMemory({ points: config.rateLimitPerMinute, duration: 60 }) : undefined;
 
   const httpServer = createHttpServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
@@ -110,6 +112,19 @@ export async function startHttpServer(
       subject = verified.principal.subject;
       const auth: AuthInfo = { token: verified.token, clientId: subject, scopes: verified.principal.roles, extra: { principal: verified.principal } };
       (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
+    }
+
+    if (limiter) {
+      // Per caller: the token's subject when authenticated, else the client address.
+      const key = subject ?? req.socket.remoteAddress ?? 'unknown';
+      try {
+        await limiter.consume(key);
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+        logger.warn('rate limited', { principal: subject ?? 'anonymous' });
+        return sendJsonRpcError(res, 429, -32000, `Too many requests: at most ${config.rateLimitPerMinute} per minute`);
+      }
     }
 
     const sessionId = header(req, 'mcp-session-id');

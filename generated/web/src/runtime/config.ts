@@ -54,6 +54,8 @@ export interface RuntimeConfig {
   inboundAuth: InboundAuthConfig | undefined;
   /** Where the audit log goes (`stderr` or a file path); undefined = no audit log. */
   auditLog: string | undefined;
+  /** HTTP: MCP requests per minute per caller (token subject, else client address); 0 = no limit. */
+  rateLimitPerMinute: number;
   /** The config file that was read, if any. */
   configFile: string | undefined;
   /** The environment secrets are read from at call time (never copied elsewhere). */
@@ -191,6 +193,7 @@ export function loadConfig(
     logLevel,
     inboundAuth,
     auditLog,
+    rateLimitPerMinute: int('MCP_RATE_LIMIT', 0, 0, 1_000_000),
     configFile: file?.path,
     env,
   };
