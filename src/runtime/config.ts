@@ -53,6 +53,8 @@ export interface RuntimeConfig {
   inboundAuth: InboundAuthConfig | undefined;
   /** Where the audit log goes (`stderr` or a file path); undefined = no audit log. */
   auditLog: string | undefined;
+  /** Send the authenticated caller's bearer token upstream instead of configured credentials. */
+  authPassthrough: boolean;
   /** HTTP: MCP requests per minute per caller (token subject, else client address); 0 = no limit. */
   rateLimitPerMinute: number;
   /** The config file that was read, if any. */
@@ -193,6 +195,7 @@ export function loadConfig(
     inboundAuth,
     auditLog,
     rateLimitPerMinute: int('MCP_RATE_LIMIT', 0, 0, 1_000_000),
+    authPassthrough: /^(1|true|yes|on)$/i.test(env['MCP_AUTH_PASSTHROUGH'] ?? ''),
     configFile: file?.path,
     env,
   };

@@ -214,3 +214,60 @@ describe('per-caller rate limit', () => {
     }
   });
 });
+
+describe('MCP_AUTH_PASSTHROUGH', () => {
+  const upstream: ServerDefinition = {
+    formatVersion: 1,
+    server: { name: 'pass', version: '1.0.0', envPrefix: 'PASS' },
+    baseUrls: [],
+    auth: [{ id: 'key', type: 'apiKey', in: 'header', name: 'X-Api-Key', env: 'PASS_API_KEY' }],
+    tools: [
+      {
+        name: 'whoami',
+        description: 'who am I upstream',
+        inputSchema: { type: 'object', properties: {} },
+        annotations: { readOnlyHint: true },
+        binding: { kind: 'http', method: 'GET', path: '/me', parameters: [], security: [['key']] },
+      },
+    ],
+  };
+
+  async function upstreamSaw(passthrough: boolean): Promise<Record<string, string | string[] | undefined>> {
+    const seen: Array<Record<string, string | string[] | undefined>> = [];
+    const stub = createHttpServer((req, res) => {
+      seen.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+    });
+    await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+    const env = {
+      MCP_AUTH_JWT_SECRET: SECRET,
+      PORT: '0',
+      API_BASE_URL: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+      PASS_API_KEY: 'server-key',
+      ...(passthrough ? { MCP_AUTH_PASSTHROUGH: '1' } : {}),
+    };
+    const server = await startHttpServer(upstream, loadConfig(upstream, env), { audit: new AuditLog(undefined) });
+    const token = await sign({ sub: 'frank' }, { audience: AUDIENCE });
+    const client = await connectWith(server.url, token);
+    try {
+      expect((await client.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
+      return { ...seen[0]!, token };
+    } finally {
+      await client.close();
+      await server.close();
+      stub.close();
+    }
+  }
+
+  it('off by default: the upstream gets the configured credentials, never the caller token', async () => {
+    const headers = await upstreamSaw(false);
+    expect(headers['x-api-key']).toBe('server-key');
+    expect(headers.authorization).toBeUndefined();
+  });
+
+  it("on: the upstream gets the caller's bearer token instead", async () => {
+    const headers = await upstreamSaw(true);
+    expect(headers.authorization).toBe(`Bearer ${String(headers.token)}`);
+    expect(headers['x-api-key']).toBeUndefined();
+  });
+});

@@ -49,6 +49,14 @@ export class AuthError extends Error {
   }
 }
 
+/**
+ * MCP_AUTH_PASSTHROUGH: the caller's own bearer token goes upstream instead of the server's
+ * configured credentials, so each user acts upstream as themselves.
+ */
+export function passthroughAuth(token: string): AuthAdditions {
+  return { headers: { authorization: `Bearer ${token}` }, query: [], cookies: [] };
+}
+
 export function emptyAdditions(): AuthAdditions {
   return { headers: {}, query: [], cookies: [] };
 }

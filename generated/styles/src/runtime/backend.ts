@@ -25,6 +25,8 @@ export interface BackendContext {
   tokens: OAuth2TokenCache;
   /** Directory of the generated project (holds server-definition.json); relative files resolve here. */
   projectDir: string;
+  /** With MCP_AUTH_PASSTHROUGH: the caller's bearer token, sent upstream instead of configured credentials. */
+  passthroughToken?: string;
   /** Attempt and retry counts of upstream calls, for metrics and logs. */
   report: SendReport;
 }

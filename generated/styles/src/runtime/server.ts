@@ -16,7 +16,7 @@ import {
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache } from './auth.js';
+import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache, passthroughAuth } from './auth.js';
 import type { FetchLike } from './auth.js';
 import { ToolError } from './backend.js';
 import { AuditLog } from './audit.js';
@@ -158,7 +158,7 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
       }
       // A tool the caller may not use is indistinguishable from one that does not exist.
       if (!tool || !permitted) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
-      return audited(resolved, principal, name, args, () => callTool(tool, args, extra.signal, definition, config, resolved));
+      return audited(resolved, principal, name, args, () => callTool(tool, args, extra.signal, definition, config, resolved, extra.authInfo?.token));
     });
   }
 
@@ -222,7 +222,7 @@ function registerMetaTools(
     if (!tool || !permitted(tool.name)) return failure(`Unknown tool ${JSON.stringify(args.name)}; use ${SEARCH_TOOLS} to find tool names.`);
     if (name === DESCRIBE_TOOL) return jsonResult(toListedTool(tool));
     const toolArgs = (args.arguments ?? {}) as Record<string, unknown>;
-    return audited(deps, principal, tool.name, toolArgs, () => callTool(tool, toolArgs, extra.signal, definition, config, deps));
+    return audited(deps, principal, tool.name, toolArgs, () => callTool(tool, toolArgs, extra.signal, definition, config, deps, extra.authInfo?.token));
   });
 }
 
@@ -266,10 +266,12 @@ export async function callTool(
   definition: ServerDefinition,
   config: RuntimeConfig,
   deps: Required<ServerDeps>,
+  /** The authenticated caller's bearer token: sent upstream instead of configured credentials when MCP_AUTH_PASSTHROUGH is on. */
+  callerToken?: string,
 ): Promise<CallToolResult> {
   const started = Date.now();
   const report: SendReport = { attempts: 0, retries: 0 };
-  const result = await callToolOnce(tool, args, cancel, definition, config, deps, report);
+  const result = await callToolOnce(tool, args, cancel, definition, config, deps, report, config.authPassthrough ? callerToken : undefined);
   deps.metrics.record(tool.name, { ms: Date.now() - started, isError: result.isError === true, retries: report.retries });
   return result;
 }
@@ -282,6 +284,7 @@ async function callToolOnce(
   config: RuntimeConfig,
   deps: Required<ServerDeps>,
   report: SendReport,
+  passthroughToken: string | undefined,
 ): Promise<CallToolResult> {
   const valid = deps.validator.validateArguments(tool.name, tool.inputSchema, args);
   if (!valid.ok) {
@@ -290,9 +293,9 @@ async function callToolOnce(
   }
   const binding = tool.binding;
   if (binding.kind === 'http') {
-    return callHttpTool({ ...tool, binding }, args, cancel, definition, config, deps, report);
+    return callHttpTool({ ...tool, binding }, args, cancel, definition, config, deps, report, passthroughToken);
   }
-  return callBackendTool(tool, args, cancel, definition, config, deps, report);
+  return callBackendTool(tool, args, cancel, definition, config, deps, report, passthroughToken);
 }
 
 /** YAML tool kinds: the registered executor for the binding's kind, under the call's deadline. */
@@ -304,6 +307,7 @@ async function callBackendTool(
   config: RuntimeConfig,
   deps: Required<ServerDeps>,
   report: SendReport,
+  passthroughToken: string | undefined,
 ): Promise<CallToolResult> {
   const started = Date.now();
   const kind = tool.binding.kind as keyof Backends;
@@ -324,6 +328,7 @@ async function callBackendTool(
     tokens: deps.tokens,
     projectDir: deps.projectDir,
     report,
+    ...(passthroughToken ? { passthroughToken } : {}),
   };
   try {
     const value = await execute(tool, withDefaults(tool, args), ctx);
@@ -347,6 +352,7 @@ async function callHttpTool(
   config: RuntimeConfig,
   deps: Required<ServerDeps>,
   report: SendReport,
+  passthroughToken: string | undefined,
 ): Promise<CallToolResult> {
   const { logger } = deps;
   const started = Date.now();
@@ -371,15 +377,17 @@ async function callHttpTool(
   try {
     const callArgs = withIdempotencyKey(tool, args);
     const built = buildRequest({ binding, args: callArgs, baseUrl });
-    const additions = await applyAuth({
-      security: binding.security,
-      schemes: definition.auth,
-      env: config.env,
-      fetchImpl: deps.fetchImpl,
-      tokens: deps.tokens,
-      signal,
-      baseUrl,
-    });
+    const additions = passthroughToken
+      ? passthroughAuth(passthroughToken)
+      : await applyAuth({
+          security: binding.security,
+          schemes: definition.auth,
+          env: config.env,
+          fetchImpl: deps.fetchImpl,
+          tokens: deps.tokens,
+          signal,
+          baseUrl,
+        });
     mergeAuth(built, additions);
     // The same request against each fallback base URL, with the same credentials and key.
     const fallbacks = config.fallbackBaseUrls.map((url) => {

@@ -4,7 +4,7 @@
  * (later steps may use earlier answers, e.g. geocode then forecast), then an optional JMESPath
  * projection of the answers. Requests go through the same resilient client as OpenAPI tools.
  */
-import { applyAuth, mergeAuth } from './auth.js';
+import { applyAuth, mergeAuth, passthroughAuth } from './auth.js';
 import { ToolError } from './backend.js';
 import type { BackendContext, ToolExecutor } from './backend.js';
 import type { Env } from './config.js';
@@ -48,15 +48,17 @@ async function runStep(step: RequestStep, data: TemplateData, ctx: BackendContex
   }
   if (step.body !== undefined) setBody(request, step, renderTemplate(step.body, data, env));
 
-  const additions = await applyAuth({
-    security: source.security,
-    schemes: ctx.definition.auth,
-    env,
-    fetchImpl: ctx.fetchImpl,
-    tokens: ctx.tokens,
-    signal: ctx.signal,
-    baseUrl,
-  });
+  const additions = ctx.passthroughToken
+    ? passthroughAuth(ctx.passthroughToken)
+    : await applyAuth({
+        security: source.security,
+        schemes: ctx.definition.auth,
+        env,
+        fetchImpl: ctx.fetchImpl,
+        tokens: ctx.tokens,
+        signal: ctx.signal,
+        baseUrl,
+      });
   mergeAuth(request, additions);
   const sent = { method: request.method, url: request.url, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) };
   const answer = await ctx.http.send(sent, { signal: ctx.signal, deadlineAt: ctx.deadlineAt, idempotent, report: ctx.report });
