@@ -151,12 +151,8 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
       const name = request.params.name;
       const args = request.params.arguments ?? {};
       const tool = tools.get(name);
-      const permitted = toolFilter(definition, principal)(name);
-      if (tool && !permitted) {
-        resolved.audit.record({ principal: principal?.subject ?? 'anonymous', tool: name, outcome: 'denied', ms: 0, arguments: Object.keys(args) });
-      }
-      // A tool the caller may not use is indistinguishable from one that does not exist.
-      if (!tool || !permitted) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      if (!toolFilter(definition, principal)(name)) return deny(resolved, principal, name, args);
       return audited(resolved, principal, name, args, () => callTool(tool, args, extra.signal, definition, config, resolved, extra.authInfo?.token));
     });
   }
@@ -218,9 +214,11 @@ function registerMetaTools(
       return jsonResult({ results: index.search(String(args.query), typeof args.limit === 'number' ? args.limit : 10, permitted) });
     }
     const tool = tools.get(String(args.name));
-    if (!tool || !permitted(tool.name)) return failure(`Unknown tool ${JSON.stringify(args.name)}; use ${SEARCH_TOOLS} to find tool names.`);
-    if (name === DESCRIBE_TOOL) return jsonResult(toListedTool(tool));
+    if (!tool) return failure(`Unknown tool ${JSON.stringify(args.name)}; use ${SEARCH_TOOLS} to find tool names.`);
     const toolArgs = (args.arguments ?? {}) as Record<string, unknown>;
+    // The same refusal as in tools mode; search already leaves such tools out.
+    if (!permitted(tool.name)) return name === DESCRIBE_TOOL ? notPermitted(tool.name, principal) : deny(deps, principal, tool.name, toolArgs);
+    if (name === DESCRIBE_TOOL) return jsonResult(toListedTool(tool));
     return audited(deps, principal, tool.name, toolArgs, () => callTool(tool, toolArgs, extra.signal, definition, config, deps, extra.authInfo?.token));
   });
 }
@@ -230,6 +228,7 @@ function principalOf(extra: { authInfo?: { extra?: Record<string, unknown> } }):
   return extra.authInfo?.extra?.principal as Principal | undefined;
 }
 
+/** Runs a permitted call and writes its audit line, also when the call throws. */
 async function audited(
   deps: Required<ServerDeps>,
   principal: Principal | undefined,
@@ -238,9 +237,33 @@ async function audited(
   call: () => Promise<CallToolResult>,
 ): Promise<CallToolResult> {
   const started = Date.now();
-  const result = await call();
-  deps.audit.record({ principal: principal?.subject ?? 'anonymous', tool, outcome: result.isError ? 'error' : 'ok', ms: Date.now() - started, arguments: Object.keys(args) });
-  return result;
+  let outcome: 'ok' | 'error' = 'error';
+  try {
+    const result = await call();
+    if (!result.isError) outcome = 'ok';
+    return result;
+  } finally {
+    // Names only: values may be passwords or tokens (see audit.ts).
+    deps.audit.record({ principal: principal?.subject ?? 'anonymous', tool, outcome, ms: Date.now() - started, arguments: Object.keys(args) });
+  }
+}
+
+/** A call the caller's roles do not grant: audited as `denied`, answered with a tool error. */
+function deny(deps: Required<ServerDeps>, principal: Principal | undefined, tool: string, args: Record<string, unknown>): CallToolResult {
+  deps.audit.record({ principal: principal?.subject ?? 'anonymous', tool, outcome: 'denied', ms: 0, arguments: Object.keys(args) });
+  deps.logger.info('tool call denied', { tool, principal: principal?.subject ?? 'anonymous' });
+  return notPermitted(tool, principal);
+}
+
+/**
+ * A tool error rather than "unknown tool": the tool exists, and the caller (or the model acting
+ * for it) should learn that its token lacks the role, not retry with other arguments.
+ */
+function notPermitted(tool: string, principal: Principal | undefined): CallToolResult {
+  const held = principal?.roles ?? [];
+  const shown = held.length > 10 ? `${held.slice(0, 10).join(', ')}, …` : held.join(', ');
+  const roles = held.length ? `none of the caller's roles (${shown}) grants it` : 'the caller has no roles';
+  return failure(`Tool "${tool}" is not permitted: ${roles}. Ask for a token with a role that grants it.`);
 }
 
 function toListedTool(tool: ToolDefinition): Tool {

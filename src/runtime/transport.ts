@@ -1,7 +1,8 @@
 /**
  * Wires a server to stdio or to Streamable HTTP on node:http. The HTTP side is deliberately
- * small (no framework) but carries the protections a locally reachable MCP endpoint needs:
- * Host and Origin checks against DNS rebinding, and a request body limit.
+ * small (no framework) but carries the protections a reachable MCP endpoint needs: Host and
+ * Origin checks against DNS rebinding, bearer-JWT auth (inbound-auth.ts) when configured, a
+ * per-caller rate limit, a request body limit, and sessions that only their opener may use.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
@@ -23,7 +24,6 @@ export const MCP_PATH = '/mcp';
 /** RFC 9728 protected-resource metadata, which the MCP authorization spec points clients at. */
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
 export const HEALTH_PATH = '/healthz';
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export interface RunningServer {
   close(): Promise<void>;
@@ -46,6 +46,8 @@ export async function startStdio(
   const server = createServer(definition, config, resolved);
   const transport = new StdioServerTransport();
   await server.connect(transport);
+  // stdio is spoken by a local parent process; there is no bearer token to check.
+  if (config.inboundAuth) resolved.logger.warn('MCP_AUTH_* settings apply to MCP_TRANSPORT=http only; stdio is not authenticated');
   resolved.logger.info('ready on stdio', { tools: definition.tools.length });
   return { close: () => server.close() };
 }
@@ -104,7 +106,8 @@ export async function startHttpServer(
       if (!verified.ok) {
         logger.info('request unauthenticated', { reason: verified.reason });
         const challenge = [`Bearer resource_metadata="${origin(req)}${RESOURCE_METADATA_PATH}"`];
-        if (verified.tokenPresented) challenge.push(`error="invalid_token"`, `error_description="${verified.reason}"`);
+        // RFC 6750 §3: error_description may not contain `"` or `\`, so the reason's quotes become `'`.
+        if (verified.tokenPresented) challenge.push(`error="invalid_token"`, `error_description="${verified.reason.replace(/["\\]/g, "'")}"`);
         res.setHeader('www-authenticate', challenge.join(', '));
         return sendJsonRpcError(res, 401, -32001, `Unauthorized: ${verified.reason}`);
       }
@@ -128,7 +131,7 @@ export async function startHttpServer(
 
     const sessionId = header(req, 'mcp-session-id');
     if (req.method === 'POST') {
-      const body = await readJsonBody(req, res);
+      const body = await readJsonBody(req, res, config.maxBodyBytes);
       if (body === NO_BODY) return;
       if (sessionId !== undefined) {
         const session = sessions.get(sessionId);
@@ -192,7 +195,10 @@ export async function startHttpServer(
   const port = (httpServer.address() as AddressInfo).port;
   guard = new RequestGuard(config, port);
   const url = `http://${formatHost(config.host)}:${port}${MCP_PATH}`;
-  logger.info(`listening on ${url}`);
+  logger.info(`listening on ${url}`, { auth: inbound ? config.inboundAuth!.key.kind : 'off', rateLimitPerMinute: config.rateLimitPerMinute, maxBodyBytes: config.maxBodyBytes });
+  if (!inbound && !isLoopback(config.host)) {
+    logger.warn('listening beyond loopback without inbound auth: anyone who reaches the port uses the configured API credentials; set MCP_AUTH_JWT_SECRET, MCP_AUTH_PUBLIC_KEY or MCP_AUTH_JWKS_URL');
+  }
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -254,6 +260,10 @@ function splitHost(value: string): { hostname: string; port: string | undefined 
   return match ? { hostname: match[1] ?? value, port: match[2] } : { hostname: value, port: undefined };
 }
 
+function isLoopback(host: string): boolean {
+  return ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host.toLowerCase()) || /^127\./.test(host);
+}
+
 function formatHost(host: string): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
 }
@@ -284,29 +294,38 @@ function sendJsonRpcError(res: ServerResponse, status: number, code: number, mes
 
 const NO_BODY = Symbol('no body');
 
-/** Reads and parses a JSON body; on failure answers the request itself and returns NO_BODY. */
-async function readJsonBody(req: IncomingMessage, res: ServerResponse): Promise<unknown> {
-  const declared = Number(header(req, 'content-length'));
-  if (Number.isFinite(declared) && declared > MAX_BODY_BYTES) {
+/**
+ * Reads and parses a JSON body of at most `limit` bytes; on failure answers the request itself
+ * and returns NO_BODY. A declared oversize body is refused before any of it is read; an
+ * undeclared (chunked) one as soon as it passes the limit, so memory stays bounded either way.
+ */
+async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<unknown> {
+  const refuse = (): typeof NO_BODY => {
+    // connection: close makes node end the socket once the 413 is written; until then the rest
+    // of the body is read and dropped (destroying the socket now could lose the answer).
     res.setHeader('connection', 'close');
-    sendJsonRpcError(res, 413, -32000, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
-    req.resume();
+    sendJsonRpcError(res, 413, -32000, `Request body exceeds ${limit} bytes (MCP_MAX_BODY_BYTES)`);
+    // A client that gives up mid-body is no error of ours.
+    req.on('error', () => {}).resume();
     return NO_BODY;
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    total += chunk.length;
-    if (total > MAX_BODY_BYTES) {
-      res.setHeader('connection', 'close');
-      sendJsonRpcError(res, 413, -32000, `Request body exceeds ${MAX_BODY_BYTES} bytes`);
-      req.destroy();
-      return NO_BODY;
-    }
-    chunks.push(chunk);
-  }
+  };
+  const declared = Number(header(req, 'content-length'));
+  if (Number.isFinite(declared) && declared > limit) return refuse();
+  const text = await new Promise<string | typeof NO_BODY>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    const onData = (chunk: Buffer) => {
+      total += chunk.length;
+      if (total <= limit) return void chunks.push(chunk);
+      req.off('data', onData).off('end', onEnd).off('error', reject);
+      resolve(refuse());
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
+    req.on('data', onData).once('end', onEnd).once('error', reject);
+  });
+  if (text === NO_BODY) return NO_BODY;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(text) as unknown;
   } catch {
     sendJsonRpcError(res, 400, -32700, 'Parse error: request body is not valid JSON');
     return NO_BODY;

@@ -1,51 +1,70 @@
 /**
- * Inbound auth on Streamable HTTP: bearer JWTs (HS256 secret and a JWKS served on loopback),
- * 401 with the protected-resource challenge, roles → tools, and an audit log without secrets.
+ * Inbound auth on Streamable HTTP, checked on the wire: bearer JWTs (HS256 secret, PEM public key,
+ * JWKS served on loopback), 401 with the protected-resource challenge, roles → tools in tools and
+ * dynamic mode, an audit log without secrets, the body size limit and the per-caller rate limit.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
-import type { Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
+import type { IncomingHttpHeaders, Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { exportJWK, exportPKCS8, exportSPKI, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { AuditLog } from '../../src/runtime/audit.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
 import { expressionBackend } from '../../src/runtime/expression.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { startHttpServer } from '../../src/runtime/transport.js';
-import { REPO } from '../helpers/project.js';
 import type { HttpServerHandle } from '../../src/runtime/transport.js';
 
 const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 const ISSUER = 'https://issuer.example.test';
 const AUDIENCE = 'mcp-gen-test';
+// Values that must never reach a log: argument values with secret-like names and an upstream key.
 const PASSWORD = 'hunter2-very-secret';
+const TOKEN_ARGUMENT = 'tok-argument-value-7f3a';
+const API_KEY = 'sk-upstream-key-should-never-appear';
 
 const calc = (name: string): ToolDefinition => ({
   name,
   description: name,
-  inputSchema: { type: 'object', properties: { expression: { type: 'string' }, password: { type: 'string' } }, required: ['expression'] },
+  inputSchema: {
+    type: 'object',
+    properties: { expression: { type: 'string' }, password: { type: 'string' }, token: { type: 'string' } },
+    required: ['expression'],
+  },
   annotations: {},
   binding: { kind: 'expression', input: '${args.expression}', functions: [], constants: [], maxLength: 100 },
 });
+
+/** An upstream call that carries the API key from SECURE_API_KEY. */
+const lookup: ToolDefinition = {
+  name: 'a_lookup',
+  description: 'look something up upstream',
+  inputSchema: { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] },
+  annotations: { readOnlyHint: true },
+  binding: { kind: 'http', method: 'GET', path: '/lookup', parameters: [{ arg: 'q', name: 'q', in: 'query', style: 'form', explode: true }], security: [['key']] },
+};
 
 const definition: ServerDefinition = {
   formatVersion: 1,
   server: { name: 'secure', version: '1.0.0', envPrefix: 'SECURE' },
   baseUrls: [],
-  auth: [],
-  tools: [calc('a_add'), calc('a_sub'), calc('b_admin')],
+  auth: [{ id: 'key', type: 'apiKey', in: 'header', name: 'X-Api-Key', env: 'SECURE_API_KEY' }],
+  tools: [calc('a_add'), calc('a_sub'), lookup, calc('b_admin')],
   roles: { reader: ['a_*'], admin: ['a_*', 'b_admin'] },
 };
+const READER_TOOLS = ['a_add', 'a_sub', 'a_lookup'];
 
-const sign = (claims: Record<string, unknown>, options: { secret?: string; expires?: string; issuer?: string; audience?: string } = {}) =>
-  new SignJWT(claims)
+/** Every token issued, so the logs can be searched for each of them. */
+const issued: string[] = [];
+async function sign(claims: Record<string, unknown>, options: { secret?: string; expires?: string; issuer?: string; audience?: string } = {}): Promise<string> {
+  const token = await new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(String(claims.sub ?? 'user-1'))
     .setIssuer(options.issuer ?? ISSUER)
@@ -53,6 +72,9 @@ const sign = (claims: Record<string, unknown>, options: { secret?: string; expir
     .setIssuedAt()
     .setExpirationTime(options.expires ?? '5m')
     .sign(new TextEncoder().encode(options.secret ?? SECRET));
+  issued.push(token);
+  return token;
+}
 
 async function connectWith(url: string, token: string): Promise<Client> {
   const client = new Client({ name: 'auth-test', version: '1.0.0' });
@@ -60,75 +82,146 @@ async function connectWith(url: string, token: string): Promise<Client> {
   return client;
 }
 
+const INITIALIZE = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+});
+const MCP_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+const initialize = (url: string, headers: Record<string, string> = {}, body = INITIALIZE) =>
+  fetch(url, { method: 'POST', headers: { ...MCP_HEADERS, ...headers }, body });
+
+const text = (result: unknown) => ((result as CallToolResult).content[0] as { text: string }).text;
+/** The value an expression tool computed. */
+const computed = (result: unknown) => (JSON.parse(text(result)) as { result: unknown }).result;
+
+async function listen(server: HttpServer): Promise<number> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
 describe('inbound JWT auth (HS256)', () => {
   let server: HttpServerHandle;
+  let upstream: HttpServer;
+  const upstreamSaw: IncomingHttpHeaders[] = [];
   let auditFile: string;
   const logLines: string[] = [];
 
   beforeAll(async () => {
+    upstream = createHttpServer((req, res) => {
+      upstreamSaw.push(req.headers);
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"found":true}');
+    });
+    const upstreamPort = await listen(upstream);
     auditFile = path.join(mkdtempSync(path.join(tmpdir(), 'mcp-gen-audit-')), 'audit.log');
-    const env = { MCP_AUTH_JWT_SECRET: SECRET, MCP_AUTH_ISSUER: ISSUER, MCP_AUTH_AUDIENCE: AUDIENCE, MCP_AUDIT_LOG: auditFile, PORT: '0', SECURE_API_KEY: 'sk-should-never-appear' };
+    const env = {
+      MCP_AUTH_JWT_SECRET: SECRET,
+      MCP_AUTH_ISSUER: ISSUER,
+      MCP_AUTH_AUDIENCE: AUDIENCE,
+      MCP_AUDIT_LOG: auditFile,
+      PORT: '0',
+      API_BASE_URL: `http://127.0.0.1:${upstreamPort}`,
+      SECURE_API_KEY: API_KEY,
+    };
     const config = loadConfig(definition, env);
+    expect(config.auditLog).toBe(auditFile);
+    // The audit log comes from the configuration (MCP_AUDIT_LOG), as in a generated server.
     server = await startHttpServer(definition, config, {
       backends: { expression: expressionBackend },
       logger: createLogger({ level: 'debug', write: (line) => logLines.push(line) }),
-      audit: new AuditLog(auditFile),
     });
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => {
+    await server?.close();
+    upstream?.close();
+  });
 
-  const post = (headers: Record<string, string>) =>
-    fetch(server.url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
-    });
-
-  it('no token → 401 with a challenge pointing at the protected-resource metadata', async () => {
-    const response = await post({});
+  it('no token → 401 with a challenge pointing at the protected-resource metadata, which is served', async () => {
+    const response = await initialize(server.url);
     expect(response.status).toBe(401);
     const origin = new URL(server.url).origin;
     expect(response.headers.get('www-authenticate')).toBe(`Bearer resource_metadata="${origin}/.well-known/oauth-protected-resource"`);
-    const metadata = await (await fetch(`${origin}/.well-known/oauth-protected-resource`)).json();
-    expect(metadata).toEqual({ resource: `${origin}/mcp`, authorization_servers: [ISSUER], bearer_methods_supported: ['header'], resource_name: 'secure' });
+    expect(await response.json()).toMatchObject({ jsonrpc: '2.0', error: { code: -32001, message: 'Unauthorized: no bearer token' } });
+
+    const metadata = await fetch(`${origin}/.well-known/oauth-protected-resource`);
+    expect(metadata.status).toBe(200);
+    expect(metadata.headers.get('content-type')).toBe('application/json');
+    expect(await metadata.json()).toEqual({ resource: `${origin}/mcp`, authorization_servers: [ISSUER], bearer_methods_supported: ['header'], resource_name: 'secure' });
+    // RFC 9728 §3.1: the path-suffixed form for a resource with a path.
+    expect((await fetch(`${origin}/.well-known/oauth-protected-resource/mcp`)).status).toBe(200);
   });
 
   it.each([
     ['a bad signature', () => sign({ roles: ['admin'] }, { secret: 'another-secret-that-is-32-bytes-long!!' }), 'token signature does not verify'],
-    ['the wrong audience', () => sign({ roles: ['admin'] }, { audience: 'someone-else' }), 'token claim "aud" is not valid'],
-    ['the wrong issuer', () => sign({ roles: ['admin'] }, { issuer: 'https://evil.test' }), 'token claim "iss" is not valid'],
+    ['the wrong audience', () => sign({ roles: ['admin'] }, { audience: 'someone-else' }), "token claim 'aud' is not valid"],
+    ['the wrong issuer', () => sign({ roles: ['admin'] }, { issuer: 'https://evil.test' }), "token claim 'iss' is not valid"],
     ['an expired token', () => sign({ roles: ['admin'] }, { expires: '-1m' }), 'token expired'],
+    ['an unsigned token', async () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from(JSON.stringify({ sub: 'x', roles: ['admin'], exp: 9e9 })).toString('base64url')}.`, 'token not accepted'],
+    ['a token without expiry', async () => new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setIssuer(ISSUER).setAudience(AUDIENCE).sign(new TextEncoder().encode(SECRET)), "token has no 'exp' claim"],
   ])('%s → 401 invalid_token', async (_name, token, reason) => {
-    const response = await post({ authorization: `Bearer ${await token()}` });
+    const response = await initialize(server.url, { authorization: `Bearer ${await token()}` });
     expect(response.status).toBe(401);
-    expect(response.headers.get('www-authenticate')).toContain(`error="invalid_token", error_description="${reason}"`);
+    const challenge = response.headers.get('www-authenticate')!;
+    expect(challenge).toMatch(/^Bearer resource_metadata="http:\/\/127\.0\.0\.1:\d+\/\.well-known\/oauth-protected-resource", error="invalid_token", error_description="/);
+    expect(challenge).toContain(reason);
+    // A well-formed challenge: exactly the quotes of its three quoted values (RFC 6750 §3).
+    expect(challenge.match(/"/g)).toHaveLength(6);
   });
 
   it('a reader sees and may call only the reader tools; an admin sees all', async () => {
     const reader = await connectWith(server.url, await sign({ sub: 'alice', roles: ['reader'] }));
-    expect((await reader.listTools()).tools.map((t) => t.name)).toEqual(['a_add', 'a_sub']);
-    const ok = await reader.callTool({ name: 'a_add', arguments: { expression: '1 + 2', password: PASSWORD } });
+    expect((await reader.listTools()).tools.map((t) => t.name)).toEqual(READER_TOOLS);
+    const ok = await reader.callTool({ name: 'a_add', arguments: { expression: '1 + 2', password: PASSWORD, token: TOKEN_ARGUMENT } });
     expect(ok.isError).toBeFalsy();
-    await expect(reader.callTool({ name: 'b_admin', arguments: { expression: '1' } })).rejects.toThrow(/Unknown tool: b_admin/);
+    expect(computed(ok)).toBe(3);
+    const looked = await reader.callTool({ name: 'a_lookup', arguments: { q: 'x' } });
+    expect(looked.isError, text(looked)).toBeFalsy();
+    // The upstream key was really in play (so the log search below means something).
+    expect(upstreamSaw.at(-1)?.['x-api-key']).toBe(API_KEY);
+
+    const refused = await reader.callTool({ name: 'b_admin', arguments: { expression: '1' } });
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toBe(`Tool "b_admin" is not permitted: none of the caller's roles (reader) grants it. Ask for a token with a role that grants it.`);
+    // A name that is no tool at all stays a protocol error.
+    await expect(reader.callTool({ name: 'nope', arguments: {} })).rejects.toThrow(/Unknown tool: nope/);
     await reader.close();
 
-    const admin = await connectWith(server.url, await sign({ sub: 'bob', scope: 'ignored', roles: 'admin' }));
-    expect((await admin.listTools()).tools.map((t) => t.name)).toEqual(['a_add', 'a_sub', 'b_admin']);
-    expect((await admin.callTool({ name: 'b_admin', arguments: { expression: '6 * 7' } })).isError).toBeFalsy();
+    // The roles claim as a space-separated string (OAuth `scope` style).
+    const admin = await connectWith(server.url, await sign({ sub: 'bob', roles: 'admin other' }));
+    expect((await admin.listTools()).tools.map((t) => t.name)).toEqual([...READER_TOOLS, 'b_admin']);
+    const result = await admin.callTool({ name: 'b_admin', arguments: { expression: '6 * 7' } });
+    expect(computed(result)).toBe(42);
     await admin.close();
+
+    const nobody = await connectWith(server.url, await sign({ sub: 'carl' }));
+    expect((await nobody.listTools()).tools).toEqual([]);
+    expect(text(await nobody.callTool({ name: 'a_add', arguments: { expression: '1' } }))).toMatch(/not permitted: the caller has no roles/);
+    await nobody.close();
   });
 
-  it('writes one audit line per call, with names but no secret anywhere in the logs', async () => {
-    await new Promise((r) => setTimeout(r, 100)); // let the append stream flush
-    const lines = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  it('writes exactly one audit line per call, with names but no secret anywhere in the logs', () => {
+    const audit = readFileSync(auditFile, 'utf8');
+    const lines = audit.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines.map((l) => [l.principal, l.tool, l.outcome])).toEqual([
       ['alice', 'a_add', 'ok'],
+      ['alice', 'a_lookup', 'ok'],
       ['alice', 'b_admin', 'denied'],
       ['bob', 'b_admin', 'ok'],
+      ['carl', 'a_add', 'denied'],
     ]);
-    expect(lines[0]!.arguments).toEqual(['expression', 'password']);
-    const everything = readFileSync(auditFile, 'utf8') + logLines.join('');
-    for (const secret of [SECRET, PASSWORD, 'sk-should-never-appear', 'eyJ']) expect(everything).not.toContain(secret);
+    expect(lines[0]).toMatchObject({ audit: 'tool_call', arguments: ['expression', 'password', 'token'] });
+    expect(Date.parse(String(lines[0]!.time))).not.toBeNaN();
+    for (const line of lines) expect(typeof line.ms).toBe('number');
+
+    const logs = logLines.join('');
+    expect(logs).toContain('"msg":"tool call"'); // the log was captured at all
+    expect(issued.length).toBeGreaterThan(5);
+    for (const secret of [SECRET, PASSWORD, TOKEN_ARGUMENT, API_KEY, ...issued, 'eyJ']) {
+      expect(audit).not.toContain(secret);
+      expect(logs).not.toContain(secret);
+    }
   });
 
   it('a session belongs to the caller who opened it', async () => {
@@ -136,10 +229,17 @@ describe('inbound JWT auth (HS256)', () => {
     const sessionId = (alice.transport as StreamableHTTPClientTransport).sessionId!;
     const response = await fetch(server.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, authorization: `Bearer ${await sign({ sub: 'mallory', roles: ['admin'] })}` },
+      headers: { ...MCP_HEADERS, 'mcp-session-id': sessionId, authorization: `Bearer ${await sign({ sub: 'mallory', roles: ['admin'] })}` },
       body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }),
     });
     expect(response.status).toBe(404);
+    // An unknown session is 404 too, for its owner as for anyone.
+    const unknown = await fetch(server.url, {
+      method: 'POST',
+      headers: { ...MCP_HEADERS, 'mcp-session-id': 'no-such-session', authorization: `Bearer ${await sign({ sub: 'alice', roles: ['reader'] })}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', params: {} }),
+    });
+    expect(unknown.status).toBe(404);
     await alice.close();
   });
 });
@@ -148,14 +248,18 @@ describe('inbound JWT auth (JWKS on loopback)', () => {
   let jwks: HttpServer;
   let server: HttpServerHandle;
   let privateKey: CryptoKey;
+  let jwksRequests = 0;
 
   beforeAll(async () => {
     const pair = await generateKeyPair('RS256');
     privateKey = pair.privateKey as CryptoKey;
     const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
-    jwks = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })));
-    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-    const config = loadConfig(definition, { MCP_AUTH_JWKS_URL: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`, MCP_AUTH_AUDIENCE: AUDIENCE, PORT: '0' });
+    jwks = createHttpServer((_req, res) => {
+      jwksRequests++;
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
+    });
+    const port = await listen(jwks);
+    const config = loadConfig(definition, { MCP_AUTH_JWKS_URL: `http://127.0.0.1:${port}/jwks.json`, MCP_AUTH_AUDIENCE: AUDIENCE, PORT: '0' });
     server = await startHttpServer(definition, config, { backends: { expression: expressionBackend }, audit: new AuditLog(undefined) });
   });
   afterAll(async () => {
@@ -165,29 +269,117 @@ describe('inbound JWT auth (JWKS on loopback)', () => {
 
   it('accepts a token signed by a key in the JWKS and refuses a token signed by another key', async () => {
     const token = await new SignJWT({ roles: ['reader'] }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('carol').setAudience(AUDIENCE).setExpirationTime('5m').sign(privateKey);
+    const accepted = await initialize(server.url, { authorization: `Bearer ${token}` });
+    expect(accepted.status).toBe(200);
+    expect(jwksRequests).toBe(1);
     const client = await connectWith(server.url, token);
-    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(['a_add', 'a_sub']);
+    expect((await client.listTools()).tools.map((t) => t.name)).toEqual(READER_TOOLS);
     await client.close();
+
     const other = (await generateKeyPair('RS256')).privateKey;
     const forged = await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'RS256', kid: 'k1' }).setSubject('eve').setAudience(AUDIENCE).setExpirationTime('5m').sign(other);
-    await expect(connectWith(server.url, forged)).rejects.toThrow();
+    const refused = await initialize(server.url, { authorization: `Bearer ${forged}` });
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get('www-authenticate')).toContain('error_description="token signature does not verify"');
+    // The key set is cached, not fetched per request.
+    expect(jwksRequests).toBe(1);
   });
 });
 
-describe('configuration', () => {
-  it('refuses two key sources at once and a short HS256 secret', () => {
-    expect(() => loadConfig(definition, { MCP_AUTH_JWT_SECRET: SECRET, MCP_AUTH_JWKS_URL: 'https://x.test/jwks' })).toThrow(/set only one of MCP_AUTH_JWT_SECRET, MCP_AUTH_JWKS_URL/);
-    expect(() => loadConfig(definition, { MCP_AUTH_JWT_SECRET: 'short' })).toThrow(/at least 32 bytes/);
+describe('inbound JWT auth (PEM public key)', () => {
+  it('verifies EdDSA tokens against MCP_AUTH_PUBLIC_KEY written on one line with \\n', async () => {
+    const pair = await generateKeyPair('EdDSA', { crv: 'Ed25519' });
+    const pem = (await exportSPKI(pair.publicKey)).trim().replace(/\n/g, '\\n');
+    const config = loadConfig(definition, { MCP_AUTH_PUBLIC_KEY: pem, MCP_AUTH_ISSUER: ISSUER, PORT: '0' });
+    expect(config.inboundAuth?.key.kind).toBe('publicKey');
+    const server = await startHttpServer(definition, config, { backends: { expression: expressionBackend }, audit: new AuditLog(undefined) });
+    try {
+      const token = await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'EdDSA' }).setSubject('dora').setIssuer(ISSUER).setExpirationTime('5m').sign(pair.privateKey);
+      const client = await connectWith(server.url, token);
+      expect((await client.listTools()).tools.map((t) => t.name)).toEqual([...READER_TOOLS, 'b_admin']);
+      await client.close();
+      // An HS256 token made with the public key as the secret (algorithm confusion) is refused.
+      const confused = await new SignJWT({ roles: ['admin'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('eve').setIssuer(ISSUER).setExpirationTime('5m').sign(new TextEncoder().encode(pem));
+      expect((await initialize(server.url, { authorization: `Bearer ${confused}` })).status).toBe(401);
+    } finally {
+      await server.close();
+    }
   });
 });
 
-describe('x-mcp roles in OpenAPI', () => {
-  it('fill the definition role map, in a stable order', () => {
-    const out = path.join(mkdtempSync(path.join(tmpdir(), 'mcp-gen-roles-')), 'p');
-    const r = spawnSync(process.execPath, [path.join(REPO, 'dist', 'cli.js'), 'test/fixtures/roles/roles.yaml', '-o', out], { cwd: REPO, encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    const generated = JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8')) as ServerDefinition;
-    expect(generated.roles).toEqual({ admin: ['listItems', 'createItem'], reader: ['listItems'] });
+describe('roles in dynamic mode', () => {
+  it('search_tools, describe_tool and call_tool honour the same filter', async () => {
+    const audited: string[] = [];
+    const config = loadConfig(definition, { MCP_AUTH_JWT_SECRET: SECRET, MCP_MODE: 'dynamic', PORT: '0' });
+    const server = await startHttpServer(definition, config, { backends: { expression: expressionBackend }, audit: new AuditLog(undefined, (line) => audited.push(line)) });
+    const reader = await connectWith(server.url, await sign({ sub: 'alice', roles: ['reader'] }));
+    try {
+      const found = JSON.parse(text(await reader.callTool({ name: 'search_tools', arguments: { query: 'a b add sub admin lookup' } }))) as { results: Array<{ name: string }> };
+      expect(found.results.map((r) => r.name).sort()).toEqual([...READER_TOOLS].sort());
+
+      const described = await reader.callTool({ name: 'describe_tool', arguments: { name: 'b_admin' } });
+      expect(described.isError).toBe(true);
+      expect(text(described)).toMatch(/^Tool "b_admin" is not permitted/);
+      const called = await reader.callTool({ name: 'call_tool', arguments: { name: 'b_admin', arguments: { expression: '1' } } });
+      expect(called.isError).toBe(true);
+      expect(text(called)).toMatch(/^Tool "b_admin" is not permitted/);
+
+      expect(computed(await reader.callTool({ name: 'call_tool', arguments: { name: 'a_sub', arguments: { expression: '5 - 3' } } }))).toBe(2);
+      expect(audited.map((l) => JSON.parse(l) as Record<string, unknown>).map((l) => [l.principal, l.tool, l.outcome])).toEqual([
+        ['alice', 'b_admin', 'denied'],
+        ['alice', 'a_sub', 'ok'],
+      ]);
+    } finally {
+      await reader.close();
+      await server.close();
+    }
+  });
+});
+
+describe('request body limit', () => {
+  let server: HttpServerHandle;
+  let token: string;
+  beforeAll(async () => {
+    const config = loadConfig(definition, { MCP_AUTH_JWT_SECRET: SECRET, MCP_MAX_BODY_BYTES: '2048', PORT: '0' });
+    server = await startHttpServer(definition, config, { backends: { expression: expressionBackend }, audit: new AuditLog(undefined) });
+    token = await sign({ sub: 'big', roles: ['reader'] });
+  });
+  afterAll(async () => server?.close());
+
+  /** A JSON-RPC request padded to `bytes`, sent with Content-Length or chunked. */
+  function send(bytes: number, chunked: boolean): Promise<{ status: number; body: string }> {
+    const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' }, pad: '' } });
+    const padded = body.replace('"pad":""', `"pad":"${'x'.repeat(Math.max(0, bytes - body.length))}"`);
+    const { port } = server;
+    return new Promise((resolve, reject) => {
+      const req = httpRequest(
+        { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { ...MCP_HEADERS, authorization: `Bearer ${token}`, ...(chunked ? {} : { 'content-length': String(Buffer.byteLength(padded)) }) } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      // The server may answer and close before the whole body is written.
+      req.on('error', (err) => (err.message.includes('EPIPE') || err.message.includes('ECONNRESET') ? undefined : reject(err)));
+      if (chunked) for (let i = 0; i < padded.length; i += 512) req.write(padded.slice(i, i + 512));
+      else req.write(padded);
+      req.end();
+    });
+  }
+
+  it('answers 413 for a declared body over MCP_MAX_BODY_BYTES, and for a chunked one', async () => {
+    const declared = await send(64 * 1024, false);
+    expect(declared.status).toBe(413);
+    expect(JSON.parse(declared.body)).toMatchObject({ error: { message: 'Request body exceeds 2048 bytes (MCP_MAX_BODY_BYTES)' } });
+    expect((await send(64 * 1024, true)).status).toBe(413);
+    // At the limit the request is served.
+    expect((await send(2048, false)).status).toBe(200);
+    expect((await send(2048, true)).status).toBe(200);
+  });
+
+  it('defaults to 1 MiB', () => {
+    expect(loadConfig(definition, {}).maxBodyBytes).toBe(1_048_576);
   });
 });
 
@@ -195,18 +387,16 @@ describe('per-caller rate limit', () => {
   it('answers 429 with Retry-After past MCP_RATE_LIMIT requests a minute, per token subject', async () => {
     const config = loadConfig(definition, { MCP_AUTH_JWT_SECRET: SECRET, MCP_RATE_LIMIT: '3', PORT: '0' });
     const server = await startHttpServer(definition, config, { backends: { expression: expressionBackend }, audit: new AuditLog(undefined) });
-    const init = async (sub: string) =>
-      fetch(server.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: `Bearer ${await sign({ sub, roles: ['reader'] }, { audience: AUDIENCE })}` },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
-      });
+    const init = async (sub: string) => initialize(server.url, { authorization: `Bearer ${await sign({ sub, roles: ['reader'] })}` });
     try {
       const statuses = [];
       for (let i = 0; i < 4; i++) statuses.push((await init('dave')).status);
       expect(statuses).toEqual([200, 200, 200, 429]);
       const limited = await init('dave');
-      expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(limited.status).toBe(429);
+      const retryAfter = Number(limited.headers.get('retry-after'));
+      expect(retryAfter).toBeGreaterThan(0);
+      expect(retryAfter).toBeLessThanOrEqual(60);
       // Another caller has a budget of its own.
       expect((await init('erin')).status).toBe(200);
     } finally {
@@ -269,5 +459,60 @@ describe('MCP_AUTH_PASSTHROUGH', () => {
     const headers = await upstreamSaw(true);
     expect(headers.authorization).toBe(`Bearer ${String(headers.token)}`);
     expect(headers['x-api-key']).toBeUndefined();
+  });
+});
+
+describe('configuration', () => {
+  it('refuses two key sources at once, a short HS256 secret, a bad or private PEM key and other bad values, all at once', async () => {
+    expect(() => loadConfig(definition, { MCP_AUTH_JWT_SECRET: SECRET, MCP_AUTH_JWKS_URL: 'https://x.test/jwks' })).toThrow(/set only one of MCP_AUTH_JWT_SECRET, MCP_AUTH_JWKS_URL/);
+    expect(() => loadConfig(definition, { MCP_AUTH_JWT_SECRET: 'short' })).toThrow(/at least 32 bytes/);
+    expect(() => loadConfig(definition, { MCP_AUTH_PUBLIC_KEY: 'not a key' })).toThrow(/MCP_AUTH_PUBLIC_KEY is not a PEM public key/);
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    const privatePem = await exportPKCS8(pair.privateKey);
+    let message = '';
+    try {
+      loadConfig(definition, { MCP_AUTH_PUBLIC_KEY: privatePem, MCP_AUDIT_LOG: '/no/such/dir/audit.log', MCP_RATE_LIMIT: 'lots', MCP_MAX_BODY_BYTES: '0' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toMatch(/MCP_AUTH_PUBLIC_KEY holds a private key/);
+    expect(message).toMatch(/MCP_AUDIT_LOG: directory \/no\/such\/dir does not exist/);
+    expect(message).toMatch(/MCP_RATE_LIMIT must be an integer between 0 and 1000000, got "lots"/);
+    expect(message).toMatch(/MCP_MAX_BODY_BYTES must be a positive integer, got "0"/);
+    // The key material itself is never echoed.
+    expect(message).not.toContain(privatePem.split('\n')[1]!);
+  });
+
+  it('audits to stderr when auth is on and nothing else is said; off without auth unless asked', () => {
+    expect(loadConfig(definition, { MCP_AUTH_JWT_SECRET: SECRET }).auditLog).toBe('stderr');
+    expect(loadConfig(definition, {}).auditLog).toBeUndefined();
+    expect(loadConfig(definition, { MCP_AUDIT_LOG: 'stderr' }).auditLog).toBe('stderr');
+  });
+});
+
+describe('logger', () => {
+  it('redacts secret-named fields and masks bearer credentials and JWTs in any string', async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'debug', write: (line) => lines.push(line) });
+    const jwt = await sign({ sub: 'x' });
+    logger.warn(`refused Bearer ${jwt}`, {
+      authorization: `Bearer ${jwt}`,
+      headers: { cookie: 'session=abc123', accept: 'application/json', 'x-api-key': API_KEY },
+      password: PASSWORD,
+      note: `saw ${jwt} in a message`,
+      error: new Error(`upstream said Basic dXNlcjpwYXNz`),
+      tool: 'a_add',
+    });
+    const record = JSON.parse(lines[0]!) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      msg: 'refused Bearer [redacted]',
+      authorization: '[redacted]',
+      headers: { cookie: '[redacted]', accept: 'application/json', 'x-api-key': '[redacted]' },
+      password: '[redacted]',
+      note: 'saw [redacted] in a message',
+      error: { name: 'Error', message: 'upstream said Basic [redacted]' },
+      tool: 'a_add',
+    });
+    for (const secret of [jwt, API_KEY, PASSWORD, 'abc123', 'dXNlcjpwYXNz']) expect(lines[0]).not.toContain(secret);
   });
 });

@@ -3,8 +3,10 @@
  * JSON-lines logger. It writes to stderr only, because in stdio mode stdout carries the MCP
  * protocol and a single stray byte there corrupts the session.
  *
- * Callers pass only non-secret fields; nothing here inspects or redacts values, so request
- * headers, URLs with query strings and environment values must never be handed to it.
+ * Callers pass only non-secret fields: request headers, URLs with query strings and environment
+ * values must never be handed to it. As a second line of defence, fields with secret-like names
+ * (see SECRET_NAME) are written as "[redacted]", and bearer credentials and JWTs inside any string
+ * are masked, so a careless future log call still cannot leak a caller's token.
  */
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -69,7 +71,7 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
     const rank = RANK[level];
     if (rank < threshold && !(ring && rank >= ringThreshold)) return;
-    const record = { time: new Date().toISOString(), level, msg, ...base, ...normalise(fields) };
+    const record = { time: new Date().toISOString(), level, msg: scrub(msg), ...base, ...normalise(fields) };
     ring?.push(record);
     if (rank < threshold) return;
     let line: string;
@@ -93,12 +95,39 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 /** A logger that drops everything; handy default for library use and tests. */
 export const silentLogger: Logger = createLogger({ level: 'silent' });
 
+/**
+ * Names whose values are credentials: arguments, headers or fields called so are never written
+ * (the audit log lists such names without values; this logger replaces their values).
+ */
+export const SECRET_NAME = /pass(word|wd|phrase)?$|secret|token|api[-_]?key|^key$|[-_]key$|authorization|cookie|credential|private|signature/i;
+
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+const REDACTED = '[redacted]';
+/** `Bearer <credential>` / `Basic <credential>` and anything shaped like a JWS (three base64url parts). */
+const CREDENTIAL_IN_TEXT = /\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*|\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+
+function scrub(text: string): string {
+  return text.replace(CREDENTIAL_IN_TEXT, (match, scheme: string | undefined) => (scheme ? `${scheme} ${REDACTED}` : REDACTED));
+}
+
 // Error objects serialise to `{}` with JSON.stringify, which hides exactly what is needed.
 function normalise(fields: LogFields | undefined): LogFields {
   if (!fields) return {};
-  const out: LogFields = {};
-  for (const [key, value] of Object.entries(fields)) {
-    out[key] = value instanceof Error ? { name: value.name, message: value.message } : value;
-  }
+  return clean(fields, 0) as LogFields;
+}
+
+/** Copies a field value with secret-named members redacted and credentials in strings masked. */
+function clean(value: unknown, depth: number): unknown {
+  if (typeof value === 'string') return scrub(value);
+  if (value instanceof Error) return { name: value.name, message: scrub(value.message) };
+  if (value === null || typeof value !== 'object') return value;
+  // Deeper structures are not expected in log fields; cut them rather than write them unchecked.
+  if (depth >= 4) return '[nested]';
+  if (Array.isArray(value)) return value.map((item) => clean(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) out[key] = isSecretName(key) ? REDACTED : clean(item, depth + 1);
   return out;
 }

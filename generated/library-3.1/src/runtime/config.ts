@@ -5,7 +5,8 @@
  * the file. The variable names are a contract shared with the generator's README template, so
  * they are spelled out here exactly once.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { createPublicKey } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ServerDefinition } from './definition.js';
@@ -58,6 +59,8 @@ export interface RuntimeConfig {
   authPassthrough: boolean;
   /** HTTP: MCP requests per minute per caller (token subject, else client address); 0 = no limit. */
   rateLimitPerMinute: number;
+  /** HTTP: largest JSON-RPC request body accepted; larger ones get 413 before they are parsed. */
+  maxBodyBytes: number;
   /** The config file that was read, if any. */
   configFile: string | undefined;
   /** The environment secrets are read from at call time (never copied elsewhere). */
@@ -108,6 +111,8 @@ export const DEFAULTS = {
   /** The queue holds this many times `maxConcurrent`. */
   queueFactor: 4,
   maxResponseBytes: 1_048_576,
+  /** MCP requests are small JSON-RPC messages; 1 MiB leaves room for large tool arguments. */
+  maxBodyBytes: 1_048_576,
   logLevel: 'info' as LogLevel,
 };
 
@@ -168,8 +173,11 @@ export function loadConfig(
   );
   const logLevel = collect(() => readLogLevel(env), DEFAULTS.logLevel);
   const inboundAuth = collect(() => readInboundAuth(env), undefined);
-  // Auditing is on when asked for, and always when callers are authenticated.
-  const auditLog = nonEmpty(env['MCP_AUDIT_LOG']) ?? (inboundAuth ? 'stderr' : undefined);
+  // Auditing is on when asked for, and always when callers are authenticated: an anonymous
+  // trail of a local stdio server adds little to the `tool call` log lines already on stderr.
+  const auditLog = collect(() => readAuditLog(env, options.cwd ?? process.cwd()), undefined) ?? (inboundAuth ? 'stderr' : undefined);
+  const maxBodyBytes = int('MCP_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
+  const rateLimitPerMinute = int('MCP_RATE_LIMIT', 0, 0, 1_000_000);
 
   if (errors.length > 0) {
     // Report every problem at once so a misconfigured deployment is fixed in one round trip.
@@ -195,7 +203,8 @@ export function loadConfig(
     logLevel,
     inboundAuth,
     auditLog,
-    rateLimitPerMinute: int('MCP_RATE_LIMIT', 0, 0, 1_000_000),
+    rateLimitPerMinute,
+    maxBodyBytes,
     authPassthrough: /^(1|true|yes|on)$/i.test(env['MCP_AUTH_PASSTHROUGH'] ?? ''),
     configFile: file?.path,
     env,
@@ -318,8 +327,45 @@ function readInboundAuth(env: Env): InboundAuthConfig | undefined {
   if (given.length > 1) throw new Error(`set only one of ${given.join(', ')}: they are alternative ways to verify tokens`);
   if (secret !== undefined && Buffer.byteLength(secret) < 32) throw new Error('MCP_AUTH_JWT_SECRET must be at least 32 bytes (HS256 needs a key as long as its hash)');
   if (url !== undefined && !isAbsoluteHttpUrl(url)) throw new Error(`MCP_AUTH_JWKS_URL must be an http(s) URL, got ${JSON.stringify(url)}`);
-  const key: InboundAuthConfig['key'] = secret !== undefined ? { kind: 'secret', secret } : pem !== undefined ? { kind: 'publicKey', pem: pem.replace(/\\n/g, '\n') } : { kind: 'jwks', url: url! };
+  // One-line env files often carry the PEM with literal \n sequences.
+  const pemText = pem?.replace(/\\n/g, '\n');
+  if (pemText !== undefined) checkPublicKey(pemText);
+  const key: InboundAuthConfig['key'] = secret !== undefined ? { kind: 'secret', secret } : pemText !== undefined ? { kind: 'publicKey', pem: pemText } : { kind: 'jwks', url: url! };
   return { key, issuer: nonEmpty(env['MCP_AUTH_ISSUER']), audience: nonEmpty(env['MCP_AUTH_AUDIENCE']), rolesClaim: nonEmpty(env['MCP_AUTH_ROLES_CLAIM']) ?? 'roles' };
+}
+
+/**
+ * Refuses at start-up what would otherwise make every request fail: text that is not a PEM
+ * public key, or a private key (which must never sit in a server's environment).
+ * The error never quotes the value.
+ */
+function checkPublicKey(pem: string): void {
+  if (/PRIVATE KEY-----/.test(pem)) throw new Error('MCP_AUTH_PUBLIC_KEY holds a private key; give the server only the public key (-----BEGIN PUBLIC KEY-----)');
+  let type: string | undefined;
+  try {
+    type = createPublicKey(pem).asymmetricKeyType;
+  } catch {
+    throw new Error('MCP_AUTH_PUBLIC_KEY is not a PEM public key (-----BEGIN PUBLIC KEY----- … -----END PUBLIC KEY-----; write newlines as \\n on one line)');
+  }
+  if (!['rsa', 'rsa-pss', 'ec', 'ed25519'].includes(type ?? '')) {
+    throw new Error(`MCP_AUTH_PUBLIC_KEY is a ${type ?? 'unknown'} key; RSA (RS256/PS256), EC (ES256/ES384/ES512) or Ed25519 (EdDSA) keys verify JWTs`);
+  }
+}
+
+/** MCP_AUDIT_LOG: `stderr`, or a file appended to; its directory must exist. */
+function readAuditLog(env: Env, cwd: string): string | undefined {
+  const value = nonEmpty(env['MCP_AUDIT_LOG']);
+  if (value === undefined || value === 'stderr') return value;
+  const file = path.resolve(cwd, value);
+  const dir = path.dirname(file);
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    // reported below
+  }
+  if (!isDir) throw new Error(`MCP_AUDIT_LOG: directory ${dir} does not exist (give "stderr" or a file path in an existing directory)`);
+  return file;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

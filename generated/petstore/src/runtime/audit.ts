@@ -4,36 +4,61 @@
  * the NAMES of the arguments. Values are never written, so tokens, keys and passwords passed as
  * arguments cannot reach it; the caller's token is not part of the principal either.
  */
-import { createWriteStream } from 'node:fs';
-import type { WriteStream } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 
 export interface AuditEvent {
+  /** The token's subject, or `anonymous` without inbound auth. */
   principal: string;
   tool: string;
+  /** `denied`: the caller's roles do not grant the tool; `error`: the call ran and failed. */
   outcome: 'ok' | 'error' | 'denied';
   ms: number;
   arguments: string[];
 }
 
+/** Argument names are chosen by the caller: keep a line bounded whatever it sends. */
+const MAX_ARGUMENT_NAMES = 100;
+const MAX_NAME_LENGTH = 128;
+
 export class AuditLog {
-  private readonly stream: WriteStream | undefined;
+  private fd: number | undefined;
   private readonly write: ((line: string) => void) | undefined;
 
-  /** `target`: `stderr`, a file path (appended to), or undefined for no audit log. */
+  /**
+   * `target`: `stderr`, a file path (appended to), or undefined for no audit log. The file is
+   * opened here, so a path that cannot be written stops the server at start-up rather than
+   * losing the trail later.
+   */
   constructor(target: string | undefined, write?: (line: string) => void) {
     if (write) this.write = write;
     else if (target === 'stderr') this.write = (line) => process.stderr.write(line);
     else if (target) {
-      this.stream = createWriteStream(target, { flags: 'a' });
-      this.write = (line) => this.stream!.write(line);
+      const fd = openSync(target, 'a', 0o600);
+      this.fd = fd;
+      // Synchronous, O_APPEND writes: each line is on disk, whole and in order, before the call's
+      // result is returned, and nothing is lost to a buffer when the process dies.
+      this.write = (line) => {
+        if (this.fd !== undefined) writeSync(this.fd, line);
+      };
     }
   }
 
+  get enabled(): boolean {
+    return this.write !== undefined;
+  }
+
   record(event: AuditEvent): void {
-    this.write?.(`${JSON.stringify({ time: new Date().toISOString(), audit: 'tool_call', ...event })}\n`);
+    if (!this.write) return;
+    const names = event.arguments.slice(0, MAX_ARGUMENT_NAMES).map((name) => (name.length > MAX_NAME_LENGTH ? `${name.slice(0, MAX_NAME_LENGTH)}…` : name));
+    const line = { time: new Date().toISOString(), audit: 'tool_call', ...event, arguments: names };
+    this.write(`${JSON.stringify(line)}\n`);
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => (this.stream ? this.stream.end(resolve) : resolve()));
+    if (this.fd !== undefined) {
+      closeSync(this.fd);
+      this.fd = undefined;
+    }
+    return Promise.resolve();
   }
 }

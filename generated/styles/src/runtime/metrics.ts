@@ -131,6 +131,8 @@ export function effectiveSettings(definition: ServerDefinition, config: RuntimeC
       ? { verifiedWith: config.inboundAuth.key.kind, issuer: config.inboundAuth.issuer ?? null, audience: config.inboundAuth.audience ?? null, rolesClaim: config.inboundAuth.rolesClaim }
       : 'off',
     auditLog: config.auditLog ?? 'off',
+    rateLimitPerMinute: config.rateLimitPerMinute,
+    maxBodyBytes: config.maxBodyBytes,
     auth: definition.auth.map((scheme) => ({
       id: scheme.id,
       type: scheme.type,

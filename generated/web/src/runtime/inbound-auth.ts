@@ -54,9 +54,13 @@ export class InboundAuth {
   }
 }
 
+/** Why a token was refused, for the 401 and the log: names claims, never quotes the token. */
 function describe(err: unknown): string {
   if (err instanceof joseErrors.JWTExpired) return 'token expired';
-  if (err instanceof joseErrors.JWTClaimValidationFailed) return `token claim "${err.claim}" is not valid`;
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    // Single quotes: the reason also goes into a quoted WWW-Authenticate parameter.
+    return err.reason === 'missing' ? `token has no '${err.claim}' claim` : `token claim '${err.claim}' is not valid`;
+  }
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'token signature does not verify';
   if (err instanceof joseErrors.JOSEError) return `token not accepted (${err.code})`;
   return 'token not accepted';
