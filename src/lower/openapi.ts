@@ -59,6 +59,8 @@ interface Pending {
   tool: Omit<ToolDefinition, 'name'>;
   /** From `x-mcp: { roles }`. */
   roles?: string[];
+  /** Where the operation is, for warnings about its roles. */
+  at: readonly (string | number)[];
 }
 
 export function lowerOpenApi(loaded: LoadedOpenApi, options: LowerOptions): Lowered {
@@ -108,6 +110,17 @@ export function lowerOpenApi(loaded: LoadedOpenApi, options: LowerOptions): Lowe
   pending.forEach((p, i) => {
     for (const role of p.roles ?? []) (roles[role] ??= []).push(names[i]!);
   });
+  // Once any role is declared, a tool in none is usable by nobody when inbound auth is on.
+  if (Object.keys(roles).length > 0) {
+    pending.forEach((p, i) => {
+      if (p.roles) return;
+      warnings.push({
+        message: `operation ${names[i]} has no x-mcp roles while others do: with inbound auth on, no caller may use it`,
+        pointer: p.at,
+        fix: 'add x-mcp: { roles: [...] } to it, or x-mcp: false to leave it out',
+      });
+    });
+  }
 
   const definition: ServerDefinition = {
     formatVersion: 1,
@@ -180,7 +193,7 @@ function lowerOperation({ ctx, doc, route, method, item, op, at, x, schemes, war
     tool.outputSchema = output.schema;
     if (output.wrapKey) tool.wrapKey = output.wrapKey;
   }
-  return { request, tool, ...(x.roles ? { roles: x.roles } : {}) };
+  return { request, tool, at: at.op, ...(x.roles ? { roles: x.roles } : {}) };
 }
 
 /** The 2xx JSON response → an object-rooted output schema (non-objects wrapped as `{ result }`). */
