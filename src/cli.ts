@@ -3,6 +3,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SpecError, formatDiagnostic } from './diagnostics.js';
+import { DEFAULT_TEST_BUDGET } from './emit/contract-cases.js';
 import { buildDefinition, generate, type DefinitionOptions } from './generate.js';
 import { estimateTokens, formatLintReport, lintReport } from './lint.js';
 import { WriteError } from './write.js';
@@ -49,7 +50,12 @@ async function main(argv: string[]): Promise<number> {
         .option('transport', { choices: ['stdio', 'http'] as const, default: 'stdio' as const, describe: 'default transport of the generated server (MCP_TRANSPORT overrides at run time)' })
         .option('mode', { choices: ['tools', 'dynamic'] as const, default: 'tools' as const, describe: 'tools: list every tool; dynamic: list three meta-tools that search, describe and call them (MCP_MODE overrides at run time)' })
         .option('force', { type: 'boolean', default: false, describe: 'write into a directory mcp-gen did not create, and overwrite generated files you edited (backups are kept)' })
-        .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 1 if the output directory is not what would be generated' }),
+        .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 1 if the output directory is not what would be generated' })
+        .option('test-budget', { type: 'number', default: DEFAULT_TEST_BUDGET, describe: 'most OpenAPI operations given an emitted contract test; beyond it a deterministic sample' })
+        .check((a) => {
+          if (!Number.isInteger(a['test-budget']) || a['test-budget'] < 0) throw new Error('--test-budget must be a non-negative integer');
+          return true;
+        }),
     )
     .strict()
     .help()
@@ -84,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
       mode: args.mode as 'tools' | 'dynamic',
       force: args.force as boolean,
       check: args.check as boolean,
+      testBudget: args['test-budget'] as number,
     });
     for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w, 'warning')}\n`);
     const tools = result.definition.tools.length;

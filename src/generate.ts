@@ -35,6 +35,8 @@ export interface GenerateOptions extends DefinitionOptions {
   mode: 'tools' | 'dynamic';
   force: boolean;
   check: boolean;
+  /** Most OpenAPI operations given an emitted contract test (a deterministic sample beyond). */
+  testBudget?: number;
 }
 
 export interface GenerateResult {
@@ -156,6 +158,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     ...(assets ? { assets } : {}),
     ...(dependencies ? { dependencies } : {}),
     ...(devDependencies ? { devDependencies } : {}),
+    ...(options.testBudget !== undefined ? { testBudget: options.testBudget } : {}),
   });
   const outDir = options.outDir ?? definition.server.name;
   const header = headerText({ specFile });

@@ -10,6 +10,7 @@ import Handlebars from 'handlebars';
 import { describeBinding } from '../runtime/definition.js';
 import type { AuthScheme, HandlerBinding, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 import { envReferences } from '../lower/template-check.js';
+import { contractCases } from './contract-cases.js';
 import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
 
@@ -32,6 +33,8 @@ export interface EmitOptions {
   /** npm packages the user's handlers import, and their build-time companions. */
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  /** Most OpenAPI operations given a case in test/contract-cases.json (default 50). */
+  testBudget?: number;
 }
 
 type BindingKind = ToolDefinition['binding']['kind'];
@@ -207,6 +210,8 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
   for (const file of readdirSync(PROJECT_TEMPLATES_DIR).sort()) {
     add(`test/${file}`, `// ${header}\n${readFileSync(path.join(PROJECT_TEMPLATES_DIR, file), 'utf8')}`);
   }
+  // The data of test/contract.test.ts: per operation, synthesised arguments and the request the spec says they make.
+  add('test/contract-cases.json', json({ '//': header, ...(await contractCases(def, options.testBudget)) }));
 
   const secrets = def.auth.flatMap(secretsOf);
   const absoluteBase = def.baseUrls.find((u) => /^https?:\/\//.test(u));

@@ -1,0 +1,90 @@
+/**
+ * Mutation check of the contract test every generated project ships: a copy of generated/petstore
+ * whose request mapping (server-definition.json) is broken on purpose must fail its own
+ * `npm test`, naming the tool; the unbroken copy passes. The expectations in the project's
+ * test/contract-cases.json were computed from the spec at generation time, so they are what the
+ * mutated mapping is measured against.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { HttpBinding, ServerDefinition } from '../../src/runtime/definition.js';
+import { linkNodeModules, REPO, tempDir } from '../helpers/project.js';
+
+const SOURCE = path.join(REPO, 'generated', 'petstore');
+
+/** A fresh copy of the committed project (without its linked node_modules and build output). */
+function copyProject(): string {
+  const dir = path.join(tempDir('mutation'), 'petstore');
+  cpSync(SOURCE, dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist)$/.test(src) });
+  linkNodeModules(dir);
+  return dir;
+}
+
+/** Edits one tool's binding in the copy's server-definition.json; fails if the tool is not as expected. */
+function mutate(dir: string, tool: string, change: (binding: HttpBinding) => void): void {
+  const file = path.join(dir, 'server-definition.json');
+  const def = JSON.parse(readFileSync(file, 'utf8')) as ServerDefinition;
+  const target = def.tools.find((t) => t.name === tool);
+  if (!target || target.binding.kind !== 'http') throw new Error(`generated/petstore has no OpenAPI tool ${tool}`);
+  change(target.binding);
+  writeFileSync(file, `${JSON.stringify(def, null, 2)}\n`);
+}
+
+/** The project's `npm test` (vitest run in its directory, as examples.test.ts runs it). */
+function npmTest(dir: string): { code: number; out: string } {
+  const r = spawnSync(process.execPath, [path.join(dir, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' },
+  });
+  return { code: r.status ?? -1, out: `${r.stdout}${r.stderr}` };
+}
+
+/** Asserts that exactly the named tool's contract test failed, at the named check. */
+function expectFailureNaming(run: { code: number; out: string }, tool: string, check: string): void {
+  expect(run.code, run.out).not.toBe(0);
+  expect(run.out).toMatch(new RegExp(`FAIL +test/contract\\.test\\.ts > petstore contract > ${tool} sends the request of the spec`));
+  expect(run.out).toContain(`${tool}: ${check}`);
+  // Only the mutated operation fails: the other tools' cases are unaffected.
+  expect(run.out).toMatch(/Tests +1 failed \| \d+ passed/);
+}
+
+describe('generated/petstore contract test (mutation check)', () => {
+  it('passes unmutated', () => {
+    const run = npmTest(copyProject());
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toMatch(/contract\.test\.ts \(\d+ tests?\)/);
+    expect(run.out).not.toMatch(/failed/);
+  });
+
+  it("fails naming the tool when a query parameter's wire name is renamed", () => {
+    const dir = copyProject();
+    mutate(dir, 'findPetsByStatus', (b) => {
+      const param = b.parameters.find((p) => p.in === 'query' && p.name === 'status');
+      if (!param) throw new Error('findPetsByStatus has no query parameter status');
+      param.name = 'petStatus';
+    });
+    expectFailureNaming(npmTest(dir), 'findPetsByStatus', 'query string');
+  });
+
+  it('fails naming the tool when a header parameter binding is dropped', () => {
+    const dir = copyProject();
+    mutate(dir, 'deletePet', (b) => {
+      const before = b.parameters.length;
+      b.parameters = b.parameters.filter((p) => !(p.in === 'header' && p.name === 'api_key'));
+      if (b.parameters.length !== before - 1) throw new Error('deletePet has no header parameter api_key');
+    });
+    expectFailureNaming(npmTest(dir), 'deletePet', 'headers');
+  });
+
+  it("fails naming the tool when an operation's method is changed", () => {
+    const dir = copyProject();
+    mutate(dir, 'getPetById', (b) => {
+      if (b.method !== 'GET') throw new Error('getPetById is not a GET');
+      b.method = 'POST';
+    });
+    expectFailureNaming(npmTest(dir), 'getPetById', 'method');
+  });
+});
