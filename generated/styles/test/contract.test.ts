@@ -59,10 +59,23 @@ const definition = JSON.parse(readFileSync(new URL('../server-definition.json', 
 const data = JSON.parse(readFileSync(new URL('./contract-cases.json', import.meta.url), 'utf8')) as ContractCases;
 
 /**
- * Headers fetch itself adds to every request: not chosen by the server, so not part of the
- * contract. One of these that the spec does bind is still compared (it is then in the case).
+ * Headers fetch itself adds: not chosen by the server, so not part of the contract. (Cache-Control
+ * and Pragma: no-cache come with conditional requests, e.g. an If-Match parameter.) One of these
+ * that the spec does bind is still compared, since it is then in the case.
  */
-const TRANSPORT_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'user-agent', 'accept-encoding', 'accept-language', 'sec-fetch-mode']);
+const TRANSPORT_HEADERS = new Set([
+  'host',
+  'connection',
+  'keep-alive',
+  'content-length',
+  'transfer-encoding',
+  'user-agent',
+  'accept-encoding',
+  'accept-language',
+  'sec-fetch-mode',
+  'cache-control',
+  'pragma',
+]);
 
 /** The upstream: records every request as it arrived and serves the current case's response. */
 const received: Received[] = [];
