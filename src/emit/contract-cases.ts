@@ -76,6 +76,8 @@ const ORIGIN = 'http://127.0.0.1';
 /** Larger synthesised data is retried with optional properties left out. */
 const MAX_ARGUMENT_CHARS = 16 * 1024;
 const MAX_RESPONSE_CHARS = 64 * 1024;
+/** Time after which no further seeds or variants are tried for one value. */
+const SYNTHESIS_MS = 3_000;
 
 /**
  * Formats json-schema-faker fills with text that ajv-formats (the runtime's validator) refuses.
@@ -92,8 +94,11 @@ const FORMATS: Record<string, (random: Random) => string> = {
 const BASE_OPTIONS: GenerateOptions = {
   alwaysFakeOptionals: true,
   maxDefaultItems: 2,
-  // Recursive schemas (a category tree) stop after three levels; deeper chains of distinct
-  // `$ref`s are resolved fully, which needs refDepthMin 0 (the default depth bounds cut them).
+  // Past this nesting only required properties are filled (the library's default with a
+  // refDepthMax is refDepthMax + 20 levels, which explodes on wide API shapes).
+  maxDepth: 10,
+  // `$ref`s are followed three deep first (a recursive category tree stays small); past that
+  // json-schema-faker fills in a value of any type, so deeper variants follow below.
   refDepthMin: 0,
   refDepthMax: 3,
   // Empty strings are valid for most string schemas but make weak evidence (`?q=`), and an empty
@@ -102,12 +107,82 @@ const BASE_OPTIONS: GenerateOptions = {
   formats: FORMATS,
 };
 
-/** Tried in order, each with two seeds: the spec's own examples first, then made-up values, then required fields only. */
+/**
+ * Tried in order, each with two seeds: the spec's own examples first, then made-up values, then
+ * longer `$ref` chains (measured on the bench corpus: AWS shapes nest distinct refs 4–6 deep), then
+ * required fields only, which also keeps large schemas under the size limits.
+ */
 const VARIANTS: GenerateOptions[] = [
   { useExamplesValue: true, useDefaultValue: true },
   { useExamplesValue: false, useDefaultValue: false },
+  { useExamplesValue: true, useDefaultValue: true, refDepthMax: 6 },
+  { useExamplesValue: false, useDefaultValue: false, refDepthMax: 6 },
   { useExamplesValue: false, useDefaultValue: false, alwaysFakeOptionals: false, optionalsProbability: 0 },
+  { useExamplesValue: false, useDefaultValue: false, alwaysFakeOptionals: false, optionalsProbability: 0, refDepthMax: 6 },
 ];
+
+/**
+ * json-schema-faker draws lengths and item counts anywhere up to `maxLength` / `maxItems`: an AWS
+ * blob (`maxLength: 1024000`) in a batch (`maxItems: 500`) is hundreds of megabytes. A copy of the
+ * schema with those bounds lowered (never below the minimums) only admits values the original
+ * admits too; results are always validated against the original.
+ */
+const LENGTH_CAP = 32;
+const ITEMS_CAP = 2;
+const PROPERTIES_CAP = 4;
+/** Keywords whose values are data, not schemas: left as they are. */
+const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'example']);
+
+export function tame(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(tame);
+  if (typeof schema !== 'object' || schema === null) return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    Object.defineProperty(out, key, { value: DATA_KEYWORDS.has(key) ? value : tame(value), enumerable: true, writable: true, configurable: true });
+  }
+  const cap = (max: string, min: string, limit: number) => {
+    const upper = out[max];
+    const lower = typeof out[min] === 'number' ? (out[min] as number) : 0;
+    if (typeof upper === 'number' && upper > Math.max(lower, limit)) out[max] = Math.max(lower, limit);
+  };
+  // A pattern or format decides the length itself (the library repeats `*` and `+` at most 5 times).
+  if (out.pattern === undefined && out.format === undefined) cap('maxLength', 'minLength', LENGTH_CAP);
+  if (typeof out.pattern === 'string') out.pattern = asciiClasses(out.pattern);
+  cap('maxItems', 'minItems', ITEMS_CAP);
+  cap('maxProperties', 'minProperties', PROPERTIES_CAP);
+  return out;
+}
+
+/**
+ * The library cannot expand Unicode property classes (`\p{L}`), common in AWS patterns; an ASCII
+ * subset of each generates values the original pattern accepts.
+ */
+const PROPERTY_CLASSES: Record<string, string> = { L: 'a-zA-Z', Lu: 'A-Z', Ll: 'a-z', N: '0-9', Nd: '0-9', Z: ' ', Zs: ' ', P: '.,', S: '+' };
+
+function asciiClasses(pattern: string): string {
+  // Inside a class the ranges are spliced in; outside one they become a class of their own.
+  let inClass = false;
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const m = /^\\p\{(\w+)\}/.exec(pattern.slice(i));
+      const ascii = m ? PROPERTY_CLASSES[m[1]!] : undefined;
+      if (m && ascii) {
+        out += inClass ? ascii : `[${ascii}]`;
+        i += m[0].length - 1;
+      } else {
+        out += pattern.slice(i, i + 2);
+        i++;
+      }
+      continue;
+    }
+    if (c === '[' && !inClass) inClass = true;
+    else if (c === ']' && inClass) inClass = false;
+    out += c;
+  }
+  return out;
+}
 
 /** Values of every JSON type, tried in turn to make one argument invalid. */
 const WRONG_VALUES: unknown[] = [{ __contract_wrong_type__: true }, 'contract-wrong-type', 0.5, true, [], null];
@@ -153,8 +228,9 @@ type Made<T> = T | { reason: string };
 async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validator: SchemaValidator): Promise<Made<ContractCase>> {
   const seed = hash(tool.name).readUInt32BE(0) % 2 ** 31;
   const bound = boundArguments(tool.binding);
+  const inputSchema = tame(tool.inputSchema);
   const attempt = (complete: boolean) => (options: GenerateOptions): { value: Record<string, unknown> } | { reason: string } => {
-    const value = generateSync(tool.inputSchema as never, options);
+    const value = generateSync(inputSchema as never, options);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the input schema does not yield an object' };
     const valid = validator.validateArguments(tool.name, tool.inputSchema, value);
     if (!valid.ok) return { reason: valid.message };
@@ -167,9 +243,15 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
   // Arguments that give every parameter and body field a value are preferred: an argument left
   // out (or null, which the request omits) would let a mapping mistake for it go unnoticed.
   let made = synthesise(seed, attempt(true));
-  if ('reason' in made) made = synthesise(seed, attempt(false));
+  if ('reason' in made) {
+    made = synthesise(seed, attempt(false));
+    if ('value' in made) made = { value: fillArguments(tool, made.value, bound, seed, validator) };
+  }
   if ('reason' in made) return { reason: `no valid arguments could be synthesised (${made.reason})` };
   const args = made.value;
+  // Without the argument the server sends a random Idempotency-Key, which no case can expect.
+  const idempotency = tool.binding.parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
+  if (idempotency && args[idempotency.arg] === undefined) return { reason: `no valid value could be synthesised for "${idempotency.arg}"` };
   const request = await expectedRequest(tool.binding, args);
   if ('reason' in request) return { reason: `the request cannot be sent (${request.reason})` };
 
@@ -178,6 +260,37 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
 
   const invalid = invalidCall(tool, args, validator);
   return { tool: tool.name, arguments: args, request, ...outcome, ...(invalid ? { invalid } : {}) };
+}
+
+/**
+ * When no synthesised whole covers every parameter (a huge body that fails somewhere deep), each
+ * argument still left out is synthesised on its own and kept if the whole stays valid.
+ */
+function fillArguments(
+  tool: ToolDefinition,
+  args: Record<string, unknown>,
+  bound: string[],
+  seed: number,
+  validator: SchemaValidator,
+): Record<string, unknown> {
+  const properties = (tool.inputSchema.properties ?? {}) as Record<string, JsonSchema>;
+  const defs = tool.inputSchema.$defs;
+  let filled = args;
+  for (const arg of bound) {
+    const schema = properties[arg];
+    if (filled[arg] !== undefined && filled[arg] !== null) continue;
+    if (!schema || typeof schema !== 'object') continue;
+    // Its `$ref`s point into the root's `$defs`, which the property alone lacks.
+    const alone = defs && !('$defs' in schema) ? { ...schema, $defs: defs } : schema;
+    const value = synthesise<unknown>(seed, (options) => {
+      const candidate = { ...filled, [arg]: generateSync(tame(alone) as never, options) };
+      const valid = validator.validateArguments(tool.name, tool.inputSchema, candidate);
+      if (!valid.ok) return { reason: valid.message };
+      return JSON.stringify(candidate).length > MAX_ARGUMENT_CHARS ? { reason: 'too large' } : { value: candidate[arg] };
+    });
+    if ('value' in value && value.value !== undefined && value.value !== null) filled = { ...filled, [arg]: value.value };
+  }
+  return filled;
 }
 
 /** Arguments that reach the request: parameters and body fields. */
@@ -190,8 +303,11 @@ function boundArguments(binding: HttpBinding): string[] {
 /** Runs `attempt` with each variant and two seeds; the first success wins, else the last reason. */
 function synthesise<T>(seed: number, attempt: (options: GenerateOptions) => { value: T } | { reason: string }): { value: T } | { reason: string } {
   let last = { reason: 'not attempted' };
+  const started = Date.now();
   for (const variant of VARIANTS) {
     for (const s of [seed, seed + 1]) {
+      // Generation is synchronous and cannot be interrupted; this bounds the retries after a slow one.
+      if (Date.now() - started > SYNTHESIS_MS) return { reason: `${last.reason}; gave up after ${SYNTHESIS_MS} ms` };
       try {
         const made = attempt({ ...BASE_OPTIONS, ...variant, seed: s });
         if ('value' in made) return made;
@@ -256,8 +372,9 @@ async function served(
     return { response: { json }, result: { text: JSON.stringify(json) } };
   }
   const wrapKey = tool.wrapKey;
+  const tamed = tame(schema);
   const made = synthesise<Record<string, unknown>>(seed, (options) => {
-    const value = generateSync(schema as never, options);
+    const value = generateSync(tamed as never, options);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the output schema does not yield an object' };
     if (wrapKey && !Object.hasOwn(value, wrapKey)) return { reason: `the output has no "${wrapKey}"` };
     const valid = validator.validateOutput(schema, value);
