@@ -232,10 +232,9 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
   const attempt = (complete: boolean) => (options: GenerateOptions): { value: Record<string, unknown> } | { reason: string } => {
     const value = generateSync(inputSchema as never, options);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the input schema does not yield an object' };
-    const valid = validator.validateArguments(tool.name, tool.inputSchema, value);
-    if (!valid.ok) return { reason: valid.message };
-    if (JSON.stringify(value).length > MAX_ARGUMENT_CHARS) return { reason: 'the synthesised arguments are too large' };
     const record = value as Record<string, unknown>;
+    const problem = unusable(tool, record, validator);
+    if (problem) return { reason: problem };
     const unset = bound.find((arg) => record[arg] === undefined || record[arg] === null);
     if (complete && unset !== undefined) return { reason: `argument "${unset}" is left without a value` };
     return { value: record };
@@ -267,7 +266,7 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
  * argument still left out is synthesised on its own and kept if the whole stays valid.
  */
 function fillArguments(
-  tool: ToolDefinition,
+  tool: ToolDefinition & { binding: HttpBinding },
   args: Record<string, unknown>,
   bound: string[],
   seed: number,
@@ -284,13 +283,30 @@ function fillArguments(
     const alone = defs && !('$defs' in schema) ? { ...schema, $defs: defs } : schema;
     const value = synthesise<unknown>(seed, (options) => {
       const candidate = { ...filled, [arg]: generateSync(tame(alone) as never, options) };
-      const valid = validator.validateArguments(tool.name, tool.inputSchema, candidate);
-      if (!valid.ok) return { reason: valid.message };
-      return JSON.stringify(candidate).length > MAX_ARGUMENT_CHARS ? { reason: 'too large' } : { value: candidate[arg] };
+      const problem = unusable(tool, candidate, validator);
+      return problem ? { reason: problem } : { value: candidate[arg] };
     });
     if ('value' in value && value.value !== undefined && value.value !== null) filled = { ...filled, [arg]: value.value };
   }
   return filled;
+}
+
+/**
+ * Why these arguments make no case, if they don't: the runtime's validator refuses them, they are
+ * too large, or the request cannot be sent (the runtime's request builder refuses a value, e.g. a
+ * `..` path segment, or fetch would, e.g. a body on GET or a newline in a header).
+ */
+function unusable(tool: ToolDefinition & { binding: HttpBinding }, args: Record<string, unknown>, validator: SchemaValidator): string | undefined {
+  const valid = validator.validateArguments(tool.name, tool.inputSchema, args);
+  if (!valid.ok) return valid.message;
+  if (JSON.stringify(args).length > MAX_ARGUMENT_CHARS) return 'the synthesised arguments are too large';
+  try {
+    const built = buildRequest({ binding: tool.binding, args, baseUrl: ORIGIN });
+    new Request(built.url, { method: built.method, headers: built.headers, ...(built.body === undefined ? {} : { body: built.body }) });
+  } catch (err) {
+    return `the request cannot be sent: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return undefined;
 }
 
 /** Arguments that reach the request: parameters and body fields. */

@@ -1,0 +1,166 @@
+/**
+ * test/contract-cases.json as the generator computes it: deterministic, valid for the runtime,
+ * sampled within the budget, and honest (a case that cannot work is skipped with a reason rather
+ * than emitted). That the emitted test passes and catches broken mappings is proven end to end by
+ * examples.test.ts and contract-mutation.test.ts.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { contractCases, sampleTools, tame } from '../../src/emit/contract-cases.js';
+import type { HttpBinding, ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
+import { SchemaValidator } from '../../src/runtime/validate.js';
+import { REPO } from '../helpers/project.js';
+
+const petstore = () => JSON.parse(readFileSync(path.join(REPO, 'generated', 'petstore', 'server-definition.json'), 'utf8')) as ServerDefinition;
+
+const tool = (name: string, binding: Partial<HttpBinding>, inputSchema: Record<string, unknown>, outputSchema?: Record<string, unknown>): ToolDefinition => ({
+  name,
+  description: name,
+  inputSchema,
+  ...(outputSchema ? { outputSchema } : {}),
+  annotations: {},
+  binding: { kind: 'http', method: 'GET', path: `/${name}`, parameters: [], security: [], ...binding },
+});
+
+const definition = (tools: ToolDefinition[]): ServerDefinition => ({
+  formatVersion: 1,
+  server: { name: 'c', version: '1.0.0', envPrefix: 'C' },
+  baseUrls: [],
+  auth: [],
+  tools,
+});
+
+describe('contractCases', () => {
+  it('is deterministic: the same definition gives the same bytes', async () => {
+    const a = JSON.stringify(await contractCases(petstore()));
+    const b = JSON.stringify(await contractCases(petstore()));
+    expect(a).toBe(b);
+  });
+
+  it('gives every petstore operation valid arguments, an exact request and an invalid call the runtime refuses', async () => {
+    const def = petstore();
+    const data = await contractCases(def);
+    const validator = new SchemaValidator();
+    expect(data.skipped).toEqual([]);
+    expect(data.cases.map((c) => c.tool)).toEqual(def.tools.map((t) => t.name));
+    for (const c of data.cases) {
+      const t = def.tools.find((x) => x.name === c.tool)!;
+      expect(validator.validateArguments(t.name, t.inputSchema, c.arguments), c.tool).toEqual({ ok: true });
+      const invalid = validator.validateArguments(t.name, t.inputSchema, c.invalid!.arguments);
+      expect(invalid.ok, c.tool).toBe(false);
+      expect(invalid.ok ? '' : invalid.message).toContain(c.invalid!.mentions);
+      if ('structuredContent' in c.result) expect(validator.validateOutput(t.outputSchema!, c.result.structuredContent), c.tool).toEqual({ ok: true });
+    }
+    const byStatus = data.cases.find((c) => c.tool === 'findPetsByStatus')!;
+    const statuses = byStatus.arguments.status as string[];
+    expect(byStatus.request).toEqual({
+      method: 'GET',
+      path: '/pet/findByStatus',
+      query: statuses.map((s) => `status=${s}`).join('&'),
+      headers: { accept: 'application/json, */*;q=0.5' },
+    });
+    // A wrapped result: the upstream sends the bare array, the tool returns it under the wrap key.
+    expect(byStatus.result).toEqual({ structuredContent: { result: byStatus.response.json } });
+    const deletePet = data.cases.find((c) => c.tool === 'deletePet')!;
+    expect(deletePet.request.headers.api_key).toBe(deletePet.arguments.api_key);
+  });
+
+  it('keeps within the budget with a sample that does not depend on the order of operations', async () => {
+    const tools = Array.from({ length: 30 }, (_, i) => tool(`op${i}`, {}, { type: 'object' }));
+    const sample = sampleTools(tools, 7).map((t) => t.name);
+    expect(sample).toHaveLength(7);
+    expect(sampleTools([...tools].reverse(), 7).map((t) => t.name).sort()).toEqual([...sample].sort());
+    const data = await contractCases(definition(tools), 7);
+    expect(data).toMatchObject({ httpTools: 30, budget: 7, skipped: [] });
+    expect(data.cases.map((c) => c.tool)).toEqual(sample);
+    expect((await contractCases(definition(tools), 0)).cases).toEqual([]);
+  });
+
+  it('covers multipart parts, form bodies, headers, cookies and an Idempotency-Key', async () => {
+    const upload = tool(
+      'upload',
+      {
+        method: 'POST',
+        parameters: [
+          { arg: 'key', name: 'Idempotency-Key', in: 'header', style: 'simple', explode: false },
+          { arg: 'session', name: 'session', in: 'cookie', style: 'form', explode: true },
+        ],
+        body: { contentType: 'multipart/form-data', mode: 'properties', fields: { note: 'note', file: 'file' }, required: true, binaryFields: ['file'] },
+      },
+      { type: 'object', properties: { key: { type: 'string' }, session: { type: 'string' }, note: { type: 'string' }, file: { type: 'string' } }, required: ['file'], additionalProperties: false },
+    );
+    const [c] = (await contractCases(definition([upload]))).cases;
+    const args = c!.arguments as Record<string, string>;
+    // Without the argument the server would send a random key that no case can expect.
+    expect(args.key).toEqual(expect.any(String));
+    expect(c!.request.headers).toEqual({ accept: 'application/json, */*;q=0.5', 'idempotency-key': args.key, cookie: `session=${encodeURIComponent(args.session!)}` });
+    expect(c!.request.body).toEqual({
+      multipart: [
+        { name: 'note', value: args.note },
+        { name: 'file', value: args.file, filename: 'file', type: 'application/octet-stream' },
+      ],
+    });
+    expect(c!.invalid).toEqual({ arguments: { key: args.key, session: args.session, note: args.note }, mentions: 'file' });
+  });
+
+  it('skips what fetch cannot send and leaves out an optional body it cannot send on GET', async () => {
+    const trace = tool('trace', { method: 'TRACE' }, { type: 'object' });
+    const getWithBody = tool(
+      'search',
+      { body: { contentType: 'application/json', mode: 'value', arg: 'filter', required: false }, parameters: [{ arg: 'q', name: 'q', in: 'query', style: 'form', explode: true }] },
+      { type: 'object', properties: { q: { type: 'string' }, filter: { type: 'object' } }, required: ['q'] },
+    );
+    const data = await contractCases(definition([trace, getWithBody]));
+    expect(data.skipped).toEqual([{ tool: 'trace', reason: expect.stringMatching(/TRACE/) }]);
+    expect(data.cases).toHaveLength(1);
+    expect(data.cases[0]!.arguments.filter).toBeUndefined();
+    expect(data.cases[0]!.request.body).toBeUndefined();
+  });
+
+  it('stays small and fast on schemas with huge bounds and Unicode property patterns (AWS shapes)', async () => {
+    const batch = tool(
+      'PutRecordBatch',
+      { method: 'POST', body: { contentType: 'application/json', mode: 'properties', fields: { Records: 'Records', Tag: 'Tag' }, required: true } },
+      {
+        type: 'object',
+        properties: {
+          Records: { type: 'array', minItems: 1, maxItems: 500, items: { type: 'object', properties: { Data: { type: 'string', maxLength: 1024000 } }, required: ['Data'] } },
+          Tag: { type: 'string', minLength: 1, maxLength: 128, pattern: '^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$' },
+        },
+        required: ['Records', 'Tag'],
+      },
+    );
+    const started = Date.now();
+    const data = await contractCases(definition([batch]));
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(data.skipped).toEqual([]);
+    expect(JSON.stringify(data.cases[0]!.arguments).length).toBeLessThan(2_000);
+  });
+});
+
+describe('tame', () => {
+  it('lowers maximums (never below the minimums), turns \\p{…} into ASCII ranges and leaves data alone', () => {
+    expect(
+      tame({
+        type: 'object',
+        properties: {
+          blob: { type: 'string', maxLength: 1024000 },
+          code: { type: 'string', minLength: 40, maxLength: 100 },
+          arn: { type: 'string', pattern: 'arn:.*', maxLength: 2048 },
+          list: { type: 'array', maxItems: 500, items: { enum: [{ maxLength: 900 }] } },
+          word: { type: 'string', pattern: '^\\p{L}+[\\p{N}\\d]$' },
+        },
+      }),
+    ).toEqual({
+      type: 'object',
+      properties: {
+        blob: { type: 'string', maxLength: 32 },
+        code: { type: 'string', minLength: 40, maxLength: 40 },
+        arn: { type: 'string', pattern: 'arn:.*', maxLength: 2048 },
+        list: { type: 'array', maxItems: 2, items: { enum: [{ maxLength: 900 }] } },
+        word: { type: 'string', pattern: '^[a-zA-Z]+[0-9\\d]$' },
+      },
+    });
+  });
+});
