@@ -101,9 +101,8 @@ const BASE_OPTIONS: GenerateOptions = {
   // json-schema-faker fills in a value of any type, so deeper variants follow below.
   refDepthMin: 0,
   refDepthMax: 3,
-  // Empty strings are valid for most string schemas but make weak evidence (`?q=`), and an empty
-  // path segment is refused by the runtime.
-  minLength: 1,
+  // (Not the library's `minLength` option: it overrides a schema's own larger minimum for
+  // patterns and formats. tame() sets the minimum per schema instead.)
   formats: FORMATS,
 };
 
@@ -146,7 +145,12 @@ export function tame(schema: unknown): unknown {
     if (typeof upper === 'number' && upper > Math.max(lower, limit)) out[max] = Math.max(lower, limit);
   };
   // A pattern or format decides the length itself (the library repeats `*` and `+` at most 5 times).
-  if (out.pattern === undefined && out.format === undefined) cap('maxLength', 'minLength', LENGTH_CAP);
+  if (out.pattern === undefined && out.format === undefined) {
+    cap('maxLength', 'minLength', LENGTH_CAP);
+    // Empty strings are valid for most string schemas but make weak evidence (`?q=`), and an
+    // empty path segment is refused by the runtime.
+    if (out.type === 'string' && out.minLength === undefined && out.enum === undefined && out.const === undefined && out.maxLength !== 0) out.minLength = 1;
+  }
   if (typeof out.pattern === 'string') out.pattern = asciiClasses(out.pattern);
   cap('maxItems', 'minItems', ITEMS_CAP);
   cap('maxProperties', 'minProperties', PROPERTIES_CAP);
@@ -228,6 +232,8 @@ type Made<T> = T | { reason: string };
 async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validator: SchemaValidator): Promise<Made<ContractCase>> {
   const seed = hash(tool.name).readUInt32BE(0) % 2 ** 31;
   const bound = boundArguments(tool.binding);
+  // A null parameter is left out of the request; a null body field is sent as null.
+  const parameters = new Set(tool.binding.parameters.map((p) => p.arg));
   const inputSchema = tame(tool.inputSchema);
   const attempt = (complete: boolean) => (options: GenerateOptions): { value: Record<string, unknown> } | { reason: string } => {
     const value = generateSync(inputSchema as never, options);
@@ -235,12 +241,12 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
     const record = value as Record<string, unknown>;
     const problem = unusable(tool, record, validator);
     if (problem) return { reason: problem };
-    const unset = bound.find((arg) => record[arg] === undefined || record[arg] === null);
+    const unset = bound.find((arg) => record[arg] === undefined || (record[arg] === null && parameters.has(arg)));
     if (complete && unset !== undefined) return { reason: `argument "${unset}" is left without a value` };
     return { value: record };
   };
   // Arguments that give every parameter and body field a value are preferred: an argument left
-  // out (or null, which the request omits) would let a mapping mistake for it go unnoticed.
+  // out (or a null parameter, which the request omits) would let a mapping mistake go unnoticed.
   let made = synthesise(seed, attempt(true));
   if ('reason' in made) {
     made = synthesise(seed, attempt(false));
@@ -321,7 +327,9 @@ function synthesise<T>(seed: number, attempt: (options: GenerateOptions) => { va
   let last = { reason: 'not attempted' };
   const started = Date.now();
   for (const variant of VARIANTS) {
-    for (const s of [seed, seed + 1]) {
+    // The second seed is hashed from the first: adjacent Mulberry32 seeds start with nearly the
+    // same draws (seed + 1 picked `null` from `["string", "null"]` every time the first did).
+    for (const s of [seed, hash(String(seed)).readUInt32BE(0) % 2 ** 31]) {
       // Generation is synchronous and cannot be interrupted; this bounds the retries after a slow one.
       if (Date.now() - started > SYNTHESIS_MS) return { reason: `${last.reason}; gave up after ${SYNTHESIS_MS} ms` };
       try {

@@ -66,6 +66,19 @@ describe('contractCases', () => {
     expect(deletePet.request.headers.api_key).toBe(deletePet.arguments.api_key);
   });
 
+  it.each(['petstore', 'styles', 'library-3.1', 'todo-swagger2'])('gives every parameter and body field of %s a value', async (dir) => {
+    // An argument left out (or a null parameter) is left out of the request, so a broken mapping for it would pass.
+    const def = JSON.parse(readFileSync(path.join(REPO, 'generated', dir, 'server-definition.json'), 'utf8')) as ServerDefinition;
+    for (const c of (await contractCases(def)).cases) {
+      const binding = def.tools.find((t) => t.name === c.tool)!.binding as HttpBinding;
+      const body = binding.body;
+      for (const p of binding.parameters) expect(c.arguments[p.arg] ?? null, `${dir} ${c.tool} ${p.arg}`).not.toBeNull();
+      // A null body field is sent (as JSON null), so only a missing one goes unchecked.
+      const fields = body?.mode === 'value' && body.arg ? [body.arg] : Object.keys(body?.fields ?? {});
+      for (const arg of fields) expect(c.arguments[arg], `${dir} ${c.tool} ${arg}`).not.toBeUndefined();
+    }
+  });
+
   it('keeps within the budget with a sample that does not depend on the order of operations', async () => {
     const tools = Array.from({ length: 30 }, (_, i) => tool(`op${i}`, {}, { type: 'object' }));
     const sample = sampleTools(tools, 7).map((t) => t.name);
@@ -121,14 +134,16 @@ describe('contractCases', () => {
   it('stays small and fast on schemas with huge bounds and Unicode property patterns (AWS shapes)', async () => {
     const batch = tool(
       'PutRecordBatch',
-      { method: 'POST', body: { contentType: 'application/json', mode: 'properties', fields: { Records: 'Records', Tag: 'Tag' }, required: true } },
+      { method: 'POST', body: { contentType: 'application/json', mode: 'properties', fields: { Records: 'Records', Tag: 'Tag', ConnectionId: 'ConnectionId' }, required: true } },
       {
         type: 'object',
         properties: {
           Records: { type: 'array', minItems: 1, maxItems: 500, items: { type: 'object', properties: { Data: { type: 'string', maxLength: 1024000 } }, required: ['Data'] } },
           Tag: { type: 'string', minLength: 1, maxLength: 128, pattern: '^(?!aws:)[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@%]*$' },
+          // A pattern shorter than its minimum length: the generated text is padded to it.
+          ConnectionId: { type: 'string', minLength: 10, maxLength: 256, pattern: '[a-z0-9][.a-z0-9]+' },
         },
-        required: ['Records', 'Tag'],
+        required: ['Records', 'Tag', 'ConnectionId'],
       },
     );
     const started = Date.now();
@@ -150,16 +165,21 @@ describe('tame', () => {
           arn: { type: 'string', pattern: 'arn:.*', maxLength: 2048 },
           list: { type: 'array', maxItems: 500, items: { enum: [{ maxLength: 900 }] } },
           word: { type: 'string', pattern: '^\\p{L}+[\\p{N}\\d]$' },
+          id: { type: 'string', pattern: '^[a-z]+$', minLength: 10, maxLength: 64 },
+          any: { type: 'string' },
         },
       }),
     ).toEqual({
       type: 'object',
       properties: {
-        blob: { type: 'string', maxLength: 32 },
+        blob: { type: 'string', maxLength: 32, minLength: 1 },
         code: { type: 'string', minLength: 40, maxLength: 40 },
         arn: { type: 'string', pattern: 'arn:.*', maxLength: 2048 },
         list: { type: 'array', maxItems: 2, items: { enum: [{ maxLength: 900 }] } },
         word: { type: 'string', pattern: '^[a-zA-Z]+[0-9\\d]$' },
+        // A pattern's own minimum is kept as it is, and only plain strings get a minimum of 1.
+        id: { type: 'string', pattern: '^[a-z]+$', minLength: 10, maxLength: 64 },
+        any: { type: 'string', minLength: 1 },
       },
     });
   });
