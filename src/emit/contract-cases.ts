@@ -8,6 +8,9 @@
  * generated test then checks the project's run-time behaviour (its server-definition.json and
  * its copy of the runtime) against these frozen expectations, so a mapping that drifts from the
  * spec (a renamed parameter, a dropped header, another method) fails `npm test` naming the tool.
+ * The serialisation rules themselves come from the runtime's request builder (run here on the
+ * binding), so a mistake in those rules is not this test's to find: test/runtime/request.test.ts
+ * checks them against the OpenAPI style tables.
  *
  * Values are synthesised by json-schema-faker (a maintained library, zero dependencies) with a
  * seed derived from the tool name. Its 0.6 line is deterministic by construction: a seeded
