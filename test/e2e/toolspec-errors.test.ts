@@ -28,7 +28,7 @@ const CASES: Array<[string, string[], boolean]> = [
   ['literal-secret', [':7:29: error: auth token must be an environment variable reference, not a literal secret (fix: write token: "${API_TOKEN}" and set that variable)'], false],
   ['unknown-role-tool', [':8:18: error: role viewer names unknown tool "ecko" (fix: tools: echo)'], false],
   ['api-client-no-hosts', [':6:5: error: http.request needs allowHosts: the hosts this tool may call (fix: add allowHosts: [api.example.com])'], false],
-  ['bad-function', [':10:25: error: "evaluate" is not an allowed function (fix: allowed: abs, acos, acosh, asin, asinh, atan, atan2, atanh, cbrt, ceil, cos, cosh, exp, expm1, factorial, fix, floor, gcd, hypot, lcm, log, log10, log1p, log2, max, min, mod, nthRoot, pow, round, sign, sin, sinh, sqrt, tan, tanh)'], false],
+  ['bad-function', [':10:25: error: "evaluate" is not an allowed function (fix: allowed: abs, acos, acosh, asin, asinh, atan, atan2, atanh, cbrt, ceil, cos, cosh, cot, csc, cube, exp, expm1, factorial, fix, floor, gcd, hypot, lcm, ln, log, log10, log1p, log2, max, mean, median, min, mod, nthRoot, pow, round, sec, sign, sin, sinh, sqrt, square, tan, tanh, trunc)'], false],
   ['sql-not-readonly', [':10:7: error: sqlite statement: only SELECT is allowed; found DELETE (fix: sql tools are read-only: write one SELECT)'], false],
   ['several-errors', [':8:13: error: unknown http source "nope" (fix: use one of: api)', ':11:36: error: a GET request cannot have a body (fix: send the values in query:, or use POST)'], false],
 ];
