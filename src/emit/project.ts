@@ -64,6 +64,7 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const RUNTIME_DIR = path.join(ROOT, 'src', 'runtime');
 const TEMPLATES_DIR = path.join(ROOT, 'templates');
 const PROJECT_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'project');
+const KIND_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'kinds');
 
 /** Versions the generated project depends on: the ones mcp-gen itself is built and tested with. */
 function dependencyRanges(kinds: ReadonlySet<BindingKind>): { dependencies: Record<string, string>; devDependencies: Record<string, string> } {
@@ -209,6 +210,12 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
   // Fixed files, the same for every project: a self-test that needs no network.
   for (const file of readdirSync(PROJECT_TEMPLATES_DIR).sort()) {
     add(`test/${file}`, `// ${header}\n${readFileSync(path.join(PROJECT_TEMPLATES_DIR, file), 'utf8')}`);
+  }
+  // Tests of the YAML tool kinds this project uses (read-only SQL, expression limits, handler wiring, SSRF guard).
+  for (const file of readdirSync(KIND_TEMPLATES_DIR).sort()) {
+    if (kinds.has(file.replace(/\.test\.ts$/, '') as BindingKind)) {
+      add(`test/${file}`, `// ${header}\n${readFileSync(path.join(KIND_TEMPLATES_DIR, file), 'utf8')}`);
+    }
   }
   // The data of test/contract.test.ts: per operation, synthesised arguments and the request the spec says they make.
   add('test/contract-cases.json', json({ '//': header, ...(await contractCases(def, options.testBudget)) }));

@@ -203,8 +203,14 @@ describe.each(TOOLSPEC_EXAMPLES)('generated/%s', (dir) => {
     const cwd = project(dir);
     // What `npm test` runs, without npm's own start-up; node_modules is the repo's, linked by the global setup.
     const out = execFileSync(process.execPath, [path.join(cwd, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } });
-    expect(out).toMatch(/Tests +\d+ passed \(\d+\)/);
+    expect(out).toMatch(/Tests +\d+ passed/);
     expect(out).not.toMatch(/failed/);
+    // The tests of the kinds this example uses ran (test/<kind>.test.ts, from templates/kinds).
+    const definition = JSON.parse(readFileSync(path.join(cwd, 'server-definition.json'), 'utf8')) as { tools: Array<{ binding: { kind: string } }> };
+    const kinds = new Set(definition.tools.map((t) => t.binding.kind));
+    for (const kind of ['sql', 'expression', 'handler', 'builtin'].filter((k) => kinds.has(k))) {
+      expect(out).toMatch(new RegExp(`✓ test/${kind}\\.test\\.ts \\(\\d+ tests?\\)`));
+    }
   });
 });
 

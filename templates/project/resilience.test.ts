@@ -1,0 +1,264 @@
+/**
+ * Resilience test: how this server behaves when its upstream misbehaves.
+ *
+ * A loopback stub stands in for the API and injects one fault at a time: 503s, 429 with
+ * Retry-After, a hang, a reset connection, invalid JSON, a 5 MiB body, a run of failures that opens
+ * the circuit breaker, a refused primary base URL, and 20 calls at once against a bulkhead of 5.
+ * The tools called are operations of this API taken from test/contract-cases.json (the first GET,
+ * and the first POST/PATCH without an Idempotency-Key), so the requests are real ones. Each test
+ * starts its own server, and after every fault a normal call must still succeed.
+ *
+ * Runtime settings are given explicitly (short delays and cool-downs) so the file runs in seconds;
+ * they are the same variables an operator sets (see the project README).
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/runtime/config.js';
+import type { ServerDefinition } from '../src/runtime/definition.js';
+import { createServer } from '../src/runtime/server.js';
+
+interface ContractCase {
+  tool: string;
+  arguments: Record<string, unknown>;
+  request: { method: string; path: string; headers: Record<string, string> };
+  response: { json?: unknown };
+}
+
+const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;
+const cases = (JSON.parse(readFileSync(new URL('./contract-cases.json', import.meta.url), 'utf8')) as { cases: ContractCase[] }).cases;
+const byName = new Map(definition.tools.map((t) => [t.name, t]));
+
+const getCase = cases.find((c) => c.request.method === 'GET');
+const postCase = cases.find(
+  (c) =>
+    (c.request.method === 'POST' || c.request.method === 'PATCH') &&
+    !('idempotency-key' in c.request.headers) &&
+    byName.get(c.tool)?.annotations?.idempotentHint !== true,
+);
+
+/** What the stub does with the next request; once the script is used up it serves the case. */
+type Fault = { status: number; headers?: Record<string, string>; body?: string | Buffer } | 'hang' | 'reset' | { delayMs: number };
+
+interface Seen {
+  method: string;
+  path: string;
+  at: number;
+}
+
+let script: Fault[] = [];
+let serving: ContractCase['response'] = {};
+const seen: Seen[] = [];
+let inFlight = 0;
+let maxInFlight = 0;
+
+function serve(res: http.ServerResponse): void {
+  if (serving.json === undefined) res.writeHead(200).end();
+  else res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(serving.json));
+}
+
+const stub = http.createServer((req, res) => {
+  const raw = req.url ?? '/';
+  seen.push({ method: req.method ?? '', path: raw.split('?')[0]!, at: performance.now() });
+  req.resume();
+  req.on('end', () => {
+    const fault = script.shift();
+    if (fault === 'hang') return;
+    if (fault === 'reset') {
+      req.socket.destroy();
+      return;
+    }
+    if (fault && 'delayMs' in fault) {
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      setTimeout(() => {
+        inFlight--;
+        serve(res);
+      }, fault.delayMs);
+      return;
+    }
+    if (fault) {
+      res.writeHead(fault.status, fault.headers).end(fault.body);
+      return;
+    }
+    serve(res);
+  });
+});
+
+let stubUrl = '';
+const open: Client[] = [];
+
+/** A fresh server (its own breaker and bulkhead) on the stub, with quick retries and cool-downs. */
+async function connect(env: Record<string, string> = {}): Promise<Client> {
+  const config = loadConfig(
+    definition,
+    {
+      API_BASE_URL: stubUrl,
+      MCP_TIMEOUT_MS: '2000',
+      MCP_RETRY_ATTEMPTS: '3',
+      MCP_RETRY_INITIAL_DELAY_MS: '10',
+      MCP_RETRY_MAX_DELAY_MS: '50',
+      MCP_BREAKER_THRESHOLD: '3',
+      MCP_BREAKER_COOLDOWN_MS: '300',
+      MCP_LOG_LEVEL: 'error',
+      ...env,
+    },
+    { cwd: fileURLToPath(new URL('.', import.meta.url)) },
+  );
+  const server = createServer(definition, config);
+  const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
+  const client = new Client({ name: 'resilience-test', version: '0.0.0' });
+  await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
+  open.push(client);
+  return client;
+}
+
+const text = (r: CallToolResult) => r.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+
+async function call(client: Client, c: ContractCase): Promise<CallToolResult> {
+  return (await client.callTool({ name: c.tool, arguments: c.arguments })) as CallToolResult;
+}
+
+/** The recovery check every fault ends with: the same server answers a normal call. */
+async function stillWorks(client: Client, c: ContractCase): Promise<void> {
+  script = [];
+  const r = await call(client, c);
+  expect(r.isError, `after the fault: ${text(r)}`).toBeFalsy();
+}
+
+beforeAll(async () => {
+  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+  stubUrl = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
+});
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((client) => client.close()));
+  script = [];
+  seen.length = 0;
+  stub.closeAllConnections();
+});
+afterAll(async () => {
+  await new Promise<void>((resolve) => stub.close(() => resolve()));
+});
+
+describe.skipIf(!getCase)(`${definition.server.name} under upstream faults (${getCase?.tool ?? 'no GET operation with a contract case'})`, () => {
+  const c = getCase!;
+  beforeEach(() => {
+    serving = c.response;
+  });
+
+  it('503, 503, 200 → success after 3 attempts', async () => {
+    const client = await connect();
+    script = [{ status: 503 }, { status: 503 }];
+    const r = await call(client, c);
+    expect(r.isError, text(r)).toBeFalsy();
+    expect(seen.map((s) => `${s.method} ${s.path}`)).toEqual(Array(3).fill(`${c.request.method} ${c.request.path}`));
+  });
+
+  it('429 with Retry-After: 1 → the next attempt no earlier than 1 s', async () => {
+    const client = await connect();
+    script = [{ status: 429, headers: { 'retry-after': '1' } }];
+    const r = await call(client, c);
+    expect(r.isError, text(r)).toBeFalsy();
+    expect(seen).toHaveLength(2);
+    expect(seen[1]!.at - seen[0]!.at).toBeGreaterThanOrEqual(995);
+  });
+
+  it('an upstream that never answers → a tool error within the deadline + 10 %', async () => {
+    const client = await connect({ MCP_TIMEOUT_MS: '1000' });
+    script = ['hang', 'hang', 'hang'];
+    const started = performance.now();
+    const r = await call(client, c);
+    const took = performance.now() - started;
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/timed out after 1000 ms/);
+    expect(took).toBeLessThan(1100);
+    await stillWorks(client, c);
+  });
+
+  it('a reset connection is retried', async () => {
+    const client = await connect();
+    script = ['reset'];
+    const r = await call(client, c);
+    expect(r.isError, text(r)).toBeFalsy();
+    expect(seen).toHaveLength(2);
+  });
+
+  it('invalid JSON → a tool error that says so', async () => {
+    const client = await connect();
+    script = [{ status: 200, headers: { 'content-type': 'application/json' }, body: '{"unterminated' }];
+    const r = await call(client, c);
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/not valid JSON/);
+    await stillWorks(client, c);
+  });
+
+  it('a 5 MiB body → a result marked truncated at the 1 MiB cap', async () => {
+    const client = await connect();
+    script = [{ status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(5 * 1024 * 1024, 0x20) }];
+    const r = await call(client, c);
+    expect(text(r)).toMatch(/truncated at 1048576 bytes/);
+    await stillWorks(client, c);
+  });
+
+  it('the breaker opens after 3 failures, fails fast without the upstream, half-opens after the cool-down and closes on success', async () => {
+    const client = await connect({ MCP_RETRY_ATTEMPTS: '1' });
+    script = [{ status: 503 }, { status: 503 }, { status: 503 }];
+    for (let i = 0; i < 3; i++) expect((await call(client, c)).isError).toBe(true);
+    seen.length = 0;
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const started = performance.now();
+      const r = await call(client, c);
+      times.push(performance.now() - started);
+      expect(r.isError).toBe(true);
+      expect(text(r)).toMatch(/circuit open/);
+    }
+    expect(seen, 'an open breaker sends nothing').toHaveLength(0);
+    expect(times.sort((a, b) => a - b)[2], 'median fail-fast time, ms').toBeLessThan(5);
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    await stillWorks(client, c); // the half-open trial succeeds
+    await stillWorks(client, c); // and the breaker is closed again
+    expect(seen).toHaveLength(2);
+  });
+
+  it('20 concurrent calls with a bulkhead of 5 → never more than 5 in flight upstream', async () => {
+    const client = await connect({ MCP_MAX_CONCURRENT: '5' });
+    maxInFlight = 0;
+    script = Array.from({ length: 20 }, () => ({ delayMs: 50 }));
+    const results = await Promise.all(Array.from({ length: 20 }, () => call(client, c)));
+    for (const r of results) expect(r.isError, text(r)).toBeFalsy();
+    expect(seen).toHaveLength(20);
+    expect(maxInFlight).toBeGreaterThan(1);
+    expect(maxInFlight).toBeLessThanOrEqual(5);
+  });
+
+  it('the fallback base URL is used when the primary refuses connections', async () => {
+    const closed = http.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const refused = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const client = await connect({ API_BASE_URL: refused, MCP_FALLBACK_BASE_URLS: stubUrl });
+    const r = await call(client, c);
+    expect(r.isError, text(r)).toBeFalsy();
+    expect(seen.map((s) => s.path)).toEqual([c.request.path]);
+  });
+});
+
+describe.skipIf(!postCase)(`${definition.server.name} non-idempotent calls (${postCase?.tool ?? 'no POST/PATCH operation with a contract case'})`, () => {
+  it('a POST/PATCH that fails with 503 is not retried: the upstream sees exactly one request', async () => {
+    const c = postCase!;
+    serving = c.response;
+    const client = await connect();
+    script = [{ status: 503 }];
+    const r = await call(client, c);
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/^HTTP 503/);
+    expect(seen).toHaveLength(1);
+    await stillWorks(client, c);
+  });
+});
