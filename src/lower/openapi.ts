@@ -188,6 +188,7 @@ function lowerOperation({ ctx, doc, route, method, item, op, at, x, schemes, war
       security,
     },
   };
+  if (x.timeoutMs !== undefined) tool.timeoutMs = x.timeoutMs;
   const output = lowerOutput(ctx, op, at.op);
   if (output) {
     tool.outputSchema = output.schema;

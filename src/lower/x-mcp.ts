@@ -4,6 +4,7 @@
  */
 import type { ToolAnnotations } from '../runtime/definition.js';
 import { SpecError } from '../diagnostics.js';
+import { DURATION, durationMs } from './toolspec.js';
 
 export interface XMcp {
   exclude: boolean;
@@ -13,10 +14,14 @@ export interface XMcp {
   annotations: Omit<ToolAnnotations, 'title'>;
   /** Roles that may use this tool when inbound auth is on. */
   roles?: string[];
+  /** This operation's own deadline, replacing the server-wide one (MCP_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
 
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
-const KEYS = ['exclude', 'name', 'title', 'description', 'annotations', 'roles'] as const;
+const KEYS = ['exclude', 'name', 'title', 'description', 'annotations', 'roles', 'timeout'] as const;
+/** An hour: longer than any client waits for a tool call. */
+const MAX_TIMEOUT_MS = 3_600_000;
 
 export function readXMcp(raw: unknown, at: readonly (string | number)[]): XMcp {
   if (raw === undefined || raw === true) return { exclude: false, annotations: {} };
@@ -61,10 +66,24 @@ export function readXMcp(raw: unknown, at: readonly (string | number)[]): XMcp {
     }
     out.roles = [...new Set(x.roles as string[])];
   }
+  if (x.timeout !== undefined) out.timeoutMs = readTimeout(x.timeout, [...at, 'timeout']);
   if (name !== undefined) out.name = name;
   const title = str('title');
   if (title !== undefined) out.title = title;
   const description = str('description');
   if (description !== undefined) out.description = description;
   return out;
+}
+
+/** `timeout: 90s` / `500ms` / `2m`, or a number of seconds. */
+function readTimeout(raw: unknown, at: readonly (string | number)[]): number {
+  const ms = typeof raw === 'number' ? Math.round(raw * 1000) : typeof raw === 'string' && DURATION.test(raw) ? durationMs(raw) : NaN;
+  if (!Number.isFinite(ms) || ms < 1 || ms > MAX_TIMEOUT_MS) {
+    throw new SpecError({
+      message: `x-mcp.timeout ${JSON.stringify(raw)} is not a duration between 1 ms and 1 h`,
+      pointer: at,
+      fix: 'write e.g. timeout: 90s, 500ms or 2m (a bare number is seconds)',
+    });
+  }
+  return ms;
 }

@@ -60,7 +60,13 @@ async function runStep(step: RequestStep, data: TemplateData, ctx: BackendContex
       });
   mergeAuth(request, additions);
   const sent = { method: request.method, url: request.url, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) };
-  const answer = await ctx.http.send(sent, { signal: ctx.signal, deadlineAt: ctx.deadlineAt, idempotent, report: ctx.report });
+  const answer = await ctx.http.send(sent, {
+    signal: ctx.signal,
+    deadlineAt: ctx.deadlineAt,
+    idempotent,
+    report: ctx.report,
+    ...(ctx.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: ctx.attemptTimeoutMs }),
+  });
   if (answer.status < 200 || answer.status >= 300) {
     const hint = additions.missing && (answer.status === 401 || answer.status === 403) ? ` ${additions.missing}` : '';
     throw new ToolError(`${step.method} ${redactQuery(request.url)} answered HTTP ${answer.status}:${hint} ${excerpt(text(answer), ERROR_EXCERPT_CHARS)}`);

@@ -48,3 +48,33 @@ describe('x-mcp roles', () => {
     expect(readXMcp({ roles: ['a', 'b', 'a'], name: 'tool_x' }, [])).toMatchObject({ roles: ['a', 'b'], name: 'tool_x' });
   });
 });
+
+describe('x-mcp timeout', () => {
+  it("becomes the tool's own deadline; operations without one keep the server's", async () => {
+    const { definition } = await build('test/fixtures/x-mcp/timeout.yaml');
+    expect(Object.fromEntries(definition.tools.map((t) => [t.name, t.timeoutMs]))).toEqual({ yearlyReport: 120_000, health: 500, listItems: undefined });
+  });
+
+  it('a value that is not a duration is a located error with the fix', async () => {
+    const err = await build('test/fixtures/x-mcp/bad-timeout.yaml').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as SpecError).message).toBe('x-mcp.timeout "2 minutes" is not a duration between 1 ms and 1 h');
+    expect((err as SpecError).location).toBe('test/fixtures/x-mcp/bad-timeout.yaml:9:9');
+  });
+
+  it.each<[unknown, number]>([
+    ['90s', 90_000],
+    ['250ms', 250],
+    ['1.5m', 90_000],
+    [30, 30_000],
+  ])('reads %j as %i ms', (timeout, ms) => {
+    expect(readXMcp({ timeout }, []).timeoutMs).toBe(ms);
+  });
+
+  it.each<[unknown]>([[0], [-1], ['2h'], [7200], ['soon'], [true]])('refuses %j', (timeout) => {
+    expect(() => readXMcp({ timeout }, [])).toThrow(/x-mcp.timeout .* is not a duration between 1 ms and 1 h/);
+  });
+});

@@ -29,6 +29,8 @@ export interface BackendContext {
   passthroughToken?: string;
   /** Attempt and retry counts of upstream calls, for metrics and logs. */
   report: SendReport;
+  /** Per-attempt timeout of a tool with its own deadline (see `toolTimeouts`). */
+  attemptTimeoutMs?: number;
 }
 
 /**

@@ -168,7 +168,7 @@ export class ResilientHttpClient implements HttpClient {
       report.origin = origin;
       try {
         return await breaker.policy.execute(
-          ({ signal: s }) => this.withRetries(candidate, { idempotent, hasNext, deadlineAt, report }, s),
+          ({ signal: s }) => this.withRetries(candidate, { idempotent, hasNext, deadlineAt, report, attemptTimeoutMs: options.attemptTimeoutMs }, s),
           signal,
         );
       } catch (err) {
@@ -199,7 +199,7 @@ export class ResilientHttpClient implements HttpClient {
 
   private async withRetries(
     request: HttpRequest,
-    call: { idempotent: boolean; hasNext: boolean; deadlineAt: number; report: SendReport },
+    call: { idempotent: boolean; hasNext: boolean; deadlineAt: number; report: SendReport; attemptTimeoutMs: number | undefined },
     signal: AbortSignal,
   ): Promise<HttpResponse> {
     const { initialDelayMs, maxDelayMs, attempts } = this.options.retry;
@@ -240,7 +240,7 @@ export class ResilientHttpClient implements HttpClient {
       if (outOfTime && last) throw new OutOfTime(last);
       call.report.attempts++;
       try {
-        const response = await this.inner.send(request, { signal: s });
+        const response = await this.inner.send(request, { signal: s, ...(call.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: call.attemptTimeoutMs }) });
         last = { value: response };
         return response;
       } catch (err) {

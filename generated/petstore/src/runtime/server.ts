@@ -24,7 +24,7 @@ import { readStaticResource, registerPrompts, staticResources } from './catalog.
 import { toolFilter } from './inbound-auth.js';
 import type { Principal } from './inbound-auth.js';
 import type { BackendContext, Backends, ToolExecutor } from './backend.js';
-import { isAbsoluteHttpUrl } from './config.js';
+import { isAbsoluteHttpUrl, toolTimeouts } from './config.js';
 import type { RuntimeConfig } from './config.js';
 import type { HttpBinding, ServerDefinition, ToolDefinition } from './definition.js';
 import { DESCRIBE_TOOL, jsonResult, metaTools, SEARCH_TOOLS, ToolIndex } from './dynamic.js';
@@ -337,7 +337,7 @@ async function callBackendTool(
   // Registered per kind, so the executor always matches the binding it is given.
   const execute = deps.backends[kind] as ToolExecutor | undefined;
   if (!execute) return failure(`This server has no executor for ${kind} tools; regenerate it with mcp-gen.`);
-  const timeoutMs = tool.timeoutMs ?? config.timeoutMs;
+  const { timeoutMs, attemptTimeoutMs } = toolTimeouts(config, tool.timeoutMs);
   const deadline = deadlineSignal(timeoutMs, cancel);
   const signal = deadline.signal;
   const ctx: BackendContext = {
@@ -351,6 +351,7 @@ async function callBackendTool(
     tokens: deps.tokens,
     projectDir: deps.projectDir,
     report,
+    ...(attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs }),
     ...(passthroughToken ? { passthroughToken } : {}),
   };
   try {
@@ -393,7 +394,7 @@ async function callHttpTool(
 
   // One deadline covers the token fetch, every attempt and the back-off between them.
   // The tool's own timeout (from the spec) replaces the server-wide one.
-  const timeoutMs = tool.timeoutMs ?? config.timeoutMs;
+  const { timeoutMs, attemptTimeoutMs } = toolTimeouts(config, tool.timeoutMs);
   const deadlineAt = started + timeoutMs;
   const deadline = deadlineSignal(timeoutMs, cancel);
   const signal = deadline.signal;
@@ -424,6 +425,7 @@ async function callHttpTool(
       fallbacks,
       idempotent: tool.annotations.idempotentHint === true,
       report,
+      ...(attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs }),
     });
     const result = toToolResult(tool, response, { validator: deps.validator });
     if (additions.missing && (response.status === 401 || response.status === 403)) {

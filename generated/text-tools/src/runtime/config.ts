@@ -451,3 +451,15 @@ function readList(env: Env, name: string): string[] {
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
 }
+
+/**
+ * A tool's deadline, and its per-attempt timeout when it differs from the server's. A tool with
+ * its own `timeout` (x-mcp or tool spec) gets that as its deadline; each attempt may use all of it
+ * unless an attempt timeout was set apart from the deadline (MCP_ATTEMPT_TIMEOUT_MS), which still
+ * bounds every attempt.
+ */
+export function toolTimeouts(config: RuntimeConfig, toolTimeoutMs: number | undefined): { timeoutMs: number; attemptTimeoutMs?: number } {
+  if (toolTimeoutMs === undefined) return { timeoutMs: config.timeoutMs };
+  const attemptTimeoutMs = config.attemptTimeoutMs < config.timeoutMs ? Math.min(config.attemptTimeoutMs, toolTimeoutMs) : toolTimeoutMs;
+  return { timeoutMs: toolTimeoutMs, attemptTimeoutMs };
+}

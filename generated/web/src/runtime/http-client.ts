@@ -36,6 +36,8 @@ export interface SendOptions {
   fallbacks?: HttpRequest[];
   /** The tool declares itself idempotent (`annotations.idempotentHint`): retry even a POST. */
   idempotent?: boolean;
+  /** This call's own per-attempt timeout (a tool with its own deadline); default: the client's. */
+  attemptTimeoutMs?: number;
   /** Filled in by the client: attempts made and retries among them, for the metrics. */
   report?: SendReport;
 }
@@ -120,7 +122,7 @@ export class FetchHttpClient implements HttpClient {
   }
 
   async send(request: HttpRequest, sendOptions: SendOptions = {}): Promise<HttpResponse> {
-    const deadline = deadlineSignal(this.options.timeoutMs, sendOptions.signal);
+    const deadline = deadlineSignal(sendOptions.attemptTimeoutMs ?? this.options.timeoutMs, sendOptions.signal);
     const signal = deadline.signal;
     try {
       const response = await this.fetchFollowingSameOrigin(request, signal);
