@@ -6,6 +6,7 @@ import { SpecError, formatDiagnostic } from './diagnostics.js';
 import { DEFAULT_TEST_BUDGET } from './emit/contract-cases.js';
 import { buildDefinition, generate, type DefinitionOptions } from './generate.js';
 import { estimateTokens, formatLintReport, lintReport } from './lint.js';
+import { CLIENT_NAMES, type ClientName, type Repair } from './lower/clients.js';
 import { WriteError } from './write.js';
 
 /** `--x a,b --x c` → ['a', 'b', 'c']. */
@@ -22,7 +23,8 @@ function specOptions<T>(y: Argv<T>) {
     .positional('spec', { type: 'string', describe: 'OpenAPI document: path or http(s) URL', demandOption: true })
     .option('name', { type: 'string', describe: 'package and server name (default: derived from the API title)' })
     .option('base-url', { type: 'string', describe: "upstream base URL baked in instead of the spec's servers (API_BASE_URL overrides at run time)" })
-    .option('max-name-length', { type: 'number', default: 64, describe: 'longest tool name; longer names are cut and given a stable hash suffix' })
+    .option('client', { choices: CLIENT_NAMES, default: 'portable' as const, describe: "client whose rules the tools must meet (name budget with the client's prefix, $ref inlining, root combinators, description length); portable meets all (docs/clients.md)" })
+    .option('max-name-length', { type: 'number', default: 64, describe: 'longest tool name; longer names are cut and given a stable hash suffix (the client profile may allow less)' })
     .option('include-tags', { type: 'string', array: true, describe: 'only operations with one of these tags (comma-separated or repeated)' })
     .option('exclude-tags', { type: 'string', array: true, describe: 'leave out operations with any of these tags' })
     .option('include', { type: 'string', array: true, describe: 'only operations whose operationId or path matches one of these globs' })
@@ -72,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
     ...(args.name ? { name: args.name as string } : {}),
     ...(args['base-url'] ? { baseUrl: args['base-url'] as string } : {}),
     maxNameLength: args['max-name-length'] as number,
+    client: args.client as ClientName,
     allowRemoteRefs: args['allow-remote-refs'] as boolean,
     filter: {
       includeTags: list(args['include-tags'] as string[] | undefined),
@@ -93,6 +96,7 @@ async function main(argv: string[]): Promise<number> {
       testBudget: args['test-budget'] as number,
     });
     for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w, 'warning')}\n`);
+    if (result.repairs.length > 0) process.stderr.write(`${repairSummary(result.repairs, args.client as string)}\n`);
     const tools = result.definition.tools.length;
     const size = `tools/list ${kib(result.toolsListBytes)} ≈ ${estimateTokens(result.toolsListBytes).toLocaleString('en')} tokens`;
     if (args.json) {
@@ -130,6 +134,15 @@ async function main(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/** One line for what the client profile changed; `mcp-gen lint` lists every repair with its location. */
+function repairSummary(repairs: Repair[], client: string): string {
+  const counts = new Map<string, number>();
+  for (const r of repairs) counts.set(r.rule, (counts.get(r.rule) ?? 0) + 1);
+  const what = { 'inline-refs': 'schemas cut while inlining $refs', 'root-combinator': 'root combinators merged', description: 'descriptions cut', 'name-start': 'names given a leading _' } as const;
+  const parts = [...counts].map(([rule, n]) => `${n} ${what[rule as keyof typeof what]}`);
+  return `note: --client ${client}: ${parts.join(', ')} (mcp-gen lint lists each)`;
 }
 
 async function runLint(options: DefinitionOptions, json: boolean): Promise<number> {

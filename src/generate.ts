@@ -15,6 +15,7 @@ import { lowerOpenApi } from './lower/openapi.js';
 import { aggregate, checkStructure, isToolSpec, located, parseToolSpec } from './load/toolspec.js';
 import { lowerToolSpec } from './lower/toolspec.js';
 import { verifyTools } from './lower/verify.js';
+import { applyClientProfile, nameBudget, PROFILES, type ClientName, type Repair } from './lower/clients.js';
 import type { ServerDefinition } from './runtime/definition.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
 
@@ -23,6 +24,8 @@ export interface DefinitionOptions {
   name?: string;
   baseUrl?: string;
   maxNameLength: number;
+  /** Client profile whose rules the tools must meet (default: portable, all of them). */
+  client?: ClientName;
   allowRemoteRefs: boolean;
   filter?: OperationFilter;
   /** Compile every schema however large the API (lint); generation does so up to a size. */
@@ -44,6 +47,7 @@ export interface GenerateResult {
   definition: ServerDefinition;
   files: ProjectFile[];
   warnings: Array<Diagnostic & { location: string }>;
+  repairs: Array<Repair & { location: string }>;
   plan: WritePlan & { backups?: string[] };
   /** --check only: the output on disk differs from what would be generated. */
   stale: boolean;
@@ -68,6 +72,8 @@ async function describeLocation(
 export interface LoadedDefinition {
   definition: ServerDefinition;
   warnings: Array<Diagnostic & { location: string }>;
+  /** What the client profile changed, per tool (lint lists them; generation counts them). */
+  repairs: Array<Repair & { location: string }>;
   /** Files copied into the project as they are (tool specs: SQL seeds). */
   assets?: Array<{ path: string; contents: string }>;
   /** npm packages the user's handlers import (tool specs). */
@@ -91,13 +97,16 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       ...(isUrl(spec) ? { sourceUrl: spec } : {}),
       maxNameLength: options.maxNameLength,
+      client: options.client ?? 'portable',
       ...(options.filter ? { filter: options.filter } : {}),
     });
-    const verified = verifyTools(lowered.definition, { full: options.fullCheck === true });
+    const profiled = applyClientProfile(lowered.definition, options.client ?? 'portable');
+    const verified = verifyTools(profiled.definition, { full: options.fullCheck === true });
     const definition = verified.definition;
     const warnings = [...lowered.warnings, ...verified.warnings];
     const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where(w.pointer) })));
-    return { definition, warnings: located };
+    const repairs = await Promise.all(profiled.repairs.map(async (r) => ({ ...r, location: await where(r.pointer) })));
+    return { definition, warnings: located, repairs };
   } catch (err) {
     if (err instanceof SpecError) {
       for (const e of [err, ...(err.others ?? [])]) {
@@ -116,12 +125,25 @@ async function buildFromToolSpec(text: string, options: DefinitionOptions): Prom
   const lowered = await lowerToolSpec(doc.value, { specPath: options.spec, ...(options.name ? { name: options.name } : {}) });
   const place = (d: Diagnostic) => located(new SpecError(d), d.pointer ? doc.locate(d.pointer) : undefined);
   if (lowered.errors.length > 0) throw aggregate(lowered.errors.map(place));
-  const verified = verifyTools(lowered.definition, { full: options.fullCheck === true });
-  const warnings = [...lowered.warnings, ...verified.warnings].map((w) => {
+  const client = options.client ?? 'portable';
+  const profiled = applyClientProfile(lowered.definition, client);
+  const verified = verifyTools(profiled.definition, { full: options.fullCheck === true });
+  // Tool spec names are the author's own: over the client's budget they are reported, not cut.
+  const budget = nameBudget(PROFILES[client], lowered.definition.server.name, options.maxNameLength);
+  const long: Diagnostic[] = lowered.definition.tools
+    .filter((t) => t.name.length > budget)
+    .map((t) => ({
+      message: `tool name ${t.name} is ${t.name.length} characters; --client ${client} leaves ${budget} for server ${lowered.definition.server.name}`,
+      pointer: ['tools', t.name],
+      fix: `shorten it to ${budget} characters, or give the server a shorter name (server.name or --name)`,
+    }));
+  const locate = (w: Diagnostic) => {
     const pos = w.pointer ? doc.locate(w.pointer) : undefined;
-    return { ...w, location: pos ? `${options.spec}:${pos.line}:${pos.col}` : options.spec };
-  });
-  return { definition: verified.definition, warnings, assets: lowered.assets, dependencies: lowered.dependencies, devDependencies: lowered.devDependencies };
+    return pos ? `${options.spec}:${pos.line}:${pos.col}` : options.spec;
+  };
+  const warnings = [...lowered.warnings, ...long, ...verified.warnings].map((w) => ({ ...w, location: locate(w) }));
+  const repairs = profiled.repairs.map((r) => ({ ...r, location: locate(r) }));
+  return { definition: verified.definition, warnings, repairs, assets: lowered.assets, dependencies: lowered.dependencies, devDependencies: lowered.devDependencies };
 }
 
 /**
@@ -148,7 +170,7 @@ export function toolsListBytes(definition: ServerDefinition): number {
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { definition, warnings, assets, dependencies, devDependencies } = await buildDefinition(options);
+  const { definition, warnings, repairs, assets, dependencies, devDependencies } = await buildDefinition(options);
   const spec = options.spec;
   const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
   const files = await emitProject(definition, {
@@ -166,8 +188,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   warnings.push(...orphanedHandlers(outDir, files, spec));
   if (options.check) {
     const { plan } = await planWrite(files, outDir, header);
-    return { outDir, definition, files, warnings, plan, stale: hasChanges(plan), toolsListBytes: listBytes };
+    return { outDir, definition, files, warnings, repairs, plan, stale: hasChanges(plan), toolsListBytes: listBytes };
   }
   const plan = await writeProject(files, outDir, header, { force: options.force });
-  return { outDir, definition, files, warnings, plan, stale: false, toolsListBytes: listBytes };
+  return { outDir, definition, files, warnings, repairs, plan, stale: false, toolsListBytes: listBytes };
 }

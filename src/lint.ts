@@ -49,7 +49,7 @@ function ownerOf(pointer: Diagnostic['pointer'], tools: readonly ToolDefinition[
   return tools.find((t) => t.binding.kind === 'http' && t.binding.path === route && t.binding.method === method);
 }
 
-export function lintReport({ definition, warnings }: LoadedDefinition): LintReport {
+export function lintReport({ definition, warnings, repairs }: LoadedDefinition): LintReport {
   const reports = new Map<string, ToolReport>(
     definition.tools.map((t) => {
       const bytes = toolBytes(t);
@@ -57,7 +57,7 @@ export function lintReport({ definition, warnings }: LoadedDefinition): LintRepo
     }),
   );
   const shared: Finding[] = [];
-  for (const w of warnings) {
+  for (const w of [...warnings, ...repairs]) {
     const finding: Finding = { severity: 'warning', message: w.fix ? `${w.message} (fix: ${w.fix})` : w.message, location: w.location };
     const owner = ownerOf(w.pointer, definition.tools);
     if (owner) reports.get(owner.name)!.findings.push(finding);

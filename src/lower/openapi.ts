@@ -12,6 +12,7 @@ import { lowerServers } from './servers.js';
 import { collectDefs, convertSchema, createSchemaContext, deref, isObjectSchema, type SchemaContext } from './schema.js';
 import { operationSelector, type OperationFilter } from './filter.js';
 import { readXMcp, type XMcp } from './x-mcp.js';
+import { nameBudget, PROFILES, type ClientName } from './clients.js';
 
 export interface LowerOptions {
   /** Overrides the package / server name derived from `info.title`. */
@@ -19,6 +20,8 @@ export interface LowerOptions {
   /** Replaces the spec's `servers`. */
   baseUrl?: string;
   maxNameLength: number;
+  /** The client profile: its name budget (prefix included) may be tighter than maxNameLength. */
+  client: ClientName;
   /** Where the spec was read from, when it was a URL: relative server URLs resolve against it. */
   sourceUrl?: string;
   filter?: OperationFilter;
@@ -102,7 +105,7 @@ export function lowerOpenApi(loaded: LoadedOpenApi, options: LowerOptions): Lowe
 
   const names = assignNames(
     pending.map((p) => p.request),
-    options.maxNameLength,
+    nameBudget(PROFILES[options.client], name, options.maxNameLength),
   );
   const tools: ToolDefinition[] = pending.map((p, i) => ({ name: names[i]!, ...p.tool }));
   // x-mcp roles per operation → the definition's role → tool names map.

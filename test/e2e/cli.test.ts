@@ -238,12 +238,19 @@ describe('input sources', () => {
 
   it('bundles $refs to other local files, recursion included', () => {
     const out = path.join(tempDir('split'), 'p');
-    const r = runCli(['test/fixtures/refs/split.yaml', '-o', out]);
+    // --client claude keeps $defs, so the bundled, recursive definition is visible as one.
+    const r = runCli(['test/fixtures/refs/split.yaml', '-o', out, '--client', 'claude']);
     expect(r.code, r.stderr).toBe(0);
     const def = JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8'));
     const output = def.tools[0].outputSchema;
     expect(output.properties.parent.$ref).toMatch(/^#\/\$defs\//);
     expect(Object.keys(output.$defs)).toHaveLength(1);
+    // The default profile (portable) inlines it and cuts the recursion at a described object.
+    const inlined = path.join(tempDir('split'), 'q');
+    expect(runCli(['test/fixtures/refs/split.yaml', '-o', inlined]).code).toBe(0);
+    const portable = JSON.parse(readFileSync(path.join(inlined, 'server-definition.json'), 'utf8')).tools[0].outputSchema;
+    expect(JSON.stringify(portable)).not.toContain('$ref');
+    expect(portable.properties.parent.properties.parent).toMatchObject({ type: 'object', description: expect.stringMatching(/recursive, not expanded further/) });
   });
 
   it('never fetches a $ref on a loopback or private address, even with --allow-remote-refs', async () => {

@@ -286,7 +286,7 @@ const EXAMPLES: Example[] = [
     invalid: [
       { tool: 'getBook', args: { isbn: 'abc' }, message: /\/isbn must match pattern/ },
       { tool: 'createCategory', args: { name: 'SF', children: [{ children: [] }] }, message: /name/ },
-      { tool: 'createBook', args: { isbn: '1', title: 'T', format: 'paperback' }, message: /\/format must be "hardcover"/ },
+      { tool: 'createBook', args: { isbn: '1', title: 'T', format: 'paperback' }, message: /\/format must be one of "hardcover"/ },
     ],
   },
   {

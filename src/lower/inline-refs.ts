@@ -1,0 +1,81 @@
+/**
+ * `$ref` → the schema it points at, for clients that do not resolve `$ref`/`$defs` (Gemini, some
+ * IDE clients). Recursion and depth are cut at a described stand-in of the right type, never `{}`,
+ * and a size budget lowers the depth until the schema fits, so one recursive type cannot turn a
+ * tool into megabytes. Pure: the input is not changed.
+ */
+import type { JsonSchema } from '../runtime/definition.js';
+import { setOwn } from './own.js';
+
+export interface InlineOptions {
+  /** Most `$ref`s expanded inside one another along any path. */
+  maxDepth: number;
+  /** Largest inlined schema, in bytes of JSON; the depth is lowered until it fits. */
+  maxBytes: number;
+}
+
+export interface Inlined {
+  schema: JsonSchema;
+  /** The depth that fitted the budget (lower than asked when the budget cut it). */
+  depth: number;
+  /** Definitions replaced by a stand-in somewhere (recursion or depth). */
+  cut: string[];
+}
+
+const PREFIX = '#/$defs/';
+
+/** Keywords that may sit beside a `$ref` without changing what it validates. */
+const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$comment']);
+
+export function hasRefs(schema: unknown): boolean {
+  return JSON.stringify(schema).includes('"$ref"');
+}
+
+export function inlineRefs(schema: JsonSchema, options: InlineOptions): Inlined {
+  const defs = (schema.$defs ?? {}) as Record<string, JsonSchema>;
+  for (let depth = options.maxDepth; ; depth--) {
+    const cut = new Set<string>();
+    const { $defs: _defs, ...root } = schema;
+    const out = expand(root, defs, depth, [], cut) as JsonSchema;
+    if (depth <= 0 || Buffer.byteLength(JSON.stringify(out)) <= options.maxBytes) return { schema: out, depth, cut: [...cut].sort() };
+  }
+}
+
+function expand(node: unknown, defs: Record<string, JsonSchema>, depth: number, stack: string[], cut: Set<string>): unknown {
+  if (Array.isArray(node)) return node.map((n) => expand(n, defs, depth, stack, cut));
+  if (!node || typeof node !== 'object') return node;
+  const obj = node as Record<string, unknown>;
+  if (typeof obj.$ref === 'string' && obj.$ref.startsWith(PREFIX)) {
+    const name = decodeURIComponent(obj.$ref.slice(PREFIX.length)).replace(/~1/g, '/').replace(/~0/g, '~');
+    const target = defs[name];
+    const { $ref: _ref, ...siblings } = obj;
+    const rest = expand(siblings, defs, depth, stack, cut) as Record<string, unknown>;
+    if (!target) return { ...rest, description: describe(rest, `(${name}: definition missing)`) };
+    if (stack.includes(name) || stack.length >= depth) {
+      cut.add(name);
+      return { ...standIn(target, name, stack.includes(name)), ...rest };
+    }
+    const expanded = expand(target, defs, depth, [...stack, name], cut) as Record<string, unknown>;
+    // Only annotations beside the $ref: they override the target's (2020-12 semantics allow both).
+    if (Object.keys(rest).every((k) => ANNOTATIONS.has(k))) return { ...expanded, ...rest };
+    return { ...rest, allOf: [expanded, ...((rest.allOf as unknown[]) ?? [])] };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(obj)) {
+    // Property names are data: keys such as __proto__ must stay own properties.
+    setOwn(out, key, key === 'enum' || key === 'const' || key === 'examples' || key === 'default' ? value : expand(value, defs, depth, stack, cut));
+  }
+  return out;
+}
+
+/** Where expansion stops: the target's type (so a client still knows the shape), and why. */
+function standIn(target: JsonSchema, name: string, recursive: boolean): JsonSchema {
+  const type = typeof target.type === 'string' ? target.type : Array.isArray(target.type) ? target.type : 'object';
+  const why = recursive ? 'recursive, not expanded further' : 'nested too deep to expand here';
+  const text = typeof target.description === 'string' ? `${target.description} (${name}: ${why})` : `${name} (${why})`;
+  return { type, description: text };
+}
+
+function describe(rest: Record<string, unknown>, note: string): string {
+  return typeof rest.description === 'string' ? `${rest.description} ${note}` : note;
+}
