@@ -28,7 +28,7 @@ export interface DefinitionOptions {
   client?: ClientName;
   allowRemoteRefs: boolean;
   filter?: OperationFilter;
-  /** Compile every schema however large the API (lint); generation does so up to a size. */
+  /** Lint: compile every schema however large the API (generation does so up to a size), and locate every repair. */
   fullCheck?: boolean;
 }
 
@@ -105,7 +105,8 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
     const definition = verified.definition;
     const warnings = [...lowered.warnings, ...verified.warnings];
     const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where(w.pointer) })));
-    const repairs = await Promise.all(profiled.repairs.map(async (r) => ({ ...r, location: await where(r.pointer) })));
+    // Generation only counts repairs; locating them parses the whole text again (0.4 s on GitHub's 13 MB).
+    const repairs = await Promise.all(profiled.repairs.map(async (r) => ({ ...r, location: options.fullCheck ? await where(r.pointer) : spec })));
     return { definition, warnings: located, repairs };
   } catch (err) {
     if (err instanceof SpecError) {

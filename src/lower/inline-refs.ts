@@ -5,12 +5,13 @@
  * tool into megabytes. Pure: the input is not changed.
  */
 import type { JsonSchema } from '../runtime/definition.js';
+import { fitsJson, jsonLength } from './json-size.js';
 import { setOwn } from './own.js';
 
 export interface InlineOptions {
   /** Most `$ref`s expanded inside one another along any path. */
   maxDepth: number;
-  /** Largest inlined schema, in bytes of JSON; the depth is lowered until it fits. */
+  /** Largest inlined schema, in characters of JSON; the depth is lowered until it fits. */
   maxBytes: number;
 }
 
@@ -22,40 +23,51 @@ export interface Inlined {
   cut: string[];
 }
 
-const PREFIX = '#/$defs/';
+const PREFIX = /^#\/(?:\$defs|definitions)\//;
 
 /** Keywords that may sit beside a `$ref` without changing what it validates. */
 const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$comment']);
 
-export function hasRefs(schema: unknown): boolean {
-  return JSON.stringify(schema).includes('"$ref"');
+/** Schemas here only reference their own `$defs` (or a tool spec's `definitions`). */
+export function hasRefs(schema: JsonSchema): boolean {
+  return schema.$defs !== undefined || schema.definitions !== undefined;
 }
 
 export function inlineRefs(schema: JsonSchema, options: InlineOptions): Inlined {
-  const defs = (schema.$defs ?? {}) as Record<string, JsonSchema>;
+  const defs = { ...(schema.definitions as object), ...(schema.$defs as object) } as Record<string, JsonSchema>;
+  const { $defs: _defs, definitions: _definitions, ...root } = schema;
   for (let depth = options.maxDepth; ; depth--) {
     const cut = new Set<string>();
-    const { $defs: _defs, ...root } = schema;
-    const out = expand(root, defs, depth, [], cut) as JsonSchema;
-    if (depth <= 0 || Buffer.byteLength(JSON.stringify(out)) <= options.maxBytes) return { schema: out, depth, cut: [...cut].sort() };
+    // An expansion that passes the budget is abandoned at once rather than finished and measured.
+    const budget = { left: depth > 0 ? options.maxBytes : Infinity };
+    try {
+      const out = expand(root, defs, depth, [], cut, budget) as JsonSchema;
+      if (depth <= 0 || fitsJson(out, options.maxBytes)) return { schema: out, depth, cut: [...cut].sort() };
+    } catch (err) {
+      if (err !== OVER_BUDGET) throw err;
+    }
   }
 }
 
-function expand(node: unknown, defs: Record<string, JsonSchema>, depth: number, stack: string[], cut: Set<string>): unknown {
-  if (Array.isArray(node)) return node.map((n) => expand(n, defs, depth, stack, cut));
+const OVER_BUDGET = Symbol('over budget');
+
+function expand(node: unknown, defs: Record<string, JsonSchema>, depth: number, stack: string[], cut: Set<string>, budget: { left: number }): unknown {
+  if (Array.isArray(node)) return node.map((n) => expand(n, defs, depth, stack, cut, budget));
   if (!node || typeof node !== 'object') return node;
   const obj = node as Record<string, unknown>;
-  if (typeof obj.$ref === 'string' && obj.$ref.startsWith(PREFIX)) {
-    const name = decodeURIComponent(obj.$ref.slice(PREFIX.length)).replace(/~1/g, '/').replace(/~0/g, '~');
+  if (typeof obj.$ref === 'string' && PREFIX.test(obj.$ref)) {
+    const name = decodeURIComponent(obj.$ref.replace(PREFIX, '')).replace(/~1/g, '/').replace(/~0/g, '~');
     const target = defs[name];
     const { $ref: _ref, ...siblings } = obj;
-    const rest = expand(siblings, defs, depth, stack, cut) as Record<string, unknown>;
+    const rest = expand(siblings, defs, depth, stack, cut, budget) as Record<string, unknown>;
     if (!target) return { ...rest, description: describe(rest, `(${name}: definition missing)`) };
     if (stack.includes(name) || stack.length >= depth) {
       cut.add(name);
       return { ...standIn(target, name, stack.includes(name)), ...rest };
     }
-    const expanded = expand(target, defs, depth, [...stack, name], cut) as Record<string, unknown>;
+    budget.left -= jsonLength(target, budget.left + 1);
+    if (budget.left < 0) throw OVER_BUDGET;
+    const expanded = expand(target, defs, depth, [...stack, name], cut, budget) as Record<string, unknown>;
     // Only annotations beside the $ref: they override the target's (2020-12 semantics allow both).
     if (Object.keys(rest).every((k) => ANNOTATIONS.has(k))) return { ...expanded, ...rest };
     return { ...rest, allOf: [expanded, ...((rest.allOf as unknown[]) ?? [])] };
@@ -63,7 +75,7 @@ function expand(node: unknown, defs: Record<string, JsonSchema>, depth: number, 
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj)) {
     // Property names are data: keys such as __proto__ must stay own properties.
-    setOwn(out, key, key === 'enum' || key === 'const' || key === 'examples' || key === 'default' ? value : expand(value, defs, depth, stack, cut));
+    setOwn(out, key, key === 'enum' || key === 'const' || key === 'examples' || key === 'default' ? value : expand(value, defs, depth, stack, cut, budget));
   }
   return out;
 }

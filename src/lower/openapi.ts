@@ -12,6 +12,7 @@ import { lowerServers } from './servers.js';
 import { collectDefs, convertSchema, createSchemaContext, deref, isObjectSchema, type SchemaContext } from './schema.js';
 import { operationSelector, type OperationFilter } from './filter.js';
 import { readXMcp, type XMcp } from './x-mcp.js';
+import { fitsJson } from './json-size.js';
 import { nameBudget, PROFILES, type ClientName } from './clients.js';
 
 export interface LowerOptions {
@@ -216,7 +217,9 @@ function lowerOutput(ctx: SchemaContext, op: Record<string, unknown>, opAt: read
   if (raw === undefined) return undefined;
   const refs = new Set<string>();
   const converted = convertSchema(ctx, raw, 'output', [...at, 'content', mediaType, 'schema'], refs);
-  const defs = collectDefs(ctx, refs, 'output');
+  if (!fitsJson(converted, OUTPUT_SCHEMA_BUDGET)) return undefined;
+  const defs = collectDefs(ctx, refs, 'output', OUTPUT_SCHEMA_BUDGET);
+  if (defs === null) return undefined;
   let schema: JsonSchema;
   let wrapKey: string | undefined;
   if (isObjectSchema(ctx, raw)) {
@@ -227,6 +230,6 @@ function lowerOutput(ctx: SchemaContext, op: Record<string, unknown>, opAt: read
     schema = { type: 'object', properties: { result: converted }, required: ['result'] };
   }
   if (defs) schema.$defs = defs;
-  if (JSON.stringify(schema).length > OUTPUT_SCHEMA_BUDGET) return undefined;
+  if (!fitsJson(schema, OUTPUT_SCHEMA_BUDGET)) return undefined;
   return { schema, wrapKey };
 }

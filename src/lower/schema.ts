@@ -4,6 +4,7 @@
  * uses them, so cycles are data and never an infinite expansion.
  */
 import { setOwn } from './own.js';
+import { jsonLength } from './json-size.js';
 import type { JsonSchema } from '../runtime/definition.js';
 import { SpecError, fromPointer, type Diagnostic } from '../diagnostics.js';
 
@@ -276,16 +277,24 @@ function convertDef(ctx: SchemaContext, ref: string, direction: Direction): Conv
   return entry;
 }
 
-/** `$defs` for everything reachable from `refs`, keys sorted for stable output. */
-export function collectDefs(ctx: SchemaContext, refs: Set<string>, direction: Direction): Record<string, JsonSchema> | undefined {
+/**
+ * `$defs` for everything reachable from `refs`, keys sorted for stable output; null as soon as
+ * their JSON passes `budget` characters (the caller drops the schema, so the rest is not walked).
+ */
+export function collectDefs(ctx: SchemaContext, refs: Set<string>, direction: Direction, budget = Infinity): Record<string, JsonSchema> | undefined | null {
   const seen = new Set<string>();
   const queue = [...refs];
   const defs: Record<string, JsonSchema> = {};
+  let size = 0;
   while (queue.length) {
     const ref = queue.pop()!;
     if (seen.has(ref)) continue;
     seen.add(ref);
     const { schema, refs: inner } = convertDef(ctx, ref, direction);
+    if (budget !== Infinity) {
+      size += jsonLength(schema, budget - size);
+      if (size > budget) return null;
+    }
     setOwn(defs, defName(ctx, ref), schema);
     for (const r of inner) if (!seen.has(r)) queue.push(r);
   }
