@@ -15,7 +15,7 @@ import { lowerOpenApi } from './lower/openapi.js';
 import { aggregate, checkStructure, isToolSpec, located, parseToolSpec } from './load/toolspec.js';
 import { lowerToolSpec } from './lower/toolspec.js';
 import { verifyTools } from './lower/verify.js';
-import { applyClientProfile, nameBudget, PROFILES, type ClientName, type Repair } from './lower/clients.js';
+import { applyClientProfile, MIN_NAME_BUDGET, nameBudget, PROFILES, type ClientName, type Repair } from './lower/clients.js';
 import type { ServerDefinition } from './runtime/definition.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
 
@@ -101,6 +101,8 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
       ...(options.filter ? { filter: options.filter } : {}),
     });
     const profiled = applyClientProfile(lowered.definition, options.client ?? 'portable');
+    const keyWarning = shortKeyWarning(lowered.definition, options.client ?? 'portable');
+    if (keyWarning) lowered.warnings.push(keyWarning);
     const verified = verifyTools(profiled.definition, { full: options.fullCheck === true });
     const definition = verified.definition;
     const warnings = [...lowered.warnings, ...verified.warnings];
@@ -145,6 +147,21 @@ async function buildFromToolSpec(text: string, options: DefinitionOptions): Prom
   const warnings = [...lowered.warnings, ...long, ...verified.warnings].map((w) => ({ ...w, location: locate(w) }));
   const repairs = profiled.repairs.map((r) => ({ ...r, location: locate(r) }));
   return { definition: verified.definition, warnings, repairs, assets: lowered.assets, dependencies: lowered.dependencies, devDependencies: lowered.devDependencies };
+}
+
+/** The client prefix of a long server name leaves less than MIN_NAME_BUDGET: say which key fits. */
+function shortKeyWarning(definition: ServerDefinition, client: ClientName): Diagnostic | undefined {
+  const profile = PROFILES[client];
+  const server = definition.server.name;
+  const room = profile.nameLimit - profile.prefix(server).length;
+  if (room >= MIN_NAME_BUDGET) return undefined;
+  const longest = Math.max(...definition.tools.map((t) => t.name.length));
+  if (longest <= room) return undefined;
+  const keyRoom = server.length - (MIN_NAME_BUDGET - room);
+  return {
+    message: `server name ${server} is ${server.length} characters: --client ${client} would leave ${room} for tool names, so they are budgeted at ${MIN_NAME_BUDGET}`,
+    fix: `register the server under a key of at most ${keyRoom} characters in the client configuration, or generate with --name <shorter>`,
+  };
 }
 
 /**

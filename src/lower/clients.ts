@@ -54,8 +54,11 @@ export const PROFILES: Record<ClientName, ClientProfile> = {
   },
 };
 
-/** Shortest tool-name budget allowed; a longer server key in the client config is the fix. */
-export const MIN_NAME_BUDGET = 16;
+/**
+ * Shortest tool-name budget: below it names stop saying what they do. A server name so long that
+ * its prefix leaves less is assumed to get a shorter key in the client configuration (warned).
+ */
+export const MIN_NAME_BUDGET = 32;
 
 /** Deepest `$ref` expansion, and the largest inlined schema (the depth is lowered to fit). */
 export const INLINE_DEPTH = 4;

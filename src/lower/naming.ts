@@ -46,19 +46,24 @@ export interface NameRequest {
  */
 export function assignNames(requests: readonly NameRequest[], maxLength: number): string[] {
   const base = requests.map((r) => fitName(sanitizeName(r.wanted) || 'tool', maxLength, r.identity));
-  const byName = new Map<string, number[]>();
-  base.forEach((n, i) => byName.set(n, [...(byName.get(n) ?? []), i]));
   const names = [...base];
-  for (const [name, members] of byName) {
-    if (members.length < 2) continue;
-    const keeper = members.find((i) => requests[i]!.verbatim && requests[i]!.wanted === name);
-    for (const i of members) {
-      if (i === keeper) continue;
-      const hash = shortHash(requests[i]!.identity);
-      names[i] = `${name.slice(0, Math.max(1, maxLength - hash.length - 1))}_${hash}`;
+  // A clash that survives a 6-digit hash (two cut names whose hashes collide: likely among the
+  // thousands of MS Graph operations) is settled with longer hashes of the same identities.
+  for (let hashLength = 6; hashLength <= 64; hashLength += 2) {
+    const byName = new Map<string, number[]>();
+    names.forEach((n, i) => byName.set(n, [...(byName.get(n) ?? []), i]));
+    const clashes = [...byName].filter(([, members]) => members.length > 1);
+    if (clashes.length === 0) return names;
+    for (const [name, members] of clashes) {
+      const keeper = members.find((i) => requests[i]!.verbatim && requests[i]!.wanted === name);
+      for (const i of members) {
+        if (i === keeper) continue;
+        const hash = shortHash(requests[i]!.identity, hashLength);
+        names[i] = `${base[i]!.slice(0, Math.max(1, maxLength - hash.length - 1))}_${hash}`;
+      }
     }
   }
-  return names;
+  throw new Error('tool names could not be made unique: two operations share an identity');
 }
 
 /** `Swagger Petstore - OpenAPI 3.0` → `swagger-petstore-openapi-3-0` (npm-safe). */

@@ -140,11 +140,14 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
     registerMetaTools(server, definition, tools, config, resolved);
   } else {
     // Built on first request: a large definition should not slow the start-up handshake.
-    let listing: Tool[] | undefined;
-    server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => {
-      listing ??= definition.tools.map(toListedTool);
+    let listing: Array<{ tool: Tool; bytes: number }> | undefined;
+    server.setRequestHandler(ListToolsRequestSchema, (request, extra) => {
+      listing ??= definition.tools.map((t) => {
+        const tool = toListedTool(t);
+        return { tool, bytes: Buffer.byteLength(JSON.stringify(tool)) };
+      });
       const permitted = toolFilter(definition, principalOf(extra));
-      return { tools: listing.filter((t) => permitted(t.name)) };
+      return listPage(listing.filter((t) => permitted(t.tool.name)), request.params?.cursor);
     });
     server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
       const principal = principalOf(extra);
@@ -264,6 +267,31 @@ function notPermitted(tool: string, principal: Principal | undefined): CallToolR
   const shown = held.length > 10 ? `${held.slice(0, 10).join(', ')}, …` : held.join(', ');
   const roles = held.length ? `none of the caller's roles (${shown}) grants it` : 'the caller has no roles';
   return failure(`Tool "${tool}" is not permitted: ${roles}. Ask for a token with a role that grants it.`);
+}
+
+/**
+ * Largest tools/list page. The SDK's stdio client refuses any message over 10 MiB, and one
+ * listing of a huge API (MS Graph: 25 MiB) is more than that; below this size the whole list is
+ * one page, so clients that ignore nextCursor lose nothing on any API that fits at all.
+ */
+export const LIST_PAGE_BYTES = 8 * 1024 * 1024;
+
+/** One page from `cursor` (the index of its first tool, as issued by the previous page). */
+export function listPage(entries: Array<{ tool: Tool; bytes: number }>, cursor: string | undefined): { tools: Tool[]; nextCursor?: string } {
+  const start = cursor === undefined ? 0 : Number(cursor);
+  if (!Number.isInteger(start) || start < 0 || start > entries.length || (cursor !== undefined && !/^\d+$/.test(cursor))) {
+    throw new McpError(ErrorCode.InvalidParams, `Invalid cursor ${JSON.stringify(cursor)}: pass the nextCursor of the previous page`);
+  }
+  const tools: Tool[] = [];
+  let bytes = 0;
+  let i = start;
+  for (; i < entries.length; i++) {
+    const entry = entries[i]!;
+    if (tools.length > 0 && bytes + entry.bytes > LIST_PAGE_BYTES) break;
+    tools.push(entry.tool);
+    bytes += entry.bytes;
+  }
+  return i < entries.length ? { tools, nextCursor: String(i) } : { tools };
 }
 
 function toListedTool(tool: ToolDefinition): Tool {

@@ -113,8 +113,8 @@ describe('name budget: the client prefix counts', () => {
     expect(nameBudget(PROFILES[client], 'petstore', 64)).toBe(budget);
   });
 
-  it('never below 16, and never above --max-name-length', () => {
-    expect(nameBudget(PROFILES.claude, 'a'.repeat(60), 64)).toBe(16);
+  it('never below 32, and never above --max-name-length', () => {
+    expect(nameBudget(PROFILES.claude, 'a'.repeat(60), 64)).toBe(32);
     expect(nameBudget(PROFILES.openai, 'petstore', 30)).toBe(30);
   });
 

@@ -28,9 +28,15 @@ beforeAll(async () => {
 });
 
 describe(`${definition.server.name} tools`, () => {
-  it('tools/list passes the MCP SDK schema and lists every tool', async () => {
-    const raw = await client.request({ method: 'tools/list', params: {} }, ListToolsResultSchema);
-    expect(raw.tools.map((t) => t.name)).toEqual(definition.tools.map((t) => t.name));
+  it('tools/list passes the MCP SDK schema and lists every tool (following nextCursor)', async () => {
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.request({ method: 'tools/list', params: cursor === undefined ? {} : { cursor } }, ListToolsResultSchema);
+      names.push(...page.tools.map((t) => t.name));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(names).toEqual(definition.tools.map((t) => t.name));
   });
 
   it('every input and output schema compiles (JSON Schema 2020-12)', () => {
