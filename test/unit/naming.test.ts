@@ -53,3 +53,15 @@ describe('naming', () => {
     expect(envName('my-api', 'bearerAuth', 'TOKEN')).toBe('MY_API_BEARER_AUTH_TOKEN');
   });
 });
+
+describe('hash collisions', () => {
+  it('two cut names whose 6-digit hashes collide get longer hashes, and stay unique', () => {
+    // These two identities share the hash b97088 (found by search), and their names share a prefix.
+    const requests = ['GET /items/839/$count', 'GET /items/3277/$count'].map((identity) => ({ wanted: 'Get_Count_of_items_in_the_collection', identity, verbatim: false }));
+    const names = assignNames(requests, 16);
+    expect(new Set(names).size).toBe(2);
+    expect(names.every((n) => n.length <= 16)).toBe(true);
+    expect(names.map((n) => n.split('_').pop()!.length)).toEqual([8, 8]);
+  });
+});
+
