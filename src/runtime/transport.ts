@@ -157,6 +157,7 @@ export async function startHttpServer(
     const server = createServer(definition, config, resolved);
     const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
+      enableJsonResponse: true,
       onsessioninitialized: (id) => {
         sessions.set(id, { transport, server, subject });
         logger.info('session started', { session: id, sessions: sessions.size });

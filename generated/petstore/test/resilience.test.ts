@@ -171,6 +171,10 @@ describe.skipIf(!getCase)(`${definition.server.name} under upstream faults (${ge
 
   it('an upstream that never answers → a tool error within the deadline + 10 %', async () => {
     const client = await connect({ MCP_TIMEOUT_MS: '1000' });
+    // A first, normal call compiles the tool's argument validator (large for some APIs), which
+    // happens before the deadline starts and is not what this test measures.
+    await stillWorks(client, c);
+    seen.length = 0;
     script = ['hang', 'hang', 'hang'];
     const started = performance.now();
     const r = await call(client, c);
