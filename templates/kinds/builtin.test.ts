@@ -30,7 +30,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   port = (listener.address() as AddressInfo).port;
   // No MCP_WEB_ALLOW_PRIVATE: the defaults an operator gets.
-  const server = createServer(definition, loadConfig(definition, {}), { backends: { builtin: builtinBackend } });
+  const server = createServer(definition, loadConfig(definition, { MCP_AUDIT_LOG: 'off' }), { backends: { builtin: builtinBackend } });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: 'builtin-test', version: '0.0.0' });
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

@@ -76,7 +76,7 @@ describe.skipIf(!local)(`${definition.server.name}: ${local?.tool.name ?? 'calle
     dir = mkdtempSync(path.join(os.tmpdir(), 'sql-test-'));
     const seed = sourceOf(local!.tool).seed!;
     cpSync(path.join(projectDir, seed), path.join(dir, seed), { recursive: true });
-    const config = loadConfig(definition, {}, { cwd: dir });
+    const config = loadConfig(definition, { MCP_AUDIT_LOG: 'off' }, { cwd: dir });
     const server = createServer(definition, config, { backends: { sql: sqlBackend }, projectDir: dir });
     const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
     client = new Client({ name: 'sql-test', version: '0.0.0' });

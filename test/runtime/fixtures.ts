@@ -10,7 +10,7 @@ import type { ServerDeps } from '../../src/runtime/server.js';
 
 /** A server for `definition` configured from `env`, and an SDK client connected to it in memory. */
 export async function connect(definition: ServerDefinition, env: Record<string, string>, deps: ServerDeps = {}): Promise<Client> {
-  const server = createServer(definition, loadConfig(definition, env), deps);
+  const server = createServer(definition, loadConfig(definition, { MCP_AUDIT_LOG: 'off', ...env }), deps);
   const [clientTransport, serverTransport] = InMemoryTransport.createLinkedPair();
   await server.connect(serverTransport);
   const client = new Client({ name: 'test', version: '1.0.0' });

@@ -483,10 +483,10 @@ describe('configuration', () => {
     expect(message).not.toContain(privatePem.split('\n')[1]!);
   });
 
-  it('audits to stderr when auth is on and nothing else is said; off without auth unless asked', () => {
+  it('audits to stderr unless told otherwise (design.md default), with or without auth; off only when asked', () => {
     expect(loadConfig(definition, { MCP_AUTH_JWT_SECRET: SECRET }).auditLog).toBe('stderr');
-    expect(loadConfig(definition, {}).auditLog).toBeUndefined();
-    expect(loadConfig(definition, { MCP_AUDIT_LOG: 'stderr' }).auditLog).toBe('stderr');
+    expect(loadConfig(definition, {}).auditLog).toBe('stderr');
+    expect(loadConfig(definition, { MCP_AUDIT_LOG: 'off' }).auditLog).toBeUndefined();
   });
 });
 

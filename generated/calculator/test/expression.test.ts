@@ -24,7 +24,7 @@ const tools = definition.tools.flatMap((tool) => {
 
 let client: Client;
 beforeAll(async () => {
-  const server = createServer(definition, loadConfig(definition, {}), { backends: { expression: expressionBackend } });
+  const server = createServer(definition, loadConfig(definition, { MCP_AUDIT_LOG: 'off' }), { backends: { expression: expressionBackend } });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: 'expression-test', version: '0.0.0' });
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

@@ -20,7 +20,7 @@ const noNetwork = (async (input: unknown) => {
 
 let client: Client;
 beforeAll(async () => {
-  const config = loadConfig(definition, { API_BASE_URL: 'http://127.0.0.1:9' });
+  const config = loadConfig(definition, { API_BASE_URL: 'http://127.0.0.1:9', MCP_AUDIT_LOG: 'off' });
   const server = createServer(definition, config, { fetchImpl: noNetwork });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: 'self-test', version: '0.0.0' });

@@ -108,7 +108,7 @@ beforeAll(async () => {
   // An explicit environment: no credentials from the shell, and one attempt per call so every
   // call is exactly one request. The working directory is this folder, so an mcp-config.yaml of
   // the project's own does not change what is tested.
-  const env = { API_BASE_URL: `http://127.0.0.1:${port}`, MCP_RETRY_ATTEMPTS: '1' };
+  const env = { API_BASE_URL: `http://127.0.0.1:${port}`, MCP_RETRY_ATTEMPTS: '1', MCP_AUDIT_LOG: 'off' };
   const config = loadConfig(definition, env, { cwd: fileURLToPath(new URL('.', import.meta.url)) });
   const server = createServer(definition, config);
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();

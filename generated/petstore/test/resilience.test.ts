@@ -107,6 +107,7 @@ async function connect(env: Record<string, string> = {}): Promise<Client> {
       MCP_BREAKER_THRESHOLD: '3',
       MCP_BREAKER_COOLDOWN_MS: '300',
       MCP_LOG_LEVEL: 'error',
+      MCP_AUDIT_LOG: 'off',
       ...env,
     },
     { cwd: fileURLToPath(new URL('.', import.meta.url)) },

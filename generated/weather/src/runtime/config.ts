@@ -53,7 +53,7 @@ export interface RuntimeConfig {
   logLevel: LogLevel;
   /** Inbound bearer-JWT verification on the HTTP transport; undefined = no inbound auth. */
   inboundAuth: InboundAuthConfig | undefined;
-  /** Where the audit log goes (`stderr` or a file path); undefined = no audit log. */
+  /** Where the audit log goes: `stderr` (the default) or a file path; undefined = none (tests). */
   auditLog: string | undefined;
   /** Send the authenticated caller's bearer token upstream instead of configured credentials. */
   authPassthrough: boolean;
@@ -173,9 +173,9 @@ export function loadConfig(
   );
   const logLevel = collect(() => readLogLevel(env), DEFAULTS.logLevel);
   const inboundAuth = collect(() => readInboundAuth(env), undefined);
-  // Auditing is on when asked for, and always when callers are authenticated: an anonymous
-  // trail of a local stdio server adds little to the `tool call` log lines already on stderr.
-  const auditLog = collect(() => readAuditLog(env, options.cwd ?? process.cwd()), undefined) ?? (inboundAuth ? 'stderr' : undefined);
+  // One audit line per call, on stderr unless MCP_AUDIT_LOG names a file (design.md's default).
+  const audit = collect(() => readAuditLog(env, options.cwd ?? process.cwd()), undefined);
+  const auditLog = audit === null ? undefined : (audit ?? 'stderr');
   const maxBodyBytes = int('MCP_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
   const rateLimitPerMinute = int('MCP_RATE_LIMIT', 0, 0, 1_000_000);
 
@@ -353,8 +353,10 @@ function checkPublicKey(pem: string): void {
 }
 
 /** MCP_AUDIT_LOG: `stderr`, or a file appended to; its directory must exist. */
-function readAuditLog(env: Env, cwd: string): string | undefined {
+/** `stderr` (default), a file path, or `off` (no audit trail: tests, or logs collected elsewhere). */
+function readAuditLog(env: Env, cwd: string): string | null | undefined {
   const value = nonEmpty(env['MCP_AUDIT_LOG']);
+  if (value === 'off') return null;
   if (value === undefined || value === 'stderr') return value;
   const file = path.resolve(cwd, value);
   const dir = path.dirname(file);
@@ -364,7 +366,7 @@ function readAuditLog(env: Env, cwd: string): string | undefined {
   } catch {
     // reported below
   }
-  if (!isDir) throw new Error(`MCP_AUDIT_LOG: directory ${dir} does not exist (give "stderr" or a file path in an existing directory)`);
+  if (!isDir) throw new Error(`MCP_AUDIT_LOG: directory ${dir} does not exist (give "stderr", "off" or a file path in an existing directory)`);
   return file;
 }
 
