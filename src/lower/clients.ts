@@ -6,7 +6,7 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { JsonSchema, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
-import { hasRefs, inlineRefs } from './inline-refs.js';
+import { DATA_KEYWORDS, hasRefs, inlineRefs, SCHEMA_MAPS } from './inline-refs.js';
 import { fitName, shortHash } from './naming.js';
 import { setOwn } from './own.js';
 
@@ -170,9 +170,6 @@ function flattenRoot(tool: ToolDefinition, notes: Array<[RepairRule, string]>): 
   return { ...tool, inputSchema: flat };
 }
 
-/** Keywords whose value maps names to schemas, and keywords whose value is data, not a schema. */
-const SCHEMA_MAPS = new Set(['properties', '$defs', 'definitions', 'patternProperties', 'dependentSchemas']);
-const DATA_KEYWORDS = new Set(['enum', 'examples', 'default', 'required', 'type']);
 
 /** `const: x` → `enum: [x]`, everywhere in the schema (Gemini's subset has no const). */
 export function constToEnum(schema: JsonSchema): JsonSchema {

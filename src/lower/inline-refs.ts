@@ -25,6 +25,10 @@ export interface Inlined {
 
 const PREFIX = /^#\/(?:\$defs|definitions)\//;
 
+/** Keywords whose value maps names to schemas, and keywords whose value is data, not a schema. */
+export const SCHEMA_MAPS = new Set(['properties', '$defs', 'definitions', 'patternProperties', 'dependentSchemas']);
+export const DATA_KEYWORDS = new Set(['enum', 'const', 'examples', 'default', 'required', 'type']);
+
 /** Keywords that may sit beside a `$ref` without changing what it validates. */
 const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$comment']);
 
@@ -74,8 +78,16 @@ function expand(node: unknown, defs: Record<string, JsonSchema>, depth: number, 
   }
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj)) {
-    // Property names are data: keys such as __proto__ must stay own properties.
-    setOwn(out, key, key === 'enum' || key === 'const' || key === 'examples' || key === 'default' ? value : expand(value, defs, depth, stack, cut, budget));
+    if (DATA_KEYWORDS.has(key)) {
+      setOwn(out, key, value);
+    } else if (SCHEMA_MAPS.has(key) && value && typeof value === 'object' && !Array.isArray(value)) {
+      // Under properties (and the like) keys are names chosen by the spec, e.g. "default" or __proto__.
+      const map: Record<string, unknown> = {};
+      for (const [name, sub] of Object.entries(value)) setOwn(map, name, expand(sub, defs, depth, stack, cut, budget));
+      setOwn(out, key, map);
+    } else {
+      setOwn(out, key, expand(value, defs, depth, stack, cut, budget));
+    }
   }
   return out;
 }

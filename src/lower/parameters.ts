@@ -32,8 +32,25 @@ const ALLOWED_STYLES: Record<ParameterLocation, ParameterStyle[]> = {
   header: ['simple'],
   cookie: ['form'],
 };
-/** OpenAPI: header parameters with these names "SHALL be ignored" (they are set by the client). */
-const IGNORED_HEADERS = new Set(['accept', 'content-type', 'authorization']);
+/**
+ * Header parameters left out of tools: OpenAPI says Accept, Content-Type and Authorization "SHALL
+ * be ignored"; the others frame the HTTP message and are the HTTP client's to set (Vercel declares
+ * Content-Length, and a synthesised value made the upstream wait for a body that never came).
+ */
+const IGNORED_HEADERS = new Set([
+  'accept',
+  'content-type',
+  'authorization',
+  'content-length',
+  'host',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'expect',
+]);
 
 /** Media types in order of preference when a body offers several. */
 const BODY_PREFERENCE: Array<(t: string) => boolean> = [

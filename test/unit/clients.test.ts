@@ -166,6 +166,19 @@ describe('$ref inlining', () => {
     expect(props.b).toEqual({ required: ['label'], allOf: [defs.Tag] });
   });
 
+  it('inlines under properties named like keywords (default, enum, const), and leaves keyword values alone', () => {
+    const s = {
+      type: 'object',
+      properties: { default: { $ref: '#/$defs/Tag' }, enum: { $ref: '#/$defs/Tag' } },
+      default: { $ref: 'not a schema, a default value' },
+      $defs: defs,
+    };
+    const out = inlineRefs(s, { maxDepth: 4, maxBytes: 1e6 }).schema;
+    expect((out.properties as Record<string, unknown>).default).toEqual(defs.Tag);
+    expect((out.properties as Record<string, unknown>).enum).toEqual(defs.Tag);
+    expect(out.default).toEqual({ $ref: 'not a schema, a default value' });
+  });
+
   it('keeps a property named __proto__ as data', () => {
     const s = JSON.parse('{"type":"object","properties":{"__proto__":{"$ref":"#/$defs/Tag"}},"$defs":{"Tag":{"type":"string"}}}') as JsonSchema;
     const props = inlineRefs(s, { maxDepth: 4, maxBytes: 1e6 }).schema.properties as Record<string, unknown>;
