@@ -61,7 +61,7 @@ function expand(node: unknown, defs: Record<string, JsonSchema>, depth: number, 
   const obj = node as Record<string, unknown>;
   if (typeof obj.$ref === 'string' && PREFIX.test(obj.$ref)) {
     const name = decodeURIComponent(obj.$ref.replace(PREFIX, '')).replace(/~1/g, '/').replace(/~0/g, '~');
-    const target = defs[name];
+    const target = Object.hasOwn(defs, name) ? defs[name] : undefined;
     const { $ref: _ref, ...siblings } = obj;
     const rest = expand(siblings, defs, depth, stack, cut, budget) as Record<string, unknown>;
     if (!target) return { ...rest, description: describe(rest, `(${name}: definition missing)`) };
