@@ -1,8 +1,9 @@
 import { request as httpRequest } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/log.js';
 import { startHttpServer } from '../../src/runtime/transport.js';
@@ -44,6 +45,14 @@ const mcpHeaders = (port: number, extra: Record<string, string> = {}) => ({
   accept: 'application/json, text/event-stream',
   ...extra,
 });
+
+async function openSession(port: number): Promise<string> {
+  const opened = await raw(port, { headers: mcpHeaders(port), body: initialize });
+  expect(opened.status).toBe(200);
+  const id = opened.headers['mcp-session-id'];
+  if (typeof id !== 'string') throw new Error('no session id');
+  return id;
+}
 
 describe('Streamable HTTP transport', () => {
   let handle: HttpServerHandle;
@@ -118,8 +127,75 @@ describe('Streamable HTTP transport', () => {
     expect(JSON.parse(unknown.body)).toMatchObject({ jsonrpc: '2.0', error: { code: -32001 } });
     const none = await raw(handle.port, { headers: mcpHeaders(handle.port), body: list });
     expect(none.status).toBe(400);
-    const get = await raw(handle.port, { method: 'GET', headers: mcpHeaders(handle.port, { 'mcp-session-id': 'nope' }) });
-    expect(get.status).toBe(404);
+  });
+
+  it('GET → 405: no server-initiated stream is offered (the spec allows this)', async () => {
+    const get = await raw(handle.port, { method: 'GET', headers: mcpHeaders(handle.port) });
+    expect(get.status).toBe(405);
+    expect(get.headers['allow']).toBe('POST, DELETE');
+  });
+
+  it('checks Accept, Content-Type, the JSON-RPC shape and the protocol version header', async () => {
+    const notAcceptable = await raw(handle.port, { headers: mcpHeaders(handle.port, { accept: 'text/html' }), body: initialize });
+    expect(notAcceptable.status).toBe(406);
+    const text = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'content-type': 'text/plain' }), body: initialize });
+    expect(text.status).toBe(415);
+    const shapeless = await raw(handle.port, { headers: mcpHeaders(handle.port), body: JSON.stringify({ jsonrpc: '1.0', id: 1, method: 'initialize' }) });
+    expect(shapeless.status).toBe(400);
+    expect(JSON.parse(shapeless.body)).toMatchObject({ error: { code: -32700 } });
+    const session = await openSession(handle.port);
+    const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
+    const old = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'mcp-session-id': session, 'mcp-protocol-version': '1999-01-01' }), body: list });
+    expect(old.status).toBe(400);
+    expect(old.body).toContain('Unsupported protocol version: 1999-01-01');
+    const again = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'mcp-session-id': session }), body: initialize });
+    expect(again.status).toBe(400);
+    expect(again.body).toContain('already initialized');
+  });
+
+  it('answers a batch with an array in request order, a notification with 202, and closes a session on DELETE', async () => {
+    const session = await openSession(handle.port);
+    const headers = mcpHeaders(handle.port, { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' });
+    const note = await raw(handle.port, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
+    expect(note.status).toBe(202);
+    expect(note.body).toBe('');
+    const batch = await raw(handle.port, {
+      headers,
+      body: JSON.stringify([
+        { jsonrpc: '2.0', id: 'b', method: 'tools/call', params: { name: 'getPet', arguments: { petId: 3 } } },
+        { jsonrpc: '2.0', id: 'a', method: 'ping' },
+      ]),
+    });
+    expect(batch.status).toBe(200);
+    expect(batch.headers['content-type']).toBe('application/json');
+    const answers = JSON.parse(batch.body) as { id: string; result: { isError?: boolean } }[];
+    expect(answers.map((a) => a.id)).toEqual(['b', 'a']);
+    expect(answers[0]?.result.isError).toBeFalsy();
+    const deleted = await raw(handle.port, { method: 'DELETE', headers });
+    expect(deleted.status).toBe(200);
+    const after = await raw(handle.port, { headers, body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' }) });
+    expect(after.status).toBe(404);
+  });
+
+  it('a caller who hangs up cancels the call: the upstream request is aborted', async () => {
+    const session = await openSession(handle.port);
+    const upstreamClosed = new Promise<boolean>((resolve) => {
+      const onRequest = (req: IncomingMessage, res: ServerResponse) => {
+        if (!req.url?.endsWith('/status/slow')) return;
+        stub.server.off('request', onRequest);
+        res.once('close', () => resolve(!res.writableFinished));
+      };
+      stub.server.on('request', onRequest);
+    });
+    const req = httpRequest({ host: '127.0.0.1', port: handle.port, method: 'POST', path: '/mcp', headers: mcpHeaders(handle.port, { 'mcp-session-id': session }) });
+    req.on('error', () => {});
+    req.end(JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'getStatus', arguments: { code: 'slow' } } }));
+    await vi.waitFor(() => expect(stub.requests.some((r) => r.url.endsWith('/status/slow'))).toBe(true));
+    const started = Date.now();
+    req.destroy();
+    expect(await upstreamClosed).toBe(true);
+    // Well before the stub's 5 s answer.
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 
   it('body over 4 MiB → 413; invalid JSON → 400', async () => {
