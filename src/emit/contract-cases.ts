@@ -58,9 +58,9 @@ export interface ContractCase {
     /** As on the wire, without `?`; '' for none. */
     query: string;
     /**
-     * Every header the server itself chooses, lower-case names and values as fetch sends them.
+     * Every header the server itself chooses, lower-case names and values as sent on the wire.
      * No credentials are configured in the test, so there are no auth headers. Multipart bodies
-     * leave out content-type: fetch adds it with a random boundary.
+     * leave out content-type: the HTTP client adds it with a random boundary.
      */
     headers: Record<string, string>;
     body?: ExpectedBody;
