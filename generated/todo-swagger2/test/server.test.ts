@@ -17,11 +17,16 @@ const definition = JSON.parse(readFileSync(new URL('../server-definition.json', 
 const noNetwork = (async (input: unknown) => {
   throw new Error(`unexpected upstream request to ${String(input)}`);
 }) as typeof fetch;
+const noUpstream = {
+  send: async (request: { url: string }) => {
+    throw new Error(`unexpected upstream request to ${request.url}`);
+  },
+};
 
 let client: Client;
 beforeAll(async () => {
   const config = loadConfig(definition, { API_BASE_URL: 'http://127.0.0.1:9', MCP_AUDIT_LOG: 'off' });
-  const server = createServer(definition, config, { fetchImpl: noNetwork });
+  const server = createServer(definition, config, { fetchImpl: noNetwork, httpClient: noUpstream });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: 'self-test', version: '0.0.0' });
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);

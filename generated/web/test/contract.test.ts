@@ -59,23 +59,10 @@ const definition = JSON.parse(readFileSync(new URL('../server-definition.json', 
 const data = JSON.parse(readFileSync(new URL('./contract-cases.json', import.meta.url), 'utf8')) as ContractCases;
 
 /**
- * Headers fetch itself adds: not chosen by the server, so not part of the contract. (Cache-Control
- * and Pragma: no-cache come with conditional requests, e.g. an If-Match parameter.) One of these
- * that the spec does bind is still compared, since it is then in the case.
+ * Headers the HTTP client adds itself: not chosen by the server, so not part of the contract. One
+ * of these that the spec does bind is still compared, since it is then in the case.
  */
-const TRANSPORT_HEADERS = new Set([
-  'host',
-  'connection',
-  'keep-alive',
-  'content-length',
-  'transfer-encoding',
-  'user-agent',
-  'accept-encoding',
-  'accept-language',
-  'sec-fetch-mode',
-  'cache-control',
-  'pragma',
-]);
+const TRANSPORT_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'user-agent', 'accept-encoding']);
 
 /** The upstream: records every request as it arrived and serves the current case's response. */
 const received: Received[] = [];
@@ -124,7 +111,7 @@ beforeEach(() => {
   received.length = 0;
 });
 
-/** The headers the server chose: what arrived, less fetch's own (unless the case expects one). */
+/** The headers the server chose: what arrived, less the HTTP client's own (unless the case expects one). */
 function chosenHeaders(got: http.IncomingHttpHeaders, want: Record<string, string>): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(got)) {
@@ -152,7 +139,7 @@ async function checkRequest(c: ContractCase, got: Received): Promise<void> {
   const headers = chosenHeaders(got.headers, want.headers);
   const body = want.body;
   if (body && 'multipart' in body) {
-    // fetch sets the multipart content type itself, with a random boundary.
+    // The HTTP client sets the multipart content type itself, with a random boundary.
     expect(headers['content-type'], at('content-type')).toMatch(/^multipart\/form-data; boundary=/);
     delete headers['content-type'];
   }

@@ -46,6 +46,8 @@ export interface RuntimeConfig {
   maxConcurrent: number;
   maxQueue: number;
   maxResponseBytes: number;
+  /** Sent upstream by HTTP and web tools: `<server>/<version> (MCP server; built with mcp-gen)`. */
+  userAgent: string;
   /** Extra `Host` header values accepted by the HTTP transport. */
   allowedHosts: string[];
   /** Extra `Origin` header values accepted by the HTTP transport. */
@@ -198,6 +200,7 @@ export function loadConfig(
     maxConcurrent,
     maxQueue: maxConcurrent * DEFAULTS.queueFactor,
     maxResponseBytes,
+    userAgent: `${definition.server.name}/${definition.server.version} (MCP server; built with mcp-gen)`,
     allowedHosts: readList(env, 'MCP_ALLOWED_HOSTS'),
     allowedOrigins: readList(env, 'MCP_ALLOWED_ORIGINS'),
     logLevel,

@@ -4,6 +4,7 @@
  * small (no framework) but carries the protections a reachable MCP endpoint needs: Host and
  * Origin checks against DNS rebinding, bearer-JWT auth (inbound-auth.ts) when configured, a
  * per-caller rate limit, a request body limit, and sessions that only their opener may use.
+ * POSTs are answered with JSON (json-session.ts); the optional GET stream is refused with 405.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
@@ -11,13 +12,15 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
-import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
+import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
+import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
 import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
 import type { RuntimeConfig } from './config.js';
 import type { ServerDefinition } from './definition.js';
 import { InboundAuth } from './inbound-auth.js';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { JsonSessionTransport, jsonRpcMessages, sendJson } from './json-session.js';
 import { createServer, resolveDeps } from './server.js';
 import type { ServerDeps } from './server.js';
 
@@ -54,7 +57,7 @@ export async function startStdio(
 }
 
 interface Session {
-  transport: StreamableHTTPServerTransport;
+  transport: JsonSessionTransport;
   server: Server;
   /** Who opened the session: with inbound auth, nobody else may use it. */
   subject: string | undefined;
@@ -102,6 +105,7 @@ export async function startHttpServer(
     if (path !== MCP_PATH) return sendPlain(res, 404, { error: 'Not found' });
 
     let subject: string | undefined;
+    let authInfo: AuthInfo | undefined;
     if (inbound) {
       const verified = await inbound.verify(header(req, 'authorization'));
       if (!verified.ok) {
@@ -113,8 +117,7 @@ export async function startHttpServer(
         return sendJsonRpcError(res, 401, -32001, `Unauthorized: ${verified.reason}`);
       }
       subject = verified.principal.subject;
-      const auth: AuthInfo = { token: verified.token, clientId: subject, scopes: verified.principal.roles, extra: { principal: verified.principal } };
-      (req as IncomingMessage & { auth?: AuthInfo }).auth = auth;
+      authInfo = { token: verified.token, clientId: subject, scopes: verified.principal.roles, extra: { principal: verified.principal } };
     }
 
     if (limiter) {
@@ -132,45 +135,54 @@ export async function startHttpServer(
 
     const sessionId = header(req, 'mcp-session-id');
     if (req.method === 'POST') {
+      if (!acceptsJson(header(req, 'accept'))) return sendJsonRpcError(res, 406, -32000, 'Not Acceptable: the Accept header must allow application/json');
+      if (!isJsonContentType(header(req, 'content-type'))) return sendJsonRpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
       const body = await readJsonBody(req, res, config.maxBodyBytes);
       if (body === NO_BODY) return;
+      const messages = jsonRpcMessages(body);
+      if (!messages) return sendJsonRpcError(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
+      const initialize = messages.some(isInitialize);
+      const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
+      if (authInfo) extra.authInfo = authInfo;
       if (sessionId !== undefined) {
         const session = sessions.get(sessionId);
         // Someone else's session looks exactly like no session.
         if (!session || session.subject !== subject) return sendJsonRpcError(res, 404, -32001, 'Session not found');
-        return session.transport.handleRequest(req, res, body);
+        if (initialize) return sendJsonRpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
+        const version = header(req, 'mcp-protocol-version');
+        if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
+          return sendJsonRpcError(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
+        }
+        return session.transport.receive(messages, Array.isArray(body), res, extra);
       }
-      const initialize = Array.isArray(body) ? body.some((m) => isInitializeRequest(m)) : isInitializeRequest(body);
       if (!initialize) return sendJsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
-      return startSession(req, res, body, subject);
+      if (messages.length > 1) return sendJsonRpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
+      return startSession(messages, Array.isArray(body), res, extra, subject);
     }
-    if (req.method === 'GET' || req.method === 'DELETE') {
+    if (req.method === 'DELETE') {
       if (sessionId === undefined) return sendJsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
       const session = sessions.get(sessionId);
       if (!session || session.subject !== subject) return sendJsonRpcError(res, 404, -32001, 'Session not found');
-      return session.transport.handleRequest(req, res);
+      await session.server.close();
+      return void res.writeHead(200).end();
     }
-    res.setHeader('allow', 'GET, POST, DELETE');
+    // GET would open a stream for server-initiated messages; generated servers send none.
+    res.setHeader('allow', 'POST, DELETE');
     return sendJsonRpcError(res, 405, -32000, 'Method not allowed');
   }
 
-  async function startSession(req: IncomingMessage, res: ServerResponse, body: unknown, subject: string | undefined): Promise<void> {
+  async function startSession(messages: JSONRPCMessage[], batch: boolean, res: ServerResponse, extra: MessageExtraInfo, subject: string | undefined): Promise<void> {
     const server = createServer(definition, config, resolved);
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      enableJsonResponse: true,
-      onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, subject });
-        logger.info('session started', { session: id, sessions: sessions.size });
-      },
-    });
+    const transport = new JsonSessionTransport(randomUUID());
+    const id = transport.sessionId;
     // Set before connect(): the SDK chains its own handler after ours.
     transport.onclose = () => {
-      const id = transport.sessionId;
-      if (id && sessions.delete(id)) logger.info('session closed', { session: id, sessions: sessions.size });
+      if (sessions.delete(id)) logger.info('session closed', { session: id, sessions: sessions.size });
     };
     await server.connect(transport);
-    await transport.handleRequest(req, res, body);
+    sessions.set(id, { transport, server, subject });
+    logger.info('session started', { session: id, sessions: sessions.size });
+    transport.receive(messages, batch, res, extra);
   }
 
   /** The URL clients reached us by; the guard has already checked the Host header. */
@@ -289,9 +301,20 @@ function sendPlain(res: ServerResponse, status: number, body: unknown, allow?: s
 }
 
 function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
-  res
-    .writeHead(status, { 'content-type': 'application/json' })
-    .end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
+}
+
+function isInitialize(message: JSONRPCMessage): boolean {
+  return 'method' in message && message.method === 'initialize' && 'id' in message;
+}
+
+/** The spec has clients accept JSON and SSE; JSON is all these servers answer with. */
+function acceptsJson(accept: string | undefined): boolean {
+  if (accept === undefined) return true;
+  return accept.split(',').some((range) => {
+    const type = (range.split(';', 1)[0] ?? '').trim().toLowerCase();
+    return type === 'application/json' || type === 'application/*' || type === '*/*';
+  });
 }
 
 const NO_BODY = Symbol('no body');

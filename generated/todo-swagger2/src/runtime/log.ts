@@ -36,22 +36,25 @@ export interface LoggerOptions {
   ring?: LogRing;
 }
 
-/** A bounded ring of recent log records, oldest first. */
+/**
+ * A bounded ring of recent log records, oldest first. Records are kept as logged and redacted
+ * only when listed: the ring sees every call's `info` line, and most are never read.
+ */
 export class LogRing {
-  private readonly items: LogFields[] = [];
+  private readonly items: Array<() => LogFields> = [];
   private next = 0;
 
   constructor(readonly capacity = 200) {}
 
-  push(record: LogFields): void {
+  push(record: () => LogFields): void {
     if (this.items.length < this.capacity) this.items.push(record);
     else this.items[this.next] = record;
     this.next = (this.next + 1) % this.capacity;
   }
 
   list(): LogFields[] {
-    if (this.items.length < this.capacity) return [...this.items];
-    return [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+    const ordered = this.items.length < this.capacity ? this.items : [...this.items.slice(this.next), ...this.items.slice(0, this.next)];
+    return ordered.map((record) => record());
   }
 }
 
@@ -71,9 +74,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const emit = (level: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
     const rank = RANK[level];
     if (rank < threshold && !(ring && rank >= ringThreshold)) return;
-    const record = { time: new Date().toISOString(), level, msg: scrub(msg), ...base, ...normalise(fields) };
-    ring?.push(record);
+    const time = Date.now();
+    const format = (): LogFields => ({ time: new Date(time).toISOString(), level, msg: scrub(msg), ...base, ...normalise(fields) });
+    ring?.push(format);
     if (rank < threshold) return;
+    const record = format();
     let line: string;
     try {
       line = JSON.stringify(record);

@@ -76,7 +76,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
     httpClient:
       deps.httpClient ??
       new ResilientHttpClient(
-        createHttpClient({ timeoutMs: config.attemptTimeoutMs, maxResponseBytes: config.maxResponseBytes, fetchImpl }),
+        createHttpClient({ timeoutMs: config.attemptTimeoutMs, maxResponseBytes: config.maxResponseBytes, userAgent: config.userAgent }),
         {
           timeoutMs: config.timeoutMs,
           retry: config.retry,

@@ -240,7 +240,11 @@ export class ResilientHttpClient implements HttpClient {
       if (outOfTime && last) throw new OutOfTime(last);
       call.report.attempts++;
       try {
-        const response = await this.inner.send(request, { signal: s, ...(call.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: call.attemptTimeoutMs }) });
+        const response = await this.inner.send(request, {
+          signal: s,
+          deadlineAt: call.deadlineAt,
+          ...(call.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: call.attemptTimeoutMs }),
+        });
         last = { value: response };
         return response;
       } catch (err) {

@@ -457,7 +457,6 @@ function decodeText(bytes: Buffer, charset: string | undefined): string {
 // ---------------------------------------------------------------------------------------------
 // web.scrape
 
-const USER_AGENT_SUFFIX = '(MCP server; built with mcp-gen)';
 const PAGE_ACCEPT = 'text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.5';
 
 /** Never rendered as page text; `[hidden]` is the HTML attribute (CSS would need a browser). */
@@ -786,8 +785,7 @@ export function createBuiltinBackend(options: BuiltinBackendOptions = {}): ToolE
       allowPrivate: parseAllowPrivate(ctx.config.env[ALLOW_PRIVATE_ENV]),
     };
     const fetcher = createFetcher(binding, policy, resolve, ctx);
-    const server = ctx.definition.server;
-    const userAgent = `${server.name}/${server.version} ${USER_AGENT_SUFFIX}`;
+    const userAgent = ctx.config.userAgent;
     switch (binding.name) {
       case 'web.scrape':
         return scrape(args, fetcher, userAgent);
