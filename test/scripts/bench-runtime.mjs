@@ -223,14 +223,15 @@ const sdkPerSecond = await throughput(sdkCall(sdkHttpClient));
 await sdkHttpClient.close();
 await http.stop();
 
-agent.destroy();
-stub.kill('SIGTERM');
 // The default log level writes a JSON line per call to stderr; here to a file, as under a supervisor.
 const logFile = openSync(path.join(dir, 'server.log'), 'w');
 const logged = await startHttp({ MCP_MAX_CONCURRENT: String(CONCURRENCY), MCP_LOG_LEVEL: 'info' }, logFile);
 const loggedPerSecond = await throughput(logged.call);
 await logged.stop();
 closeSync(logFile);
+
+agent.destroy();
+stub.kill('SIGTERM');
 
 rmSync(dir, { recursive: true, force: true });
 
