@@ -6,8 +6,9 @@
  */
 import type { Diagnostic } from '../diagnostics.js';
 import type { JsonSchema, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
-import { DATA_KEYWORDS, hasRefs, inlineRefs, SCHEMA_MAPS } from './inline-refs.js';
+import { hasRefs, inlineRefs, mapSubschemas } from './inline-refs.js';
 import { fitName, shortHash } from './naming.js';
+import { pointerOf } from './verify.js';
 import { setOwn } from './own.js';
 
 export const CLIENT_NAMES = ['portable', 'claude', 'openai', 'gemini', 'cursor', 'vscode'] as const;
@@ -108,10 +109,6 @@ export function applyClientProfile(definition: ServerDefinition, client: ClientN
   return { definition: next, repairs };
 }
 
-function pointerOf(tool: ToolDefinition): (string | number)[] {
-  return tool.binding.kind === 'http' ? ['paths', tool.binding.path, tool.binding.method.toLowerCase()] : ['tools', tool.name];
-}
-
 /** Both schemas of a tool without `$ref`, within the size budget. */
 function inlineTool(tool: ToolDefinition, notes: Array<[RepairRule, string]>): ToolDefinition {
   const out: ToolDefinition = { ...tool };
@@ -175,21 +172,12 @@ function flattenRoot(tool: ToolDefinition, notes: Array<[RepairRule, string]>): 
 export function constToEnum(schema: JsonSchema): JsonSchema {
   const walk = (node: unknown): unknown => {
     if (!node || typeof node !== 'object' || Array.isArray(node)) return node;
-    const out: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(node as Record<string, unknown>)) {
-      if (key === 'const') {
-        if (!Object.hasOwn(node, 'enum')) setOwn(out, 'enum', [value]);
-      } else if (DATA_KEYWORDS.has(key)) {
-        setOwn(out, key, value);
-      } else if (SCHEMA_MAPS.has(key) && value && typeof value === 'object') {
-        const map: Record<string, unknown> = {};
-        for (const [name, sub] of Object.entries(value)) setOwn(map, name, walk(sub));
-        setOwn(out, key, map);
-      } else {
-        setOwn(out, key, Array.isArray(value) ? value.map(walk) : walk(value));
-      }
-    }
-    return out;
+    const toEnum = (key: string, value: unknown, out: Record<string, unknown>): boolean => {
+      if (key !== 'const') return false;
+      if (!Object.hasOwn(node, 'enum')) setOwn(out, 'enum', [value]);
+      return true;
+    };
+    return mapSubschemas(node as Record<string, unknown>, walk, toEnum);
   };
   return walk(schema) as JsonSchema;
 }

@@ -5,7 +5,7 @@
  * tool into megabytes. Pure: the input is not changed.
  */
 import type { JsonSchema } from '../runtime/definition.js';
-import { fitsJson, jsonLength } from './json-size.js';
+import { fitsJson, sharedJsonLength } from './json-size.js';
 import { setOwn } from './own.js';
 
 export interface InlineOptions {
@@ -69,24 +69,38 @@ function expand(node: unknown, defs: Record<string, JsonSchema>, depth: number, 
       cut.add(name);
       return { ...standIn(target, name, stack.includes(name)), ...rest };
     }
-    budget.left -= jsonLength(target, budget.left + 1);
+    budget.left -= sharedJsonLength(target, budget.left + 1);
     if (budget.left < 0) throw OVER_BUDGET;
     const expanded = expand(target, defs, depth, [...stack, name], cut, budget) as Record<string, unknown>;
     // Only annotations beside the $ref: they override the target's (2020-12 semantics allow both).
     if (Object.keys(rest).every((k) => ANNOTATIONS.has(k))) return { ...expanded, ...rest };
     return { ...rest, allOf: [expanded, ...((rest.allOf as unknown[]) ?? [])] };
   }
+  return mapSubschemas(obj, (sub) => expand(sub, defs, depth, stack, cut, budget));
+}
+
+/**
+ * A copy of a schema object with `fn` applied to every subschema below it. Data keywords (enum,
+ * default, …) are copied as they are; under name→schema maps (properties and the like) the keys
+ * are names chosen by the spec, e.g. "default" or __proto__, kept as own keys with `fn` applied to
+ * each value. `keyword` may take over a key: it returns true when it has written `out` itself.
+ */
+export function mapSubschemas(
+  obj: Record<string, unknown>,
+  fn: (sub: unknown) => unknown,
+  keyword?: (key: string, value: unknown, out: Record<string, unknown>) => boolean,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(obj)) {
+    if (keyword?.(key, value, out)) continue;
     if (DATA_KEYWORDS.has(key)) {
       setOwn(out, key, value);
     } else if (SCHEMA_MAPS.has(key) && value && typeof value === 'object' && !Array.isArray(value)) {
-      // Under properties (and the like) keys are names chosen by the spec, e.g. "default" or __proto__.
       const map: Record<string, unknown> = {};
-      for (const [name, sub] of Object.entries(value)) setOwn(map, name, expand(sub, defs, depth, stack, cut, budget));
+      for (const [name, sub] of Object.entries(value)) setOwn(map, name, fn(sub));
       setOwn(out, key, map);
     } else {
-      setOwn(out, key, expand(value, defs, depth, stack, cut, budget));
+      setOwn(out, key, Array.isArray(value) ? value.map(fn) : fn(value));
     }
   }
   return out;

@@ -38,8 +38,8 @@ function checkers(compile: boolean): Checkers {
   return { strict2020, draft07, compile };
 }
 
-/** Where a tool came from in its spec, for the warning's location. */
-function pointerOf(tool: ToolDefinition): (string | number)[] {
+/** Where a tool came from in its spec, for a warning's or a repair's location. */
+export function pointerOf(tool: ToolDefinition): (string | number)[] {
   return tool.binding.kind === 'http' ? ['paths', tool.binding.path, tool.binding.method.toLowerCase()] : ['tools', tool.name];
 }
 
