@@ -264,6 +264,8 @@ function specEnvironment(def: ServerDefinition): Array<{ env: string; meaning: s
     for (const ref of envReferences(source.url)) add(ref.name, `database of the \`${name}\` source (\`postgres://…\` or \`sqlite:path\`)`, ref.fallback);
   }
   for (const tool of def.tools) {
+    // OpenAPI operations (http bindings) hold spec text, never templates: nothing to scan.
+    if (tool.binding.kind === 'http') continue;
     for (const ref of envReferences(tool.binding)) add(ref.name, `read by the \`${tool.name}\` tool`, ref.fallback);
   }
   if (def.tools.some((t) => t.binding.kind === 'builtin')) {

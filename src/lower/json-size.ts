@@ -50,5 +50,21 @@ export function jsonLength(value: unknown, limit = Infinity): number {
   return total;
 }
 
+/**
+ * Exact lengths of lowered `$defs` schemas: every tool that refers to one shares the object, and
+ * lowering never changes a schema once built, so each is measured once (MS Graph measured its
+ * entity types once per referring tool: 0.3 s).
+ */
+const defLengths = new WeakMap<object, number>();
+
+/** jsonLength of a shared, never-changed schema object, remembered once it is known exactly. */
+export function sharedJsonLength(value: object, limit = Infinity): number {
+  const known = defLengths.get(value);
+  if (known !== undefined) return known;
+  const length = jsonLength(value, limit);
+  if (length <= limit) defLengths.set(value, length);
+  return length;
+}
+
 /** Whether `value` serialises to at most `limit` characters. */
 export const fitsJson = (value: unknown, limit: number): boolean => jsonLength(value, limit) <= limit;

@@ -4,7 +4,7 @@
  * uses them, so cycles are data and never an infinite expansion.
  */
 import { setOwn } from './own.js';
-import { jsonLength } from './json-size.js';
+import { sharedJsonLength } from './json-size.js';
 import type { JsonSchema } from '../runtime/definition.js';
 import { SpecError, fromPointer, type Diagnostic } from '../diagnostics.js';
 
@@ -292,7 +292,7 @@ export function collectDefs(ctx: SchemaContext, refs: Set<string>, direction: Di
     seen.add(ref);
     const { schema, refs: inner } = convertDef(ctx, ref, direction);
     if (budget !== Infinity) {
-      size += jsonLength(schema, budget - size);
+      size += sharedJsonLength(schema, budget - size);
       if (size > budget) return null;
     }
     setOwn(defs, defName(ctx, ref), schema);
