@@ -169,8 +169,8 @@ export class UndiciHttpClient implements HttpClient {
   }
 
   /**
-   * Redirects are followed by hand, as fetch's automatic mode would forward custom API-key
-   * headers to whatever origin the upstream names. Cross-origin redirects are returned as-is.
+   * Same-origin redirects are followed here; one to another origin is returned as it is, since
+   * following it would hand the API-key headers to whatever origin the upstream names.
    */
   private async requestFollowingSameOrigin(request: HttpRequest, signal: AbortSignal): Promise<UpstreamResponse> {
     let current = request;
