@@ -97,7 +97,7 @@ export function mergeAuth(request: BuiltRequest, additions: AuthAdditions): Buil
   return request;
 }
 
-// Secrets pasted from files often carry a trailing newline, which fetch rejects in headers.
+// Secrets pasted from files often carry a trailing newline, which HTTP clients reject in headers.
 function secret(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
   return value ? value : undefined;

@@ -210,7 +210,7 @@ function buildPath(binding: HttpBinding, args: Record<string, unknown>): string 
 }
 
 /**
- * Percent-encoding alone cannot stop traversal: the WHATWG URL parser used by fetch treats
+ * Percent-encoding alone cannot stop traversal: the WHATWG URL parser (fetch and undici alike) treats
  * `%2E%2E` exactly like `..` and removes the preceding segment. So a value that would form a
  * dot segment (or an empty one, which silently changes the endpoint) is refused outright.
  */
@@ -368,7 +368,7 @@ export function isJsonMediaType(type: string): boolean {
 
 interface EncodedBody {
   body: RequestBody;
-  /** Undefined for multipart: fetch must set it itself to include the boundary. */
+  /** Undefined for multipart: the HTTP client sets it itself, with the boundary. */
   contentType?: string;
 }
 
