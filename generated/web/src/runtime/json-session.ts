@@ -15,7 +15,7 @@ import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 
 /** The SDK's own cap on a batch (server/requestBody.js). */
-export const MAX_BATCH = 100;
+const MAX_BATCH = 100;
 
 /** A POST waiting for the answers to its requests. */
 interface Exchange {
@@ -120,7 +120,7 @@ function isId(value: unknown): boolean {
   return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
 }
 
-export function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId; method: string } {
+function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId; method: string } {
   return 'method' in message && 'id' in message;
 }
 
