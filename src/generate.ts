@@ -17,6 +17,7 @@ import { lowerToolSpec } from './lower/toolspec.js';
 import { verifyTools } from './lower/verify.js';
 import { applyClientProfile, MIN_NAME_BUDGET, nameBudget, PROFILES, type ClientName, type Repair } from './lower/clients.js';
 import type { ServerDefinition } from './runtime/definition.js';
+import type { SchemaValidator } from './runtime/validate.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
 
 export interface DefinitionOptions {
@@ -78,6 +79,8 @@ export interface LoadedDefinition {
   assets?: Array<{ path: string; contents: string }>;
   /** npm packages the user's handlers import (tool specs). */
   dependencies?: Record<string, string>;
+  /** Validates with the schemas verification compiled. */
+  validator: SchemaValidator;
   devDependencies?: Record<string, string>;
 }
 
@@ -109,7 +112,7 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
     const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where(w.pointer) })));
     // Generation only counts repairs; locating them parses the whole text again (0.4 s on GitHub's 13 MB).
     const repairs = await Promise.all(profiled.repairs.map(async (r) => ({ ...r, location: options.fullCheck ? await where(r.pointer) : spec })));
-    return { definition, warnings: located, repairs };
+    return { definition, warnings: located, repairs, validator: verified.validator };
   } catch (err) {
     if (err instanceof SpecError) {
       for (const e of [err, ...(err.others ?? [])]) {
@@ -146,7 +149,15 @@ async function buildFromToolSpec(text: string, options: DefinitionOptions): Prom
   };
   const warnings = [...lowered.warnings, ...long, ...verified.warnings].map((w) => ({ ...w, location: locate(w) }));
   const repairs = profiled.repairs.map((r) => ({ ...r, location: locate(r) }));
-  return { definition: verified.definition, warnings, repairs, assets: lowered.assets, dependencies: lowered.dependencies, devDependencies: lowered.devDependencies };
+  return {
+    definition: verified.definition,
+    warnings,
+    repairs,
+    validator: verified.validator,
+    assets: lowered.assets,
+    dependencies: lowered.dependencies,
+    devDependencies: lowered.devDependencies,
+  };
 }
 
 /** The client prefix of a long server name leaves less than MIN_NAME_BUDGET: say which key fits. */
@@ -188,7 +199,7 @@ export function toolsListBytes(definition: ServerDefinition): number {
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { definition, warnings, repairs, assets, dependencies, devDependencies } = await buildDefinition(options);
+  const { definition, warnings, repairs, validator, assets, dependencies, devDependencies } = await buildDefinition(options);
   const spec = options.spec;
   const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
   const files = await emitProject(definition, {
@@ -199,6 +210,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     ...(dependencies ? { dependencies } : {}),
     ...(devDependencies ? { devDependencies } : {}),
     ...(options.testBudget !== undefined ? { testBudget: options.testBudget } : {}),
+    validator,
   });
   const outDir = options.outDir ?? definition.server.name;
   const header = headerText({ specFile });

@@ -217,9 +217,8 @@ export function sampleTools<T extends ToolDefinition>(tools: T[], budget: number
   return tools.filter((t) => chosen.has(t));
 }
 
-export async function contractCases(def: ServerDefinition, budget = DEFAULT_TEST_BUDGET): Promise<ContractCasesFile> {
+export async function contractCases(def: ServerDefinition, budget = DEFAULT_TEST_BUDGET, validator = new SchemaValidator()): Promise<ContractCasesFile> {
   const httpTools = def.tools.filter((t): t is ToolDefinition & { binding: HttpBinding } => t.binding.kind === 'http');
-  const validator = new SchemaValidator();
   const cases: ContractCase[] = [];
   const skipped: ContractCasesFile['skipped'] = [];
   for (const tool of sampleTools(httpTools, budget)) {

@@ -11,6 +11,7 @@ import { describeBinding } from '../runtime/definition.js';
 import type { AuthScheme, HandlerBinding, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 import { envReferences } from '../lower/template-check.js';
 import { contractCases } from './contract-cases.js';
+import type { SchemaValidator } from '../runtime/validate.js';
 import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
 
@@ -35,6 +36,8 @@ export interface EmitOptions {
   devDependencies?: Record<string, string>;
   /** Most OpenAPI operations given a case in test/contract-cases.json (default 50). */
   testBudget?: number;
+  /** The verification's validator, whose compiled schemas the contract cases reuse. */
+  validator?: SchemaValidator;
 }
 
 type BindingKind = ToolDefinition['binding']['kind'];
@@ -219,7 +222,7 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     }
   }
   // The data of test/contract.test.ts: per operation, synthesised arguments and the request the spec says they make.
-  add('test/contract-cases.json', json({ '//': header, ...(await contractCases(def, options.testBudget)) }));
+  add('test/contract-cases.json', json({ '//': header, ...(await contractCases(def, options.testBudget, options.validator)) }));
 
   const secrets = def.auth.flatMap(secretsOf);
   const absoluteBase = def.baseUrls.find((u) => /^https?:\/\//.test(u));

@@ -14,6 +14,7 @@ import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { SchemaValidator } from '../runtime/validate.js';
 import type { Diagnostic } from '../diagnostics.js';
 import type { ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 
@@ -72,8 +73,15 @@ function listing(tool: ToolDefinition): Record<string, unknown> {
   return listed;
 }
 
+export interface Verified {
+  definition: ServerDefinition;
+  warnings: Diagnostic[];
+  /** Validates with the schemas compiled here, for whatever checks data against them next. */
+  validator: SchemaValidator;
+}
+
 /** `full`: compile every schema whatever the API's size (lint); otherwise only up to FULL_CHECK_SCHEMAS. */
-export function verifyTools(definition: ServerDefinition, options: { full?: boolean } = {}): { definition: ServerDefinition; warnings: Diagnostic[] } {
+export function verifyTools(definition: ServerDefinition, options: { full?: boolean } = {}): Verified {
   const schemas = definition.tools.reduce((n, t) => n + 1 + (t.outputSchema ? 1 : 0), 0);
   const ajv = checkers(options.full === true || schemas <= FULL_CHECK_SCHEMAS);
   // One parse of the whole listing; entries are parsed one by one only to find a culprit.
@@ -84,5 +92,9 @@ export function verifyTools(definition: ServerDefinition, options: { full?: bool
     if (problem) warnings.push({ message: `tool ${tool.name} is left out: ${problem}`, pointer: pointerOf(tool), fix: 'correct the schema in the spec (mcp-gen lint shows every finding)' });
     return !problem;
   });
-  return { definition: tools.length === definition.tools.length ? definition : { ...definition, tools }, warnings };
+  return {
+    definition: tools.length === definition.tools.length ? definition : { ...definition, tools },
+    warnings,
+    validator: new SchemaValidator(ajv.strict2020),
+  };
 }

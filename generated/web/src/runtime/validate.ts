@@ -18,7 +18,13 @@ export type ValidationOutcome = { ok: true } | { ok: false; message: string };
 type Compiled = { validate: ValidateFunction } | { error: string };
 
 export class SchemaValidator {
-  private primary: Ajv2020 | undefined;
+  /**
+   * `primary`: an instance that has already compiled these schemas (the generator verifies them
+   * before it synthesises test data); ajv keeps compiled schemas keyed by object, so nothing is
+   * compiled twice.
+   */
+  constructor(private primary?: Ajv2020) {}
+
   // Keyed by schema object identity, which is stable for the life of the definition.
   private readonly cache = new WeakMap<JsonSchema, Compiled>();
 
