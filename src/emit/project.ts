@@ -5,7 +5,6 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { describeBinding } from '../runtime/definition.js';
 import type { AuthScheme, HandlerBinding, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
@@ -14,6 +13,7 @@ import { contractCases } from './contract-cases.js';
 import type { SchemaValidator } from '../runtime/validate.js';
 import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 
 export interface ProjectFile {
   path: string;
@@ -63,15 +63,14 @@ const BACKEND_IMPORTS: Partial<Record<BindingKind, { module: string; name: strin
   builtin: { module: 'web', name: 'builtinBackend' },
 };
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const RUNTIME_DIR = path.join(ROOT, 'src', 'runtime');
-const TEMPLATES_DIR = path.join(ROOT, 'templates');
+const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'src', 'runtime');
+const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 const PROJECT_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'project');
 const KIND_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'kinds');
 
 /** Versions the generated project depends on: the ones mcp-gen itself is built and tested with. */
 function dependencyRanges(kinds: ReadonlySet<BindingKind>): { dependencies: Record<string, string>; devDependencies: Record<string, string> } {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
     dependencies: Record<string, string>;
     devDependencies: Record<string, string>;
   };

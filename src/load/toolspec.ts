@@ -5,16 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Ajv } from 'ajv';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { closest, distance } from 'fastest-levenshtein';
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { SpecError } from '../diagnostics.js';
+import { PACKAGE_ROOT } from '../package-root.js';
 import type { Position } from './parse-text.js';
 
-export const TOOLSPEC_SCHEMA_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'schemas', 'toolspec-1.json');
+export const TOOLSPEC_SCHEMA_FILE = path.join(PACKAGE_ROOT, 'schemas', 'toolspec-1.json');
 
 /** A tool spec says `mcpgen:` at the top level; anything else goes to the OpenAPI loader. */
 export function isToolSpec(raw: unknown): boolean {
