@@ -16,6 +16,7 @@ import { aggregate, checkStructure, isToolSpec, located, parseToolSpec } from '.
 import { lowerToolSpec } from './lower/toolspec.js';
 import { verifyTools } from './lower/verify.js';
 import { applyClientProfile, MIN_NAME_BUDGET, nameBudget, PROFILES, type ClientName, type Repair } from './lower/clients.js';
+import { listedTool } from './runtime/definition.js';
 import type { ServerDefinition } from './runtime/definition.js';
 import type { SchemaValidator } from './runtime/validate.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
@@ -195,7 +196,7 @@ function orphanedHandlers(outDir: string, files: ProjectFile[], spec: string): A
 
 /** Bytes of the tools/list result a client receives. */
 export function toolsListBytes(definition: ServerDefinition): number {
-  return Buffer.byteLength(JSON.stringify({ tools: definition.tools.map(({ binding: _b, ...t }) => t) }));
+  return Buffer.byteLength(JSON.stringify({ tools: definition.tools.map(listedTool) }));
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {

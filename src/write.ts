@@ -35,13 +35,19 @@ export class WriteError extends Error {}
 
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 
-function withManifest(files: ProjectFile[], header: string): ProjectFile[] {
+/** A file with its UTF-8 bytes, encoded once for hashing, comparing and writing (MS Graph's definition is 72 MB). */
+type EncodedFile = ProjectFile & { bytes: Buffer };
+
+const encode = (f: ProjectFile): EncodedFile => ({ ...f, bytes: Buffer.from(f.contents) });
+
+function withManifest(files: ProjectFile[], header: string): EncodedFile[] {
+  const encoded = files.map(encode);
   const manifest = {
     '//': header,
     generator: 'mcp-gen',
-    files: Object.fromEntries(files.filter((f) => !f.userOwned).map((f) => [f.path, sha256(f.contents)])),
+    files: Object.fromEntries(encoded.filter((f) => !f.userOwned).map((f) => [f.path, sha256(f.bytes)])),
   };
-  return [...files, { path: MANIFEST, contents: `${JSON.stringify(manifest, null, 2)}\n` }];
+  return [...encoded, encode({ path: MANIFEST, contents: `${JSON.stringify(manifest, null, 2)}\n` })];
 }
 
 async function readOptional(file: string): Promise<Buffer | undefined> {
@@ -65,7 +71,7 @@ async function readManifest(outDir: string): Promise<Manifest | undefined> {
 }
 
 /** What writing `files` into `outDir` would do; reads only. */
-export async function planWrite(files: ProjectFile[], outDir: string, header: string): Promise<{ plan: WritePlan; files: ProjectFile[] }> {
+export async function planWrite(files: ProjectFile[], outDir: string, header: string): Promise<{ plan: WritePlan; files: EncodedFile[] }> {
   const all = withManifest(files, header);
   const plan: WritePlan = { create: [], update: [], unchanged: [], remove: [], conflicts: [], orphaned: [], foreign: false };
   if (!existsSync(outDir)) {
@@ -81,7 +87,7 @@ export async function planWrite(files: ProjectFile[], outDir: string, header: st
     if (!disk) plan.create.push(f.path);
     // The user's file once it exists, whatever it now holds.
     else if (f.userOwned) plan.unchanged.push(f.path);
-    else if (disk.equals(Buffer.from(f.contents))) plan.unchanged.push(f.path);
+    else if (disk.equals(f.bytes)) plan.unchanged.push(f.path);
     else if (f.path === MANIFEST || owned[f.path] === sha256(disk)) plan.update.push(f.path);
     else plan.conflicts.push(f.path);
   }
@@ -123,7 +129,7 @@ export async function writeProject(files: ProjectFile[], outDir: string, header:
     for (const f of toWrite) {
       const target = path.join(tmp, f.path);
       await mkdir(path.dirname(target), { recursive: true });
-      await writeFile(target, f.contents);
+      await writeFile(target, f.bytes);
     }
     if (!existsSync(outDir)) {
       await mkdir(path.dirname(path.resolve(outDir)), { recursive: true });

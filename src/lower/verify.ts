@@ -16,6 +16,7 @@ import addFormatsModule from 'ajv-formats';
 import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { SchemaValidator } from '../runtime/validate.js';
 import type { Diagnostic } from '../diagnostics.js';
+import { listedTool } from '../runtime/definition.js';
 import type { ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
@@ -64,13 +65,8 @@ function firstProblem(tool: ToolDefinition, ajv: Checkers): string | undefined {
 }
 
 function listingProblem(tool: ToolDefinition): string | undefined {
-  const listed = ListToolsResultSchema.safeParse({ tools: [listing(tool)] });
+  const listed = ListToolsResultSchema.safeParse({ tools: [listedTool(tool)] });
   return listed.success ? undefined : `the MCP SDK rejects its tools/list entry: ${listed.error.issues[0]?.message ?? 'invalid'}`;
-}
-
-function listing(tool: ToolDefinition): Record<string, unknown> {
-  const { binding: _binding, wrapKey: _wrapKey, timeoutMs: _timeoutMs, ...listed } = tool;
-  return listed;
 }
 
 export interface Verified {
@@ -85,7 +81,7 @@ export function verifyTools(definition: ServerDefinition, options: { full?: bool
   const schemas = definition.tools.reduce((n, t) => n + 1 + (t.outputSchema ? 1 : 0), 0);
   const ajv = checkers(options.full === true || schemas <= FULL_CHECK_SCHEMAS);
   // One parse of the whole listing; entries are parsed one by one only to find a culprit.
-  const listingOk = ListToolsResultSchema.safeParse({ tools: definition.tools.map(listing) }).success;
+  const listingOk = ListToolsResultSchema.safeParse({ tools: definition.tools.map(listedTool) }).success;
   const warnings: Diagnostic[] = [];
   const tools = definition.tools.filter((tool) => {
     const problem = firstProblem(tool, ajv) ?? (listingOk ? undefined : listingProblem(tool));

@@ -6,6 +6,7 @@
  * Keeping it plain JSON is deliberate: spec text only ever travels as data, never as code, and a
  * 10,000-tool API costs one JSON.parse instead of a program that tsc has to type-check.
  */
+import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
 /** A JSON Schema (draft 2020-12) object. */
 export type JsonSchema = { [key: string]: unknown };
@@ -325,4 +326,21 @@ export function describeBinding(binding: ToolBinding): string {
     case 'builtin':
       return `builtin ${binding.name}`;
   }
+}
+
+/**
+ * A tool's tools/list entry, exactly as the server sends it; the generator checks and measures
+ * the same entries before it writes anything.
+ */
+export function listedTool(tool: ToolDefinition): Tool {
+  const listed: Tool = {
+    name: tool.name,
+    description: tool.description,
+    inputSchema: tool.inputSchema as Tool['inputSchema'],
+  };
+  if (tool.title !== undefined) listed.title = tool.title;
+  if (tool.outputSchema !== undefined) listed.outputSchema = tool.outputSchema as Tool['outputSchema'];
+  const annotations = Object.fromEntries(Object.entries(tool.annotations).filter(([, value]) => value !== undefined));
+  if (Object.keys(annotations).length > 0) listed.annotations = annotations;
+  return listed;
 }

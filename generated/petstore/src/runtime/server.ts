@@ -26,6 +26,7 @@ import type { Principal } from './inbound-auth.js';
 import type { BackendContext, Backends, ToolExecutor } from './backend.js';
 import { isAbsoluteHttpUrl, toolTimeouts } from './config.js';
 import type { RuntimeConfig } from './config.js';
+import { listedTool } from './definition.js';
 import type { HttpBinding, ServerDefinition, ToolDefinition } from './definition.js';
 import { DESCRIBE_TOOL, jsonResult, metaTools, SEARCH_TOOLS, ToolIndex } from './dynamic.js';
 import { createHttpClient, deadlineSignal, UpstreamError } from './http-client.js';
@@ -144,7 +145,7 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
     let listing: Array<{ tool: Tool; bytes: number }> | undefined;
     server.setRequestHandler(ListToolsRequestSchema, (request, extra) => {
       listing ??= definition.tools.map((t) => {
-        const tool = toListedTool(t);
+        const tool = listedTool(t);
         return { tool, bytes: Buffer.byteLength(JSON.stringify(tool)) };
       });
       const permitted = toolFilter(definition, principalOf(extra));
@@ -222,7 +223,7 @@ function registerMetaTools(
     const toolArgs = (args.arguments ?? {}) as Record<string, unknown>;
     // The same refusal as in tools mode; search already leaves such tools out.
     if (!permitted(tool.name)) return name === DESCRIBE_TOOL ? notPermitted(tool.name, principal) : deny(deps, principal, tool.name, toolArgs);
-    if (name === DESCRIBE_TOOL) return jsonResult(toListedTool(tool));
+    if (name === DESCRIBE_TOOL) return jsonResult(listedTool(tool));
     return audited(deps, principal, tool.name, toolArgs, () => callTool(tool, toolArgs, extra.signal, definition, config, deps, extra.authInfo?.token));
   });
 }
@@ -293,21 +294,6 @@ export function listPage(entries: Array<{ tool: Tool; bytes: number }>, cursor: 
     bytes += entry.bytes;
   }
   return i < entries.length ? { tools, nextCursor: String(i) } : { tools };
-}
-
-function toListedTool(tool: ToolDefinition): Tool {
-  const listed: Tool = {
-    name: tool.name,
-    description: tool.description,
-    inputSchema: tool.inputSchema as Tool['inputSchema'],
-  };
-  if (tool.title !== undefined) listed.title = tool.title;
-  if (tool.outputSchema !== undefined) listed.outputSchema = tool.outputSchema as Tool['outputSchema'];
-  const annotations = Object.fromEntries(
-    Object.entries(tool.annotations).filter(([, value]) => value !== undefined),
-  );
-  if (Object.keys(annotations).length > 0) listed.annotations = annotations;
-  return listed;
 }
 
 export async function callTool(
