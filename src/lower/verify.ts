@@ -10,35 +10,47 @@
  * 0.1 s for meta-schema validation), so generation compiles when an API has at most
  * FULL_CHECK_SCHEMAS schemas and `mcp-gen lint` always does.
  */
-import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { SchemaValidator } from '../runtime/validate.js';
 import type { Diagnostic } from '../diagnostics.js';
+import { validate2020, validateDraft07 } from './meta-validators.js';
 import { listedTool } from '../runtime/definition.js';
 import type { ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
-const addFormats = addFormatsModule as unknown as (ajv: Ajv2020 | Ajv) => unknown;
+const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => unknown;
 
 export const FULL_CHECK_SCHEMAS = 500;
 
 interface Checkers {
   strict2020: Ajv2020;
-  draft07: Ajv;
   compile: boolean;
 }
 
 function checkers(compile: boolean): Checkers {
   // strictSchema only: unknown keywords are what clients trip on; strictRequired and strictTypes
-  // would refuse valid schemas (a `required` naming a property defined in a parent).
-  const strict2020 = new Ajv2020({ strict: false, strictSchema: true, allowUnionTypes: true, validateFormats: true, code: { optimize: false }, inlineRefs: false });
+  // would refuse valid schemas (a `required` naming a property defined in a parent). No
+  // validateSchema: every schema has passed the precompiled meta-schema validators first.
+  const strict2020 = new Ajv2020({
+    strict: false,
+    strictSchema: true,
+    allowUnionTypes: true,
+    validateFormats: true,
+    validateSchema: false,
+    code: { optimize: false },
+    inlineRefs: false,
+  });
   addFormats(strict2020);
-  const draft07 = new Ajv({ strict: false, validateFormats: true });
-  addFormats(draft07);
-  return { strict2020, draft07, compile };
+  return { strict2020, compile };
 }
+
+const DIALECTS: ReadonlyArray<readonly [string, ValidateFunction]> = [
+  ['JSON Schema 2020-12', validate2020],
+  ['draft-07', validateDraft07],
+];
 
 /** Where a tool came from in its spec, for a warning's or a repair's location. */
 export function pointerOf(tool: ToolDefinition): (string | number)[] {
@@ -48,10 +60,8 @@ export function pointerOf(tool: ToolDefinition): (string | number)[] {
 function firstProblem(tool: ToolDefinition, ajv: Checkers): string | undefined {
   for (const [role, schema] of [['input', tool.inputSchema], ['output', tool.outputSchema]] as const) {
     if (!schema) continue;
-    for (const [dialect, checker] of [['JSON Schema 2020-12', ajv.strict2020], ['draft-07', ajv.draft07]] as const) {
-      if (!checker.validateSchema(schema)) {
-        return `its ${role} schema is not valid ${dialect}: ${checker.errorsText(checker.errors)}`;
-      }
+    for (const [dialect, meta] of DIALECTS) {
+      if (!meta(schema)) return `its ${role} schema is not valid ${dialect}: ${ajv.strict2020.errorsText(meta.errors)}`;
     }
     if (ajv.compile) {
       try {

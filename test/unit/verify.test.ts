@@ -30,6 +30,7 @@ describe('verifyTools', () => {
   it.each([
     ['an unknown type', tool('bad', { type: 'object', properties: { a: { type: 'strng' } } }), /input schema is not valid JSON Schema 2020-12/],
     ['an unknown keyword (strict mode)', tool('bad', { type: 'object', properties: { a: { type: 'string', example: 'x' } } }), /strict mode: unknown keyword: "example"/],
+    ['a keyword only draft-07 constrains', tool('bad', { type: 'object', additionalItems: 5 }), /input schema is not valid draft-07: data\/additionalItems must be object,boolean/],
     ['a broken output schema', tool('bad', { type: 'object' }, { type: 'object', required: 'id' }), /output schema is not valid JSON Schema 2020-12/],
     ['an invalid regex (found by compiling)', tool('bad', { type: 'object', properties: { a: { type: 'string', pattern: '(' } } }), /does not compile as JSON Schema 2020-12/],
     ['a root the SDK refuses', tool('bad', { type: 'array', items: { type: 'string' } }), /MCP SDK rejects its tools\/list entry/],

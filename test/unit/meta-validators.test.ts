@@ -1,0 +1,34 @@
+import { readFileSync } from 'node:fs';
+import { Ajv } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { validate2020, validateDraft07 } from '../../src/lower/meta-validators.js';
+// @ts-expect-error: a plain .mjs script without types
+import { metaValidatorsSource, TARGET } from '../scripts/meta-validators.mjs';
+
+describe('precompiled meta-schema validators', () => {
+  it('are what test/scripts/meta-validators.mjs writes with the installed ajv', () => {
+    expect(readFileSync(TARGET as string, 'utf8') === (metaValidatorsSource as () => string)(), 'stale: run node test/scripts/meta-validators.mjs').toBe(true);
+  });
+
+  // The precompiled functions must judge like ajv's own validateSchema.
+  const samples: unknown[] = [
+    { type: 'object', properties: { a: { type: 'string', format: 'date-time' } }, required: ['a'] },
+    { type: ['string', 'null'], enum: ['a', 'a'] },
+    { type: 'strng' },
+    { type: 'array', items: [{ type: 'string' }] },
+    { type: 'object', additionalItems: 5 },
+    { minLength: -1 },
+    { required: 'id' },
+    { $defs: { n: { type: 'object', properties: { next: { $ref: '#/$defs/n' } } } }, $ref: '#/$defs/n' },
+    { definitions: { x: 3 } },
+    { pattern: '(' },
+    true,
+  ];
+  const ajv2020 = new Ajv2020({ strict: false });
+  const ajv07 = new Ajv({ strict: false });
+  it.each(samples.map((s) => [JSON.stringify(s), s]))('agree with ajv on %s', (_text, schema) => {
+    expect(validate2020(schema)).toBe(ajv2020.validateSchema(schema as object));
+    expect(validateDraft07(schema)).toBe(ajv07.validateSchema(schema as object));
+  });
+});
