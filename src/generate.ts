@@ -80,9 +80,9 @@ export interface LoadedDefinition {
   assets?: Array<{ path: string; contents: string }>;
   /** npm packages the user's handlers import (tool specs). */
   dependencies?: Record<string, string>;
-  /** Validates with the schemas verification compiled. */
-  validator: SchemaValidator;
   devDependencies?: Record<string, string>;
+  /** Validates with the schemas verification compiled (the contract cases reuse them). */
+  validator: SchemaValidator;
 }
 
 /** read → parse → load → lower, with every diagnostic located in the spec file. */

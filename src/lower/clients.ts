@@ -170,6 +170,8 @@ function flattenRoot(tool: ToolDefinition, notes: Array<[RepairRule, string]>): 
 
 /** `const: x` → `enum: [x]`, everywhere in the schema (Gemini's subset has no const). */
 export function constToEnum(schema: JsonSchema): JsonSchema {
+  // Most schemas have no const at all: those are returned as they are, not copied (MS Graph: 0.1 s).
+  if (!mentionsConst(schema)) return schema;
   const walk = (node: unknown): unknown => {
     if (!node || typeof node !== 'object' || Array.isArray(node)) return node;
     const toEnum = (key: string, value: unknown, out: Record<string, unknown>): boolean => {
@@ -180,6 +182,16 @@ export function constToEnum(schema: JsonSchema): JsonSchema {
     return mapSubschemas(node as Record<string, unknown>, walk, toEnum);
   };
   return walk(schema) as JsonSchema;
+}
+
+/** Whether `const` is a key anywhere below `node`; a property or example named const also counts, which only costs the copy. */
+function mentionsConst(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(mentionsConst);
+  for (const key in node) {
+    if (key === 'const' || mentionsConst((node as Record<string, unknown>)[key])) return true;
+  }
+  return false;
 }
 
 /** Gemini names start with a letter or `_`: `2fa_enable` → `_2fa_enable`, kept unique. */
