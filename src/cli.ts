@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 /** argv → options → generate() or lint; exit 0 ok, 1 bad input, 2 usage. No logic of its own. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SpecError, formatDiagnostic } from './diagnostics.js';
@@ -7,7 +9,12 @@ import { DEFAULT_TEST_BUDGET } from './emit/contract-cases.js';
 import { buildDefinition, generate, type DefinitionOptions } from './generate.js';
 import { estimateTokens, formatLintReport, lintReport } from './lint.js';
 import { CLIENT_NAMES, type ClientName, type Repair } from './lower/clients.js';
+import { PACKAGE_ROOT } from './package-root.js';
 import { WriteError } from './write.js';
+
+// Read here, not by yargs: inside the bundle yargs would look for the package.json above its own
+// (bundled) file, i.e. whichever project mcp-gen is installed in.
+const VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** `--x a,b --x c` → ['a', 'b', 'c']. */
 const list = (values: string[] | undefined): string[] => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -61,7 +68,9 @@ async function main(argv: string[]): Promise<number> {
     )
     .strict()
     .help()
-    .version()
+    .version(VERSION)
+    // English throughout: the options' descriptions are, and the bundle carries no yargs locales.
+    .locale('en')
     .fail((msg, err) => {
       usageError = true;
       process.stderr.write(`${msg ?? err?.message}\n\nRun mcp-gen --help for usage.\n`);
@@ -161,6 +170,8 @@ async function runLint(options: DefinitionOptions, json: boolean): Promise<numbe
   }
 }
 
+// No top-level await in this module: the lazily loaded chunks of the bundle (swagger2openapi, the
+// tool-spec kinds) import shared code from it, and would wait forever for it to finish loading.
 main(hideBin(process.argv)).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -302,7 +302,7 @@ function fillArguments(
 /**
  * Why these arguments make no case, if they don't: the runtime's validator refuses them, they are
  * too large, or the request cannot be sent (the runtime's request builder refuses a value, e.g. a
- * `..` path segment, or fetch would, e.g. a body on GET or a newline in a header).
+ * `..` path segment, or the platform `Request` does, e.g. a body on GET or a newline in a header).
  */
 function unusable(tool: ToolDefinition & { binding: HttpBinding }, args: Record<string, unknown>, validator: SchemaValidator): string | undefined {
   const valid = validator.validateArguments(tool.name, tool.inputSchema, args);
@@ -349,8 +349,9 @@ function synthesise<T>(seed: number, attempt: (options: GenerateOptions) => { va
 /**
  * The request the binding describes for `args`, as it will arrive: built by the runtime's
  * request builder (the spec's serialisation rules), then passed through the platform's own
- * `Request`, which normalises the URL and header values exactly as fetch does on the wire and
- * refuses what fetch would refuse (a body on GET, a header value with a newline).
+ * `Request`. It parses the URL with the same WHATWG parser as the runtime's undici client and
+ * trims header values as the stub's HTTP parser does; what it refuses (a body on GET, a header
+ * value with a newline) gets no case, which is conservative: undici would send a body on GET.
  */
 async function expectedRequest(binding: HttpBinding, args: Record<string, unknown>): Promise<Made<ContractCase['request']>> {
   let request: Request;

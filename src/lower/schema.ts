@@ -10,8 +10,8 @@ import { SpecError, fromPointer, type Diagnostic } from '../diagnostics.js';
 
 export type Direction = 'input' | 'output';
 
-export interface SchemaContext {
-  doc: unknown;
+export interface SchemaContext extends RefContext {
+  resolved: Map<string, unknown>;
   dialect: '3.0' | '3.1';
   warnings: Diagnostic[];
   /** ref → def name; global so that one schema has one name in every tool. */
@@ -29,7 +29,7 @@ interface Converted {
 }
 
 export function createSchemaContext(doc: unknown, dialect: '3.0' | '3.1', warnings: Diagnostic[]): SchemaContext {
-  return { doc, dialect, warnings, defNames: new Map(), usedDefNames: new Set(), converted: new Map(), reportedPatterns: new Set() };
+  return { doc, resolved: new Map(), dialect, warnings, defNames: new Map(), usedDefNames: new Set(), converted: new Map(), reportedPatterns: new Set() };
 }
 
 /** Formats ajv-formats validates; any other `format` makes ajv strict mode fail, so it is dropped. */
@@ -50,20 +50,19 @@ const SCHEMA_ARRAY_KEYWORDS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'];
 /** Longest example kept: examples help a model but cost tokens. */
 const MAX_EXAMPLE_CHARS = 200;
 
-/**
- * Resolved refs per document. Lowering never changes the document, and the same few thousand
- * refs are looked up hundreds of thousands of times on a large API (MS Graph: 0.1 s of pointer
- * parsing).
- */
-const resolved = new WeakMap<object, Map<string, unknown>>();
+/** What a `$ref` lookup needs: the document, and a cache that lives as long as one lowering. */
+export interface RefContext {
+  doc: unknown;
+  /** ref → target; the same few thousand refs are looked up hundreds of thousands of times on a large API. */
+  resolved?: Map<string, unknown>;
+}
 
 /** Looks up a local `$ref`; undefined when it does not resolve. */
-export function resolveRef(doc: unknown, ref: string): unknown {
-  if (doc === null || typeof doc !== 'object') return lookUp(doc, ref);
-  let cache = resolved.get(doc);
-  if (!cache) resolved.set(doc, (cache = new Map()));
+export function resolveRef(ctx: RefContext, ref: string): unknown {
+  const cache = ctx.resolved;
+  if (!cache) return lookUp(ctx.doc, ref);
   if (cache.has(ref)) return cache.get(ref);
-  const node = lookUp(doc, ref);
+  const node = lookUp(ctx.doc, ref);
   cache.set(ref, node);
   return node;
 }
@@ -80,13 +79,13 @@ function lookUp(doc: unknown, ref: string): unknown {
 }
 
 /** Follows `$ref` chains from `node` (bounded), returning the first non-ref target. */
-export function deref<T>(ctx: { doc: unknown }, node: T, at: readonly (string | number)[]): T {
+export function deref<T>(ctx: RefContext, node: T, at: readonly (string | number)[]): T {
   let current: unknown = node;
   for (let hops = 0; hops < 32; hops++) {
     if (!current || typeof current !== 'object' || !('$ref' in current)) return current as T;
     const ref = (current as { $ref: unknown }).$ref;
     if (typeof ref !== 'string') return current as T;
-    const target = resolveRef(ctx.doc, ref);
+    const target = resolveRef(ctx, ref);
     if (target === undefined) throw unresolved(ref, at);
     current = target;
   }
@@ -121,7 +120,7 @@ function hasFlag(ctx: SchemaContext, schema: unknown, flag: 'readOnly' | 'writeO
   const s = schema as Record<string, unknown>;
   if (s[flag] === true) return true;
   if (typeof s.$ref === 'string') {
-    const target = resolveRef(ctx.doc, s.$ref);
+    const target = resolveRef(ctx, s.$ref);
     return !!target && typeof target === 'object' && (target as Record<string, unknown>)[flag] === true;
   }
   return false;
@@ -146,7 +145,7 @@ export function convertSchema(
 
   if (typeof s.$ref === 'string') {
     const ref = s.$ref;
-    if (resolveRef(ctx.doc, ref) === undefined) throw unresolved(ref, at);
+    if (resolveRef(ctx, ref) === undefined) throw unresolved(ref, at);
     refs.add(ref);
     out.$ref = `#/$defs/${defName(ctx, ref)}`;
     // OpenAPI 3.0 ignores siblings of $ref; 3.1 (JSON Schema 2020-12) applies them.
@@ -289,7 +288,7 @@ function convertDef(ctx: SchemaContext, ref: string, direction: Direction): Conv
   const refs = new Set<string>();
   const entry: Converted = { schema: {}, refs };
   ctx.converted.set(key, entry); // placed before converting: recursion finds it and stops
-  const target = resolveRef(ctx.doc, ref);
+  const target = resolveRef(ctx, ref);
   entry.schema = convertSchema(ctx, target, direction, fromPointer(ref) ?? [], refs);
   return entry;
 }
@@ -324,7 +323,7 @@ export function collectDefs(ctx: SchemaContext, refs: Set<string>, direction: Di
 export function isObjectSchema(ctx: SchemaContext, schema: unknown, depth = 0): boolean {
   if (depth > 16 || !schema || typeof schema !== 'object') return false;
   const s = schema as Record<string, unknown>;
-  if (typeof s.$ref === 'string') return isObjectSchema(ctx, resolveRef(ctx.doc, s.$ref), depth + 1);
+  if (typeof s.$ref === 'string') return isObjectSchema(ctx, resolveRef(ctx, s.$ref), depth + 1);
   if (s.nullable === true) return false;
   if (s.type === 'object') return true;
   if (Array.isArray(s.type)) return s.type.length === 1 && s.type[0] === 'object';

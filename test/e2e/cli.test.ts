@@ -39,6 +39,15 @@ describe('bad input: one located line, exit 1, nothing written', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/mcp-gen --help/);
   });
+
+  it("--version prints mcp-gen's own version, from any directory", () => {
+    // Inside another project, whose package.json the bundled yargs would otherwise find.
+    const host = tempDir('host');
+    writeFileSync(path.join(host, 'package.json'), JSON.stringify({ name: 'host', version: '9.9.9' }));
+    const r = runCli(['--version'], host);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe((JSON.parse(readFileSync('package.json', 'utf8')) as { version: string }).version);
+  });
 });
 
 describe('output', () => {

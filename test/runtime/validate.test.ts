@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import { SchemaValidator } from '../../src/runtime/validate.js';
 
 const schema = {
@@ -46,6 +47,15 @@ describe('SchemaValidator', () => {
     expect(v.validateArguments('b', b, { b: 's' })).toEqual({ ok: false, message: 'Invalid arguments for tool "b": /b must be integer' });
     const pattern = { type: 'object', properties: { p: { type: 'string', pattern: '^[a-z\\_]+$' } } };
     expect(v.validateArguments('p', pattern, { p: 'a_b' })).toEqual({ ok: true });
+  });
+
+  it('a schema a stricter instance handed in refuses is validated as the server would, u flag included', () => {
+    // The generator passes its strict verification instance; an unknown keyword makes it refuse.
+    const strict = new SchemaValidator(new Ajv2020({ strict: false, strictSchema: true }));
+    const oneCharacter = { type: 'object', properties: { c: { type: 'string', pattern: '^.$', example: 'x' } } };
+    // With the u flag, as in the server, '.' is one code point: an emoji is one character.
+    expect(strict.validateArguments('c', oneCharacter, { c: '😀' })).toEqual({ ok: true });
+    expect(strict.validateArguments('c', oneCharacter, { c: 'ab' })).toMatchObject({ ok: false });
   });
 
   it('compiles lazily and caches per schema object', () => {

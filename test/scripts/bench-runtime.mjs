@@ -133,7 +133,7 @@ const directFetch = await timeCalls(CALLS, async (i) => {
 });
 
 // --- stdio: newline-delimited JSON-RPC on the child's stdin/stdout ----------------------------
-const stdioServer = await startStdioRpc(entry, baseEnv);
+const stdioServer = await startStdioRpc(entry, baseEnv, PROTOCOL);
 const stdio = await timeCalls(CALLS, async (i) => checkResult((await stdioServer.rpc('tools/call', callParams(i))).result));
 await stdioServer.stop();
 

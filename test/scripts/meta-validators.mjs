@@ -23,7 +23,8 @@ function wrapped(ajv, id) {
 }
 
 export function metaValidatorsSource() {
-  // Options as in src/lower/verify.ts; formats are not checked against meta-schemas either way.
+  // ajv compiles a meta-schema with the same code whatever the instance's strict and format options
+  // (test/unit/meta-validators.test.ts checks against verify.ts's options too).
   const source = { code: { source: true } };
   const v2020 = wrapped(new Ajv2020({ strict: false, ...source }), 'https://json-schema.org/draft/2020-12/schema');
   const v07 = wrapped(new Ajv({ strict: false, ...source }), 'http://json-schema.org/draft-07/schema');

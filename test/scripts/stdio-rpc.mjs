@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 /** Spawns `node entry`, initializes the session, and returns `rpc(method, params)` and `stop()`. */
-export async function startStdioRpc(entry, env) {
+export async function startStdioRpc(entry, env, protocolVersion = '2025-06-18') {
   const child = spawn(process.execPath, [entry], { env, stdio: ['pipe', 'pipe', 'ignore'] });
   const waiting = new Map();
   let nextId = 1;
@@ -19,10 +19,11 @@ export async function startStdioRpc(entry, env) {
       waiting.set(id, resolve);
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
     });
-  await rpc('initialize', { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'bench', version: '0' } });
+  await rpc('initialize', { protocolVersion, capabilities: {}, clientInfo: { name: 'bench', version: '0' } });
   child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
   return {
     rpc,
-    stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))),
+    stop: () =>
+      new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGTERM')))),
   };
 }

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { validate2020, validateDraft07 } from '../../src/lower/meta-validators.js';
+
+// ajv-formats is CommonJS; under NodeNext its default export is the module object.
+const addFormats = addFormatsModule as unknown as <T>(ajv: T) => T;
 // @ts-expect-error: a plain .mjs script without types
 import { metaValidatorsSource, TARGET } from '../scripts/meta-validators.mjs';
 
@@ -25,10 +29,17 @@ describe('precompiled meta-schema validators', () => {
     { pattern: '(' },
     true,
   ];
-  const ajv2020 = new Ajv2020({ strict: false });
-  const ajv07 = new Ajv({ strict: false });
+  // Plain instances, and instances with the options verification used before it had these
+  // functions (strict keywords, union types, ajv-formats).
+  const plain = [new Ajv2020({ strict: false }), new Ajv({ strict: false })] as const;
+  const asVerified = [
+    addFormats(new Ajv2020({ strict: false, strictSchema: true, allowUnionTypes: true, validateFormats: true })),
+    addFormats(new Ajv({ strict: false, validateFormats: true })),
+  ] as const;
   it.each(samples.map((s) => [JSON.stringify(s), s]))('agree with ajv on %s', (_text, schema) => {
-    expect(validate2020(schema)).toBe(ajv2020.validateSchema(schema as object));
-    expect(validateDraft07(schema)).toBe(ajv07.validateSchema(schema as object));
+    for (const [ajv2020, ajv07] of [plain, asVerified]) {
+      expect(validate2020(schema)).toBe(ajv2020.validateSchema(schema as object));
+      expect(validateDraft07(schema)).toBe(ajv07.validateSchema(schema as object));
+    }
   });
 });

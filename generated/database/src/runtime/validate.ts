@@ -18,12 +18,17 @@ export type ValidationOutcome = { ok: true } | { ok: false; message: string };
 type Compiled = { validate: ValidateFunction } | { error: string };
 
 export class SchemaValidator {
+  /** Instance options to retry with when the primary instance refuses a schema, in order. */
+  private readonly fallbacks: Array<{ unicodeRegExp?: boolean }>;
+
   /**
-   * `primary`: an instance that has already compiled these schemas (the generator verifies them
-   * before it synthesises test data); ajv keeps compiled schemas keyed by object, so nothing is
-   * compiled twice.
+   * `primary`: an instance that has already compiled these schemas (the generator verifies them,
+   * strictly, before it synthesises test data); ajv keeps compiled schemas keyed by object, so
+   * nothing is compiled twice. What it refuses is retried as this server would compile it.
    */
-  constructor(private primary?: Ajv2020) {}
+  constructor(private primary?: Ajv2020) {
+    this.fallbacks = primary ? [{}, { unicodeRegExp: false }] : [{ unicodeRegExp: false }];
+  }
 
   // Keyed by schema object identity, which is stable for the life of the definition.
   private readonly cache = new WeakMap<JsonSchema, Compiled>();
@@ -64,18 +69,21 @@ export class SchemaValidator {
   private compile(schema: JsonSchema): Compiled {
     const cached = this.cache.get(schema);
     if (cached) return cached;
-    let compiled: Compiled;
+    let compiled: Compiled | undefined;
     try {
       compiled = { validate: this.ajv().compile(schema) };
     } catch (firstError) {
-      // A fresh, more lenient instance gets past the two common real-world failures:
-      // a duplicate `$id` already registered by another tool, and patterns that are only
-      // valid without the regex `u` flag.
-      try {
-        compiled = { validate: createAjv({ unicodeRegExp: false }).compile(schema) };
-      } catch {
-        compiled = { error: firstError instanceof Error ? firstError.message : String(firstError) };
+      // Fresh instances get past the common real-world failures: a duplicate `$id` already
+      // registered by another tool, and patterns that are only valid without the regex `u` flag.
+      for (const extra of this.fallbacks) {
+        try {
+          compiled = { validate: createAjv(extra).compile(schema) };
+          break;
+        } catch {
+          // the next one, or the first error
+        }
       }
+      compiled ??= { error: firstError instanceof Error ? firstError.message : String(firstError) };
     }
     this.cache.set(schema, compiled);
     return compiled;
