@@ -1,7 +1,5 @@
 #!/usr/bin/env node
 /** argv → options → generate() or lint; exit 0 ok, 1 bad input, 2 usage. No logic of its own. */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { SpecError, formatDiagnostic } from './diagnostics.js';
@@ -9,12 +7,9 @@ import { DEFAULT_TEST_BUDGET } from './emit/contract-cases.js';
 import { buildDefinition, generate, type DefinitionOptions } from './generate.js';
 import { estimateTokens, formatLintReport, lintReport } from './lint.js';
 import { CLIENT_NAMES, type ClientName, type Repair } from './lower/clients.js';
-import { PACKAGE_ROOT } from './package-root.js';
+import { packageManifest } from './package-root.js';
 import { WriteError } from './write.js';
 
-// Read here, not by yargs: inside the bundle yargs would look for the package.json above its own
-// (bundled) file, i.e. whichever project mcp-gen is installed in.
-const VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 /** `--x a,b --x c` → ['a', 'b', 'c']. */
 const list = (values: string[] | undefined): string[] => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -68,7 +63,9 @@ async function main(argv: string[]): Promise<number> {
     )
     .strict()
     .help()
-    .version(VERSION)
+    // Given, not looked up by yargs: inside the bundle yargs would find the package.json above its
+    // own (bundled) file, i.e. whichever project mcp-gen is installed in.
+    .version(packageManifest().version)
     // English throughout: the options' descriptions are, and the bundle carries no yargs locales.
     .locale('en')
     .fail((msg, err) => {

@@ -4,7 +4,7 @@
  * TypeScript under vitest (src/…), as tsc output (dist/…) and bundled (dist/mcp-gen.js,
  * dist/chunks/…).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,3 +16,17 @@ function findRoot(start: string): string {
 }
 
 export const PACKAGE_ROOT = findRoot(path.dirname(fileURLToPath(import.meta.url)));
+
+export interface PackageManifest {
+  version: string;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+let manifest: PackageManifest | undefined;
+
+/** mcp-gen's own package.json: its version, and the dependency ranges generated projects get. */
+export function packageManifest(): PackageManifest {
+  manifest ??= JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as PackageManifest;
+  return manifest;
+}

@@ -13,7 +13,7 @@ import { contractCases } from './contract-cases.js';
 import type { SchemaValidator } from '../runtime/validate.js';
 import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
-import { PACKAGE_ROOT } from '../package-root.js';
+import { PACKAGE_ROOT, packageManifest } from '../package-root.js';
 
 export interface ProjectFile {
   path: string;
@@ -70,10 +70,7 @@ const KIND_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'kinds');
 
 /** Versions the generated project depends on: the ones mcp-gen itself is built and tested with. */
 function dependencyRanges(kinds: ReadonlySet<BindingKind>): { dependencies: Record<string, string>; devDependencies: Record<string, string> } {
-  const pkg = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as {
-    dependencies: Record<string, string>;
-    devDependencies: Record<string, string>;
-  };
+  const pkg = packageManifest();
   const all = { ...pkg.dependencies, ...pkg.devDependencies };
   const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, all[n] ?? 'latest']));
   const optional = Object.values(OPTIONAL_RUNTIME).filter((m) => kinds.has(m.kind));

@@ -4,7 +4,7 @@
 // test/unit/meta-validators.test.ts fails when the file is not what this script writes today
 // (e.g. after an ajv upgrade).
 //
-//   node test/scripts/meta-validators.mjs [--check]
+//   node test/scripts/meta-validators.mjs
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,11 +47,6 @@ export const validateDraft07: ValidateFunction = ${v07};
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const text = metaValidatorsSource();
-  if (process.argv.includes('--check')) {
-    const stale = readFileSync(TARGET, 'utf8') !== text;
-    console.log(stale ? `${path.relative(REPO, TARGET)} is stale: run node test/scripts/meta-validators.mjs` : 'up to date');
-    process.exit(stale ? 1 : 0);
-  }
   writeFileSync(TARGET, text);
   console.log(`wrote ${path.relative(REPO, TARGET)} (${text.length} characters)`);
 }
