@@ -2,14 +2,11 @@
 /** argv → options → generate() or lint; exit 0 ok, 1 bad input, 2 usage. No logic of its own. */
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { SpecError, formatDiagnostic } from './diagnostics.js';
-import { DEFAULT_TEST_BUDGET } from './emit/contract-cases.js';
-import { buildDefinition, generate, type DefinitionOptions } from './generate.js';
-import { estimateTokens, formatLintReport, lintReport } from './lint.js';
-import { CLIENT_NAMES, type ClientName, type Repair } from './lower/clients.js';
+import { CLIENT_NAMES, DEFAULT_TEST_BUDGET, type ClientName } from './choices.js';
+import { SpecError, WriteError, formatDiagnostic } from './diagnostics.js';
+import type { DefinitionOptions } from './generate.js';
+import type { Repair } from './passes/clients.js';
 import { packageManifest } from './package-root.js';
-import { WriteError } from './write.js';
-
 
 /** `--x a,b --x c` → ['a', 'b', 'c']. */
 const list = (values: string[] | undefined): string[] => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -91,6 +88,8 @@ async function main(argv: string[]): Promise<number> {
   };
 
   if (args._[0] === 'lint') return runLint(definitionOptions, args.json as boolean);
+  // The pipeline is loaded only now: --help, --version and usage errors need none of it.
+  const [{ generate }, { estimateTokens }] = await Promise.all([import('./generate.js'), import('./lint.js')]);
   try {
     const result = await generate({
       ...definitionOptions,
@@ -152,6 +151,7 @@ function repairSummary(repairs: Repair[], client: string): string {
 }
 
 async function runLint(options: DefinitionOptions, json: boolean): Promise<number> {
+  const [{ buildDefinition }, { formatLintReport, lintReport }] = await Promise.all([import('./generate.js'), import('./lint.js')]);
   try {
     const report = lintReport(await buildDefinition({ ...options, fullCheck: true }));
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatLintReport(report, options.spec));

@@ -49,3 +49,6 @@ export function formatDiagnostic(d: Diagnostic & { location?: string }, severity
   const fix = d.fix ? ` (fix: ${d.fix})` : '';
   return `${where}${severity}: ${d.message}${fix}`;
 }
+
+/** The output directory cannot be written as asked (not ours, edited files, a failed write); nothing was changed. */
+export class WriteError extends Error {}

@@ -5,7 +5,7 @@
 import type { Diagnostic } from './diagnostics.js';
 import type { LoadedDefinition } from './generate.js';
 import { toolsListBytes } from './generate.js';
-import { describeBinding } from './runtime/definition.js';
+import { describeBinding } from './emit/describe-binding.js';
 import type { ToolDefinition } from './runtime/definition.js';
 
 /** A tool larger than this is worth a look: it costs the context of every session. */

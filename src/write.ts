@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, readdir, rename, rm, rmdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ProjectFile } from './emit/project.js';
+import { WriteError } from './diagnostics.js';
 
 export const MANIFEST = 'mcp-gen.manifest.json';
 
@@ -30,8 +31,6 @@ export interface WritePlan {
   /** The directory exists, is not empty and has no manifest. */
   foreign: boolean;
 }
-
-export class WriteError extends Error {}
 
 const sha256 = (text: string | Buffer) => createHash('sha256').update(text).digest('hex');
 

@@ -27,11 +27,10 @@ import { createHash } from 'node:crypto';
 import { generateSync } from 'json-schema-faker';
 import type { GenerateOptions, Random } from 'json-schema-faker';
 import type { HttpBinding, JsonSchema, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
-import { buildRequest, isJsonMediaType } from '../runtime/request.js';
+import { buildRequest, isJsonMediaType } from '../runtime/upstream/request.js';
 import { SchemaValidator } from '../runtime/validate.js';
-
-/** Tools with a contract case when `--test-budget` is not given. */
-export const DEFAULT_TEST_BUDGET = 50;
+import { mapSubschemas } from '../schema/walk.js';
+import { DEFAULT_TEST_BUDGET } from '../choices.js';
 
 export interface ContractCasesFile {
   /** Operations (tools with an `http` binding) in the definition. */
@@ -105,7 +104,7 @@ const BASE_OPTIONS: GenerateOptions = {
   refDepthMin: 0,
   refDepthMax: 3,
   // (Not the library's `minLength` option: it overrides a schema's own larger minimum for
-  // patterns and formats. tame() sets the minimum per schema instead.)
+  // patterns and formats. boundSizes() sets the minimum per schema instead.)
   formats: FORMATS,
 };
 
@@ -132,16 +131,9 @@ const VARIANTS: GenerateOptions[] = [
 const LENGTH_CAP = 32;
 const ITEMS_CAP = 2;
 const PROPERTIES_CAP = 4;
-/** Keywords whose values are data, not schemas: left as they are. */
-const DATA_KEYWORDS = new Set(['enum', 'const', 'default', 'examples', 'example']);
-
-export function tame(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(tame);
-  if (typeof schema !== 'object' || schema === null) return schema;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema)) {
-    Object.defineProperty(out, key, { value: DATA_KEYWORDS.has(key) ? value : tame(value), enumerable: true, writable: true, configurable: true });
-  }
+export function boundSizes(schema: unknown): unknown {
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
+  const out = mapSubschemas(schema as Record<string, unknown>, boundSizes);
   const cap = (max: string, min: string, limit: number) => {
     const upper = out[max];
     const lower = typeof out[min] === 'number' ? (out[min] as number) : 0;
@@ -236,7 +228,7 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
   const bound = boundArguments(tool.binding);
   // A null parameter is left out of the request; a null body field is sent as null.
   const parameters = new Set(tool.binding.parameters.map((p) => p.arg));
-  const inputSchema = tame(tool.inputSchema);
+  const inputSchema = boundSizes(tool.inputSchema);
   const attempt = (complete: boolean) => (options: GenerateOptions): { value: Record<string, unknown> } | { reason: string } => {
     const value = generateSync(inputSchema as never, options);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the input schema does not yield an object' };
@@ -290,7 +282,7 @@ function fillArguments(
     // Its `$ref`s point into the root's `$defs`, which the property alone lacks.
     const alone = defs && !('$defs' in schema) ? { ...schema, $defs: defs } : schema;
     const value = synthesise<unknown>(seed, (options) => {
-      const candidate = { ...filled, [arg]: generateSync(tame(alone) as never, options) };
+      const candidate = { ...filled, [arg]: generateSync(boundSizes(alone) as never, options) };
       const problem = unusable(tool, candidate, validator);
       return problem ? { reason: problem } : { value: candidate[arg] };
     });
@@ -399,9 +391,9 @@ async function served(
     return { response: { json }, result: { text: JSON.stringify(json) } };
   }
   const wrapKey = tool.wrapKey;
-  const tamed = tame(schema);
+  const bounded = boundSizes(schema);
   const made = synthesise<Record<string, unknown>>(seed, (options) => {
-    const value = generateSync(tamed as never, options);
+    const value = generateSync(bounded as never, options);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the output schema does not yield an object' };
     if (wrapKey && !Object.hasOwn(value, wrapKey)) return { reason: `the output has no "${wrapKey}"` };
     const valid = validator.validateOutput(schema, value);

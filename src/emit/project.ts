@@ -6,14 +6,15 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
-import { describeBinding } from '../runtime/definition.js';
+import { describeBinding } from './describe-binding.js';
 import type { AuthScheme, HandlerBinding, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
-import { envReferences } from '../lower/template-check.js';
+import { envReferences } from '../lower/toolspec/template-check.js';
 import { contractCases } from './contract-cases.js';
 import type { SchemaValidator } from '../runtime/validate.js';
 import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
-import { PACKAGE_ROOT, packageManifest } from '../package-root.js';
+import { PACKAGE_ROOT } from '../package-root.js';
+import { dependenciesOf, runtimeClosure } from './runtime-files.js';
 
 export interface ProjectFile {
   path: string;
@@ -42,57 +43,23 @@ export interface EmitOptions {
 
 type BindingKind = ToolDefinition['binding']['kind'];
 
-/**
- * Runtime modules only some servers need, by the tool kind that needs them, with their npm
- * packages: a calculator server does not carry a PostgreSQL driver.
- */
-const OPTIONAL_RUNTIME: Record<string, { kind: BindingKind; dependencies: string[]; devDependencies: string[] }> = {
-  'request-steps.ts': { kind: 'request', dependencies: [], devDependencies: [] },
-  'sql.ts': { kind: 'sql', dependencies: ['better-sqlite3', 'node-sql-parser', 'pg'], devDependencies: ['@types/better-sqlite3', '@types/pg'] },
-  'expression.ts': { kind: 'expression', dependencies: ['mathjs'], devDependencies: [] },
-  'web.ts': { kind: 'builtin', dependencies: ['cheerio', 'ipaddr.js'], devDependencies: [] },
-  'web-schemas.ts': { kind: 'builtin', dependencies: [], devDependencies: [] },
-  'handler.ts': { kind: 'handler', dependencies: [], devDependencies: [] },
-};
-
-/** The executor each kind registers in the generated entry point. */
+/** The executor each kind registers in the generated entry point, and the runtime module that has it. */
 const BACKEND_IMPORTS: Partial<Record<BindingKind, { module: string; name: string }>> = {
-  request: { module: 'request-steps', name: 'requestBackend' },
-  sql: { module: 'sql', name: 'sqlBackend' },
-  expression: { module: 'expression', name: 'expressionBackend' },
-  builtin: { module: 'web', name: 'builtinBackend' },
+  request: { module: 'kinds/steps', name: 'requestBackend' },
+  sql: { module: 'kinds/sql', name: 'sqlBackend' },
+  expression: { module: 'kinds/expression', name: 'expressionBackend' },
+  builtin: { module: 'kinds/web', name: 'builtinBackend' },
 };
 
-const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'src', 'runtime');
+/** The runtime modules the entry point imports: the project carries these and what they import. */
+function runtimeEntries(kinds: ReadonlySet<BindingKind>): string[] {
+  const backends = [...kinds].flatMap((kind) => (BACKEND_IMPORTS[kind] ? [`${BACKEND_IMPORTS[kind].module}.ts`] : []));
+  return ['main.ts', ...(kinds.has('handler') ? ['handler.ts'] : []), ...backends.sort()];
+}
+
 const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 const PROJECT_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'project');
 const KIND_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'kinds');
-
-/** Versions the generated project depends on: the ones mcp-gen itself is built and tested with. */
-function dependencyRanges(kinds: ReadonlySet<BindingKind>): { dependencies: Record<string, string>; devDependencies: Record<string, string> } {
-  const pkg = packageManifest();
-  const all = { ...pkg.dependencies, ...pkg.devDependencies };
-  const pick = (names: string[]) => Object.fromEntries(names.map((n) => [n, all[n] ?? 'latest']));
-  const optional = Object.values(OPTIONAL_RUNTIME).filter((m) => kinds.has(m.kind));
-  return {
-    dependencies: pick([
-      '@jmespath-community/jmespath',
-      '@modelcontextprotocol/sdk',
-      'ajv',
-      'ajv-formats',
-      'cockatiel',
-      'jose',
-      'minisearch',
-      'picomatch',
-      'rate-limiter-flexible',
-      'undici',
-      'yaml',
-      'zod',
-      ...optional.flatMap((m) => m.dependencies),
-    ].sort()),
-    devDependencies: pick(['@types/node', '@types/picomatch', 'typescript', 'vitest', ...optional.flatMap((m) => m.devDependencies)].sort()),
-  };
-}
 
 const templates = new Map<string, HandlebarsTemplateDelegate>();
 function render(name: string, context: object): string {
@@ -137,32 +104,10 @@ const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 export async function emitProject(def: ServerDefinition, options: EmitOptions): Promise<ProjectFile[]> {
   const header = headerText({ specFile: options.specFile });
   const kinds = new Set(def.tools.map((t) => t.binding.kind));
-  const ranges = dependencyRanges(kinds);
-  // The user's handler packages; ours win on a clash, because the runtime is tested with them.
-  const dependencies = sortKeys({ ...options.dependencies, ...ranges.dependencies });
-  const devDependencies = sortKeys({ ...options.devDependencies, ...ranges.devDependencies });
   const name = def.server.name;
   const files: ProjectFile[] = [];
   const add = (p: string, contents: string) => files.push({ path: p, contents });
 
-  add(
-    'package.json',
-    json({
-      '//': header,
-      name,
-      version: /^\d+\.\d+\.\d+(-[\w.]+)?$/.test(def.server.version) ? def.server.version : '0.0.0',
-      description: `MCP server for ${def.server.title ?? name}`,
-      private: true,
-      type: 'module',
-      bin: { [name]: 'dist/index.js' },
-      main: 'dist/index.js',
-      files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : [])],
-      engines: { node: '>=20.18.1' },
-      scripts: { build: 'tsc -p tsconfig.json', start: 'node dist/index.js', test: 'vitest run' },
-      dependencies,
-      devDependencies,
-    }),
-  );
   add(
     'tsconfig.json',
     `// ${header}\n${JSON.stringify(
@@ -202,10 +147,7 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
   }
   for (const asset of options.assets ?? []) add(asset.path, asset.contents);
 
-  const runtimeFiles = readdirSync(RUNTIME_DIR).filter((f) => f.endsWith('.ts') && (!OPTIONAL_RUNTIME[f] || kinds.has(OPTIONAL_RUNTIME[f].kind)));
-  for (const file of runtimeFiles.sort()) {
-    add(`src/runtime/${file}`, `// ${header}\n${readFileSync(path.join(RUNTIME_DIR, file), 'utf8')}`);
-  }
+  for (const { file, text } of runtimeClosure(runtimeEntries(kinds))) add(`src/runtime/${file}`, `// ${header}\n${text}`);
 
   // Fixed files, the same for every project: a self-test that needs no network.
   for (const file of readdirSync(PROJECT_TEMPLATES_DIR).sort()) {
@@ -219,6 +161,28 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
   }
   // The data of test/contract.test.ts: per operation, synthesised arguments and the request the spec says they make.
   add('test/contract-cases.json', json({ '//': header, ...(await contractCases(def, options.testBudget, options.validator)) }));
+
+  // The packages the files above import (handlers are the user's: their packages come with the spec).
+  const derived = dependenciesOf(files.filter((f) => !f.userOwned));
+  // The user's handler packages; ours win on a clash, because the runtime is tested with them.
+  add(
+    'package.json',
+    json({
+      '//': header,
+      name,
+      version: /^\d+\.\d+\.\d+(-[\w.]+)?$/.test(def.server.version) ? def.server.version : '0.0.0',
+      description: `MCP server for ${def.server.title ?? name}`,
+      private: true,
+      type: 'module',
+      bin: { [name]: 'dist/index.js' },
+      main: 'dist/index.js',
+      files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : [])],
+      engines: { node: '>=20.18.1' },
+      scripts: { build: 'tsc -p tsconfig.json', start: 'node dist/index.js', test: 'vitest run' },
+      dependencies: sortKeys({ ...options.dependencies, ...derived.dependencies }),
+      devDependencies: sortKeys({ ...options.devDependencies, ...derived.devDependencies }),
+    }),
+  );
 
   const secrets = def.auth.flatMap(secretsOf);
   const absoluteBase = def.baseUrls.find((u) => /^https?:\/\//.test(u));

@@ -10,7 +10,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/runtime/config.js';
 import type { ExpressionBinding, ServerDefinition, ToolDefinition } from '../src/runtime/definition.js';
-import { expressionBackend } from '../src/runtime/expression.js';
+import { expressionBackend } from '../src/runtime/kinds/expression.js';
 import { createServer } from '../src/runtime/server.js';
 
 const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;

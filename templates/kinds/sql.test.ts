@@ -16,7 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/runtime/config.js';
 import type { ServerDefinition, SqlBinding, ToolDefinition } from '../src/runtime/definition.js';
 import { createServer } from '../src/runtime/server.js';
-import { checkReadOnlySql, closeSqlSources, sqlBackend } from '../src/runtime/sql.js';
+import { closeSqlSources, sqlBackend } from '../src/runtime/kinds/sql.js';
+import { checkReadOnlySql } from '../src/runtime/kinds/sql-check.js';
 import { expandEnv } from '../src/runtime/template.js';
 
 const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;

@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache } from '../../src/runtime/auth.js';
+import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache } from '../../src/runtime/upstream/auth.js';
 import type { AuthScheme } from '../../src/runtime/definition.js';
-import { buildRequest } from '../../src/runtime/request.js';
+import { buildRequest } from '../../src/runtime/upstream/request.js';
 
 const schemes: AuthScheme[] = [
   { id: 'key', type: 'apiKey', in: 'header', name: 'X-API-Key', env: 'P_API_KEY' },

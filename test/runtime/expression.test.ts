@@ -9,8 +9,8 @@ import { ToolError } from '../../src/runtime/backend.js';
 import type { BackendContext } from '../../src/runtime/backend.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import type { ExpressionBinding, ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
-import { ALLOWED_CONSTANTS, ALLOWED_FUNCTIONS, createCalculator, expressionBackend } from '../../src/runtime/expression.js';
-import type { Calculator } from '../../src/runtime/expression.js';
+import { ALLOWED_CONSTANTS, ALLOWED_FUNCTIONS, createCalculator, expressionBackend } from '../../src/runtime/kinds/expression.js';
+import type { Calculator } from '../../src/runtime/kinds/expression.js';
 import { createServer } from '../../src/runtime/server.js';
 import { generateExpressions, HOSTILE } from './expression-cases.js';
 

@@ -3,7 +3,7 @@ import type { IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHttpClient } from '../../src/runtime/http-client.js';
+import { createHttpClient } from '../../src/runtime/upstream/http-client.js';
 
 describe('HTTP client (undici)', () => {
   let server: Server;

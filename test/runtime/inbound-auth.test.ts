@@ -14,13 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { AuditLog } from '../../src/runtime/audit.js';
+import { AuditLog } from '../../src/runtime/observe/audit.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
-import { expressionBackend } from '../../src/runtime/expression.js';
-import { createLogger } from '../../src/runtime/log.js';
-import { startHttpServer } from '../../src/runtime/transport.js';
-import type { HttpServerHandle } from '../../src/runtime/transport.js';
+import { expressionBackend } from '../../src/runtime/kinds/expression.js';
+import { createLogger } from '../../src/runtime/observe/log.js';
+import { startHttpServer } from '../../src/runtime/transport/serve.js';
+import type { HttpServerHandle } from '../../src/runtime/transport/serve.js';
 
 const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 const ISSUER = 'https://issuer.example.test';

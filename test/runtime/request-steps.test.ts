@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
-import { requestBackend } from '../../src/runtime/request-steps.js';
+import { requestBackend } from '../../src/runtime/kinds/steps.js';
 import { startStub } from '../helpers/stub.js';
 import type { Stub } from '../helpers/stub.js';
 import { connect } from './fixtures.js';

@@ -8,7 +8,7 @@ import {
   serializeHeader,
   serializePath,
   serializeQuery,
-} from '../../src/runtime/request.js';
+} from '../../src/runtime/upstream/request.js';
 
 const STRING = 'blue';
 const ARRAY = ['blue', 'black', 'brown'];

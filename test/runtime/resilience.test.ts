@@ -15,7 +15,7 @@ import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/runtime/config.js';
 import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
-import { parseRetryAfter } from '../../src/runtime/resilience.js';
+import { parseRetryAfter } from '../../src/runtime/upstream/resilience.js';
 import { createServer } from '../../src/runtime/server.js';
 
 // ---------------------------------------------------------------------------------------------

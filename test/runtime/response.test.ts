@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ToolDefinition } from '../../src/runtime/definition.js';
-import { toToolResult } from '../../src/runtime/response.js';
-import type { UpstreamResponse } from '../../src/runtime/response.js';
+import { toToolResult } from '../../src/runtime/upstream/response.js';
+import type { UpstreamResponse } from '../../src/runtime/upstream/response.js';
 import { SchemaValidator } from '../../src/runtime/validate.js';
 
 const validator = new SchemaValidator();

@@ -11,7 +11,8 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServerDefinition, SqlDialect } from '../../src/runtime/definition.js';
-import { checkReadOnlySql, closeSqlSources, sqlBackend, statementParams } from '../../src/runtime/sql.js';
+import { closeSqlSources, sqlBackend } from '../../src/runtime/kinds/sql.js';
+import { checkReadOnlySql, statementParams } from '../../src/runtime/kinds/sql-check.js';
 import { connect } from './fixtures.js';
 
 const SEED = `

@@ -5,9 +5,9 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/runtime/config.js';
-import { createLogger } from '../../src/runtime/log.js';
-import { startHttpServer } from '../../src/runtime/transport.js';
-import type { HttpServerHandle } from '../../src/runtime/transport.js';
+import { createLogger } from '../../src/runtime/observe/log.js';
+import { startHttpServer } from '../../src/runtime/transport/serve.js';
+import type { HttpServerHandle } from '../../src/runtime/transport/serve.js';
 import { petDefinition, startStub } from './fixtures.js';
 
 interface RawResponse {

@@ -28,9 +28,9 @@ import {
   DestinationRefused,
   hostAllowed,
   parseAllowPrivate,
-} from '../../src/runtime/web.js';
-import type { Resolver } from '../../src/runtime/web.js';
-import { BUILTIN_SCHEMAS, MAX_TEXT_CHARS } from '../../src/runtime/web-schemas.js';
+} from '../../src/runtime/kinds/web.js';
+import type { Resolver } from '../../src/runtime/kinds/web.js';
+import { BUILTIN_SCHEMAS, MAX_TEXT_CHARS } from '../../src/runtime/kinds/web-schemas.js';
 
 // ---------------------------------------------------------------------------------------------
 // helpers

@@ -1,4 +1,4 @@
-// Times the calculator (src/runtime/expression.ts, built into dist/) on the 1,000 generated
+// Times the calculator (src/runtime/kinds/expression.ts, built into dist/) on the 1,000 generated
 // expressions and the hostile cases the tests use, then on the largest inputs its limits let
 // through, which is where a slow expression would hide:
 //   npm run build && node test/scripts/bench-expression.mjs

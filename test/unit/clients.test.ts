@@ -1,13 +1,14 @@
 /**
- * Client profiles (src/lower/clients.ts, src/lower/inline-refs.ts): one test per repair rule and
+ * Client profiles (src/passes/clients.ts, src/passes/inline-refs.ts): one test per repair rule and
  * per profile rule, and an oracle that checks a whole definition against a profile's rules, run
  * before (must find the problems of the fixture) and after the profile is applied (must find none).
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { describe, expect, it } from 'vitest';
 import { buildDefinition } from '../../src/generate.js';
-import { applyClientProfile, CLIENT_NAMES, constToEnum, cutText, nameBudget, PROFILES, type ClientName } from '../../src/lower/clients.js';
-import { inlineRefs } from '../../src/lower/inline-refs.js';
+import { CLIENT_NAMES, type ClientName } from '../../src/choices.js';
+import { applyClientProfile, constToEnum, cutText, nameBudget, PROFILES } from '../../src/passes/clients.js';
+import { inlineRefs } from '../../src/passes/inline-refs.js';
 import type { JsonSchema, ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
 
 /** Everything in a definition that the client of `profile` would refuse, as readable lines. */

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { contractCases, sampleTools, tame } from '../../src/emit/contract-cases.js';
+import { boundSizes, contractCases, sampleTools } from '../../src/emit/contract-cases.js';
 import type { HttpBinding, ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
 import { SchemaValidator } from '../../src/runtime/validate.js';
 import { REPO } from '../helpers/project.js';
@@ -154,10 +154,10 @@ describe('contractCases', () => {
   });
 });
 
-describe('tame', () => {
+describe('boundSizes', () => {
   it('lowers maximums (never below the minimums), turns \\p{…} into ASCII ranges and leaves data alone', () => {
     expect(
-      tame({
+      boundSizes({
         type: 'object',
         properties: {
           blob: { type: 'string', maxLength: 1024000 },
@@ -183,4 +183,28 @@ describe('tame', () => {
       },
     });
   });
+
+  it('bounds properties named like keywords (default, example, enum) and leaves data under those keywords alone', () => {
+    const long = { type: 'string', maxLength: 5000 };
+    expect(
+      boundSizes({
+        type: 'object',
+        properties: { default: long, example: long, enum: long, const: long, examples: { type: 'array', maxItems: 90, items: long } },
+        default: { maxLength: 5000 },
+        examples: [{ maxItems: 90 }],
+      }),
+    ).toEqual({
+      type: 'object',
+      properties: {
+        default: { type: 'string', maxLength: 32, minLength: 1 },
+        example: { type: 'string', maxLength: 32, minLength: 1 },
+        enum: { type: 'string', maxLength: 32, minLength: 1 },
+        const: { type: 'string', maxLength: 32, minLength: 1 },
+        examples: { type: 'array', maxItems: 2, items: { type: 'string', maxLength: 32, minLength: 1 } },
+      },
+      default: { maxLength: 5000 },
+      examples: [{ maxItems: 90 }],
+    });
+  });
 });
+

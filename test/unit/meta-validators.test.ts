@@ -3,7 +3,8 @@ import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { validate2020, validateDraft07 } from '../../src/lower/meta-validators.js';
+import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { validate2020, validateDraft07, validateToolsList } from '../../src/passes/meta-validators.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as <T>(ajv: T) => T;
@@ -11,7 +12,7 @@ const addFormats = addFormatsModule as unknown as <T>(ajv: T) => T;
 import { metaValidatorsSource, TARGET } from '../scripts/meta-validators.mjs';
 
 describe('precompiled meta-schema validators', () => {
-  it('are what test/scripts/meta-validators.mjs writes with the installed ajv', () => {
+  it('are what test/scripts/meta-validators.mjs writes with the installed ajv and SDK', () => {
     expect(readFileSync(TARGET as string, 'utf8') === (metaValidatorsSource as () => string)(), 'stale: run node test/scripts/meta-validators.mjs').toBe(true);
   });
 
@@ -42,4 +43,24 @@ describe('precompiled meta-schema validators', () => {
       expect(validateDraft07(schema)).toBe(ajv07.validateSchema(schema as object));
     }
   });
+
+  // The tools/list check must judge like the SDK's zod schema that client.listTools() applies.
+  const tool = { name: 't', inputSchema: { type: 'object' } };
+  const listings: unknown[] = [
+    { tools: [tool] },
+    { tools: [{ ...tool, title: 'T', outputSchema: { type: 'object', properties: { a: {} } }, annotations: { readOnlyHint: true } }] },
+    { tools: [{ ...tool, inputSchema: { type: 'object', properties: { constructor: { type: 'string' } }, required: ['constructor'] } }] },
+    { tools: [], nextCursor: 'x' },
+    { tools: [{ ...tool, inputSchema: { type: 'array' } }] },
+    { tools: [{ ...tool, inputSchema: { type: 'object', properties: [] } }] },
+    { tools: [{ ...tool, inputSchema: { type: 'object', required: 'a' } }] },
+    { tools: [{ ...tool, annotations: { readOnlyHint: 'yes' } }] },
+    { tools: [{ inputSchema: { type: 'object' } }] },
+    { tools: [{ ...tool, outputSchema: { properties: {} } }] },
+    {},
+  ];
+  it.each(listings.map((l) => [JSON.stringify(l), l]))('judge the tools/list result %s as the SDK does', (_text, listing) => {
+    expect(validateToolsList(listing)).toBe(ListToolsResultSchema.safeParse(listing).success);
+  });
 });
+

@@ -2,7 +2,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../../src/diagnostics.js';
-import { collectDefs, convertSchema, createSchemaContext, isObjectSchema } from '../../src/lower/schema.js';
+import { collectDefs, convertSchema, createSchemaContext, isObjectSchema } from '../../src/lower/openapi/schema.js';
 
 function convert(schema: unknown, opts: { dialect?: '3.0' | '3.1'; direction?: 'input' | 'output'; doc?: object } = {}) {
   const warnings: Diagnostic[] = [];

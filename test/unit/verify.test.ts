@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
-import { verifyTools } from '../../src/lower/verify.js';
+import { verifyTools } from '../../src/passes/verify.js';
 
 const tool = (name: string, inputSchema: Record<string, unknown>, outputSchema?: Record<string, unknown>): ToolDefinition => ({
   name,

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { SpecError } from '../../src/diagnostics.js';
 import { buildDefinition } from '../../src/generate.js';
-import { readXMcp } from '../../src/lower/x-mcp.js';
+import { readXMcp } from '../../src/lower/openapi/x-mcp.js';
 
 const build = (spec: string) => buildDefinition({ spec, maxNameLength: 64, allowRemoteRefs: false });
 

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ServerDefinition } from './runtime/definition.js';
 import { main } from './runtime/main.js';
-import { builtinBackend } from './runtime/web.js';
+import { builtinBackend } from './runtime/kinds/web.js';
 
 // The tools are data: parsing JSON at start-up is fast at any API size and keeps spec text out of code.
 const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/runtime/config.js';
 import type { ServerDefinition } from '../src/runtime/definition.js';
 import { createServer } from '../src/runtime/server.js';
-import { builtinBackend } from '../src/runtime/web.js';
+import { builtinBackend } from '../src/runtime/kinds/web.js';
 
 const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;
 const tools = definition.tools.filter((t) => t.binding.kind === 'builtin' && t.binding.denyPrivateNetworks);

@@ -16,28 +16,28 @@ import {
   ReadResourceRequestSchema,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
-import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache, passthroughAuth } from './auth.js';
-import type { FetchLike } from './auth.js';
+import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache, passthroughAuth } from './upstream/auth.js';
+import type { FetchLike } from './upstream/auth.js';
 import { ToolError } from './backend.js';
-import { AuditLog } from './audit.js';
+import { AuditLog } from './observe/audit.js';
 import { readStaticResource, registerPrompts, staticResources } from './catalog.js';
-import { toolFilter } from './inbound-auth.js';
-import type { Principal } from './inbound-auth.js';
+import { toolFilter } from './transport/inbound-auth.js';
+import type { Principal } from './transport/inbound-auth.js';
 import type { BackendContext, Backends, ToolExecutor } from './backend.js';
 import { isAbsoluteHttpUrl, toolTimeouts } from './config.js';
 import type { RuntimeConfig } from './config.js';
-import { listedTool } from './definition.js';
+import { listedTool } from './listing.js';
 import type { HttpBinding, ServerDefinition, ToolDefinition } from './definition.js';
 import { DESCRIBE_TOOL, jsonResult, metaTools, SEARCH_TOOLS, ToolIndex } from './dynamic.js';
-import { createHttpClient, deadlineSignal, UpstreamError } from './http-client.js';
-import type { HttpClient, HttpRequest, SendReport } from './http-client.js';
-import { createLogger, LogRing } from './log.js';
-import type { Logger } from './log.js';
-import { effectiveSettings, Metrics } from './metrics.js';
-import { buildRequest, RequestBuildError } from './request.js';
-import type { BuiltRequest } from './request.js';
-import { ResilientHttpClient } from './resilience.js';
-import { toToolResult, valueResult } from './response.js';
+import { createHttpClient, deadlineSignal, UpstreamError } from './upstream/http-client.js';
+import type { HttpClient, HttpRequest, SendReport } from './upstream/http-client.js';
+import { createLogger, LogRing } from './observe/log.js';
+import type { Logger } from './observe/log.js';
+import { effectiveSettings, Metrics } from './observe/metrics.js';
+import { buildRequest, RequestBuildError } from './upstream/request.js';
+import type { BuiltRequest } from './upstream/request.js';
+import { ResilientHttpClient } from './upstream/resilience.js';
+import { toToolResult, valueResult } from './upstream/response.js';
 import { SchemaValidator } from './validate.js';
 
 /**

@@ -5,11 +5,11 @@
  * project only when one of its tools uses it, so a calculator server does not carry a
  * PostgreSQL driver.
  */
-import type { FetchLike, OAuth2TokenCache } from './auth.js';
+import type { FetchLike, OAuth2TokenCache } from './upstream/auth.js';
 import type { RuntimeConfig } from './config.js';
 import type { ServerDefinition, ToolBinding, ToolDefinition } from './definition.js';
-import type { HttpClient, SendReport } from './http-client.js';
-import type { Logger } from './log.js';
+import type { HttpClient, SendReport } from './upstream/http-client.js';
+import type { Logger } from './observe/log.js';
 
 export interface BackendContext {
   definition: ServerDefinition;

@@ -5,10 +5,10 @@
 import { loadConfig } from './config.js';
 import type { Env } from './config.js';
 import type { ServerDefinition } from './definition.js';
-import { createLogger, LogRing } from './log.js';
+import { createLogger, LogRing } from './observe/log.js';
 import type { ServerDeps } from './server.js';
-import { startHttpServer, startStdio } from './transport.js';
-import type { RunningServer } from './transport.js';
+import { startHttpServer, startStdio } from './transport/serve.js';
+import type { RunningServer } from './transport/serve.js';
 
 export interface MainOptions {
   deps?: ServerDeps;

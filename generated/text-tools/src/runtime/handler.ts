@@ -9,7 +9,7 @@ import { ToolError } from './backend.js';
 import type { ToolExecutor } from './backend.js';
 import type { Env } from './config.js';
 import type { HandlerBinding } from './definition.js';
-import type { Logger } from './log.js';
+import type { Logger } from './observe/log.js';
 
 export interface HandlerContext {
   /** Aborts on the call's deadline and on MCP cancellation: pass it to fetch and other I/O. */

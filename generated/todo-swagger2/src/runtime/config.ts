@@ -10,8 +10,8 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ServerDefinition } from './definition.js';
-import { isLogLevel, LOG_LEVELS } from './log.js';
-import type { LogLevel } from './log.js';
+import { isLogLevel, LOG_LEVELS } from './observe/log.js';
+import type { LogLevel } from './observe/log.js';
 
 export type Env = Record<string, string | undefined>;
 

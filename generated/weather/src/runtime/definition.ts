@@ -5,8 +5,9 @@
  *
  * Keeping it plain JSON is deliberate: spec text only ever travels as data, never as code, and a
  * 10,000-tool API costs one JSON.parse instead of a program that tsc has to type-check.
+ *
+ * Types only (and one constant): the generator imports this module, and it imports nothing.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
 /** A JSON Schema (draft 2020-12) object. */
 export type JsonSchema = { [key: string]: unknown };
@@ -308,39 +309,4 @@ export interface HttpBinding {
    * secrets are all configured is used. Empty = no auth.
    */
   security: string[][];
-}
-
-/** One line saying what a tool calls, for READMEs, lint reports and logs, e.g. `GET /pets/{id}`. */
-export function describeBinding(binding: ToolBinding): string {
-  switch (binding.kind) {
-    case 'http':
-      return `${binding.method} ${binding.path}`;
-    case 'request':
-      return binding.steps.map((s) => `${s.method} ${s.source}:${s.path}`).join(' → ');
-    case 'sql':
-      return `SQL on ${binding.source}`;
-    case 'expression':
-      return 'expression';
-    case 'handler':
-      return `handler src/handlers/${binding.file}.ts`;
-    case 'builtin':
-      return `builtin ${binding.name}`;
-  }
-}
-
-/**
- * A tool's tools/list entry, exactly as the server sends it; the generator checks and measures
- * the same entries before it writes anything.
- */
-export function listedTool(tool: ToolDefinition): Tool {
-  const listed: Tool = {
-    name: tool.name,
-    description: tool.description,
-    inputSchema: tool.inputSchema as Tool['inputSchema'],
-  };
-  if (tool.title !== undefined) listed.title = tool.title;
-  if (tool.outputSchema !== undefined) listed.outputSchema = tool.outputSchema as Tool['outputSchema'];
-  const annotations = Object.fromEntries(Object.entries(tool.annotations).filter(([, value]) => value !== undefined));
-  if (Object.keys(annotations).length > 0) listed.annotations = annotations;
-  return listed;
 }

@@ -1,0 +1,97 @@
+/**
+ * What a project carries of the runtime, and which npm packages its files need. Both are read
+ * from the files themselves: the runtime files are the closure of the relative imports of the
+ * entry modules the project uses, and the dependencies are the packages its emitted files
+ * import. A runtime import nobody listed can then never reach a user as a failed
+ * `npm install && npm run build` (test/unit/runtime-files.test.ts checks the reading against the
+ * TypeScript compiler's own).
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { PACKAGE_ROOT, packageManifest } from '../package-root.js';
+
+export const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'src', 'runtime');
+
+/**
+ * `import … from 'x'`, `export … from 'x'`, `import 'x'` at the start of a line, and
+ * `await import('x')`: the forms this codebase writes (a test compares with TypeScript's reading;
+ * `import("fs")` inside a string, as the calculator's hostile inputs have, is not an import).
+ */
+const IMPORT = /^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]|\bawait import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+
+/** Every module specifier a TypeScript file imports, in order of appearance. */
+export function importSpecifiers(text: string): string[] {
+  return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!);
+}
+
+/** `@scope/name/sub.js` → `@scope/name`, `name/sub` → `name`; relative and `node:` imports → undefined. */
+export function packageOf(specifier: string): string | undefined {
+  if (specifier.startsWith('.') || specifier.startsWith('node:') || specifier.startsWith('/')) return undefined;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+/** Runtime files (paths relative to src/runtime) reachable from `entries` through relative imports, sorted. */
+export function runtimeClosure(entries: readonly string[]): Array<{ file: string; text: string }> {
+  const seen = new Map<string, string>();
+  const visit = (file: string) => {
+    if (seen.has(file)) return;
+    const text = readFileSync(path.join(RUNTIME_DIR, file), 'utf8');
+    seen.set(file, text);
+    for (const spec of importSpecifiers(text)) {
+      if (!spec.startsWith('.')) continue;
+      const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec)).replace(/\.js$/, '.ts');
+      if (target.startsWith('..')) throw new Error(`runtime file ${file} imports ${spec}, outside the runtime: a generated project could not build`);
+      visit(target);
+    }
+  };
+  for (const entry of entries) visit(entry);
+  return [...seen].map(([file, text]) => ({ file, text })).sort((a, b) => (a.file < b.file ? -1 : 1));
+}
+
+/**
+ * Packages that must be installed beside another one although no file imports them: the
+ * non-optional peer dependencies (the SDK validates with the project's zod).
+ */
+export const PEERS: Readonly<Record<string, readonly string[]>> = { '@modelcontextprotocol/sdk': ['zod'] };
+
+/** Build-time companions every project needs: the compiler and Node's types (tsconfig `types: ["node"]`). */
+const TOOLCHAIN = ['@types/node', 'typescript'];
+
+export interface Dependencies {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+}
+
+/**
+ * Version ranges for the packages the project's files import: the ones mcp-gen itself is built
+ * and tested with. Packages imported only under test/ are dev dependencies, and so are the
+ * `@types/*` companions that mcp-gen uses for the same packages.
+ */
+export function dependenciesOf(files: ReadonlyArray<{ path: string; contents: string }>): Dependencies {
+  const runtime = new Set<string>();
+  const dev = new Set<string>(TOOLCHAIN);
+  for (const file of files) {
+    if (!file.path.endsWith('.ts')) continue;
+    const into = file.path.startsWith('test/') ? dev : runtime;
+    for (const spec of importSpecifiers(file.contents)) {
+      const name = packageOf(spec);
+      if (name) into.add(name);
+    }
+  }
+  for (const name of [...runtime]) for (const peer of PEERS[name] ?? []) runtime.add(peer);
+  const own = packageManifest();
+  const known = { ...own.dependencies, ...own.devDependencies };
+  for (const name of [...runtime, ...dev]) if (known[`@types/${name}`]) dev.add(`@types/${name}`);
+  for (const name of runtime) dev.delete(name);
+  const ranges = (names: Set<string>) =>
+    Object.fromEntries(
+      [...names].sort().map((name) => {
+        const range = known[name];
+        // A generator bug, not a user error: the runtime imports a package mcp-gen does not install.
+        if (!range) throw new Error(`a generated file imports ${name}, which is not in mcp-gen's package.json: add it there`);
+        return [name, range];
+      }),
+    );
+  return { dependencies: ranges(runtime), devDependencies: ranges(dev) };
+}

@@ -1,0 +1,113 @@
+/**
+ * The runtime a project carries and the packages it declares (src/emit/runtime-files.ts): read
+ * from the files, checked here against the TypeScript compiler's own reading of the imports, and
+ * over every committed example: what its files import is exactly what its package.json lists.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import ts from 'typescript';
+import { describe, expect, it } from 'vitest';
+import { dependenciesOf, importSpecifiers, packageOf, PEERS, RUNTIME_DIR, runtimeClosure } from '../../src/emit/runtime-files.js';
+import { REPO } from '../helpers/project.js';
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const full = path.join(dir, name);
+    if (name === 'node_modules' || name === 'dist') return [];
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
+
+const sources = [...filesUnder(RUNTIME_DIR), ...filesUnder(path.join(REPO, 'templates'))].filter((f) => f.endsWith('.ts'));
+
+describe('importSpecifiers', () => {
+  it.each(sources.map((f) => [path.relative(REPO, f), f]))('reads %s as the TypeScript compiler does', (_name, file) => {
+    const text = readFileSync(file, 'utf8');
+    const compiler = ts.preProcessFile(text, true, true).importedFiles.map((i) => i.fileName);
+    expect(importSpecifiers(text)).toEqual(compiler);
+  });
+
+  it('skips an import inside a string and reads a lazy one', () => {
+    expect(importSpecifiers(`const hostile = ['import("fs")'];\nconst m = await import('yaml');\nimport type { A } from './a.js';`)).toEqual(['yaml', './a.js']);
+  });
+
+  it('names the package of a specifier', () => {
+    expect(packageOf('@modelcontextprotocol/sdk/types.js')).toBe('@modelcontextprotocol/sdk');
+    expect(packageOf('ajv/dist/2020.js')).toBe('ajv');
+    expect(packageOf('node:fs')).toBeUndefined();
+    expect(packageOf('./x.js')).toBeUndefined();
+  });
+});
+
+describe('runtimeClosure', () => {
+  it('carries what main.ts reaches and no tool kind it does not use', () => {
+    const files = runtimeClosure(['main.ts']).map((f) => f.file);
+    expect(files).toContain('upstream/http-client.ts');
+    expect(files).toContain('transport/serve.ts');
+    expect(files.filter((f) => f.startsWith('kinds/'))).toEqual([]);
+  });
+
+  it('adds a kind with the modules only it needs', () => {
+    const files = runtimeClosure(['main.ts', 'kinds/sql.ts']).map((f) => f.file);
+    expect(files).toEqual(expect.arrayContaining(['kinds/sql.ts', 'kinds/sql-check.ts']));
+  });
+
+  it('covers every runtime file from some entry point (no dead module is shipped or left behind)', () => {
+    const entries = ['main.ts', 'handler.ts', 'kinds/steps.ts', 'kinds/sql.ts', 'kinds/expression.ts', 'kinds/web.ts'];
+    const reached = new Set(runtimeClosure(entries).map((f) => f.file));
+    const all = filesUnder(RUNTIME_DIR).map((f) => path.relative(RUNTIME_DIR, f).split(path.sep).join('/'));
+    expect(all.filter((f) => !reached.has(f))).toEqual([]);
+  });
+
+  it('no runtime module imports the generator', () => {
+    for (const file of filesUnder(RUNTIME_DIR)) {
+      for (const spec of importSpecifiers(readFileSync(file, 'utf8'))) {
+        if (!spec.startsWith('.')) continue;
+        expect(path.resolve(path.dirname(file), spec).startsWith(RUNTIME_DIR), `${path.relative(REPO, file)} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+});
+
+describe('dependenciesOf', () => {
+  it('splits runtime and test packages, adds peers and @types companions, and refuses an unknown package', () => {
+    const deps = dependenciesOf([
+      { path: 'src/a.ts', contents: "import { Server } from '@modelcontextprotocol/sdk/server/index.js';\nimport pg from 'pg';" },
+      { path: 'test/a.test.ts', contents: "import { it } from 'vitest';\nimport pg from 'pg';" },
+    ]);
+    expect(Object.keys(deps.dependencies)).toEqual(['@modelcontextprotocol/sdk', 'pg', 'zod']);
+    expect(Object.keys(deps.devDependencies)).toEqual(['@types/node', '@types/pg', 'typescript', 'vitest']);
+    expect(() => dependenciesOf([{ path: 'src/a.ts', contents: "import x from 'left-pad';" }])).toThrow(/left-pad/);
+  });
+
+  it("lists each peer the installed package requires", () => {
+    for (const [name, peers] of Object.entries(PEERS)) {
+      const manifest = JSON.parse(readFileSync(path.join(REPO, 'node_modules', name, 'package.json'), 'utf8')) as {
+        peerDependencies?: Record<string, string>;
+        peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+      };
+      const required = Object.keys(manifest.peerDependencies ?? {}).filter((p) => !manifest.peerDependenciesMeta?.[p]?.optional);
+      expect([...peers].sort()).toEqual(required.sort());
+    }
+  });
+});
+
+const examples = readdirSync(path.join(REPO, 'generated')).filter((d) => statSync(path.join(REPO, 'generated', d)).isDirectory());
+
+describe.each(examples)('generated/%s', (example) => {
+  it('declares exactly the packages its files import (plus peers and the toolchain)', () => {
+    const dir = path.join(REPO, 'generated', example);
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const imported = new Set<string>();
+    for (const file of filesUnder(dir).filter((f) => f.endsWith('.ts'))) {
+      for (const spec of importSpecifiers(readFileSync(file, 'utf8'))) {
+        const name = packageOf(spec);
+        if (name) imported.add(name);
+      }
+    }
+    const declared = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)]);
+    const implied = new Set(['typescript', ...[...declared].filter((d) => d.startsWith('@types/')), ...[...imported].flatMap((n) => PEERS[n] ?? [])]);
+    expect([...imported].filter((n) => !declared.has(n)), 'imported but not declared').toEqual([]);
+    expect([...declared].filter((n) => !imported.has(n) && !implied.has(n)), 'declared but not imported').toEqual([]);
+  });
+});
