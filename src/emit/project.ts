@@ -15,6 +15,7 @@ import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { dependenciesOf, runtimeClosure } from './runtime-files.js';
+import { DEFAULTS, specDefaults } from '../runtime/defaults.js';
 
 export interface ProjectFile {
   path: string;
@@ -202,6 +203,8 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     usesApiBaseUrl: kinds.has('http'),
     handlers: def.tools.flatMap((t) => (t.binding.kind === 'handler' ? [`src/handlers/${t.binding.file}.ts`] : [])),
     specEnv: specEnvironment(def),
+    // What the server uses when nothing else is set: the runtime's defaults under the spec's `config:`.
+    defaults: { ...DEFAULTS, ...specDefaults(def.config), timeoutSeconds: specDefaults(def.config).timeoutMs / 1000 },
     absPathHint: `/path/to/${name}`,
     tools: def.tools.map((t) => ({ name: t.name, calls: cell(describeBinding(t.binding), 200), summary: cell(t.title ?? t.description) })),
     clientJson: JSON.stringify({ mcpServers: { [name]: { command: 'node', args: [`/path/to/${name}/dist/index.js`], env: Object.fromEntries(secrets.map((s) => [s.env, ''])) } } }, null, 2),

@@ -61,6 +61,16 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads every closed choice in any case', () => {
+    expect(loadConfig(definition, { MCP_TRANSPORT: 'HTTP', MCP_MODE: 'Dynamic', MCP_LOG_LEVEL: 'WARN' })).toMatchObject({ transport: 'http', mode: 'dynamic', logLevel: 'warn' });
+  });
+
+  it("starts from the spec's config section, under the config file and the environment", () => {
+    const spec = { ...definition, config: { timeoutMs: 9000, maxConcurrentTools: 7, retry: { attempts: 2 } } };
+    expect(loadConfig(spec, {})).toMatchObject({ timeoutMs: 9000, maxConcurrent: 7, retry: { attempts: 2, initialDelayMs: 250, maxDelayMs: 10000 } });
+    expect(loadConfig(spec, { MCP_TIMEOUT_MS: '100' })).toMatchObject({ timeoutMs: 100, maxConcurrent: 7 });
+  });
+
   it('no base URL anywhere is not a start-up error', () => {
     expect(loadConfig({ ...definition, baseUrls: [] }, {}).baseUrl).toBeUndefined();
   });

@@ -10,13 +10,14 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ServerDefinition } from './definition.js';
-import { isLogLevel, LOG_LEVELS } from './observe/log.js';
+import { DEFAULTS, overlay, specDefaults, type PartialTuning } from './defaults.js';
+import { LOG_LEVELS } from './observe/log.js';
 import type { LogLevel } from './observe/log.js';
 
 export type Env = Record<string, string | undefined>;
 
-export type TransportKind = 'stdio' | 'http';
-export type ToolMode = 'tools' | 'dynamic';
+export type TransportKind = (typeof TRANSPORTS)[number];
+export type ToolMode = (typeof MODES)[number];
 
 export interface RuntimeConfig {
   /**
@@ -101,23 +102,6 @@ export interface LoadConfigOptions {
 /** Default config file, looked up in the working directory when `MCP_CONFIG` is unset. */
 export const DEFAULT_CONFIG_FILE = 'mcp-config.yaml';
 
-export const DEFAULTS = {
-  transport: 'stdio' as TransportKind,
-  mode: 'tools' as ToolMode,
-  port: 3000,
-  host: '127.0.0.1',
-  timeoutMs: 30_000,
-  retry: { attempts: 3, initialDelayMs: 250, maxDelayMs: 10_000 } as RetryConfig,
-  circuitBreaker: { threshold: 5, cooldownMs: 30_000 } as CircuitBreakerConfig,
-  maxConcurrent: 5,
-  /** The queue holds this many times `maxConcurrent`. */
-  queueFactor: 4,
-  maxResponseBytes: 1_048_576,
-  /** MCP requests are small JSON-RPC messages; 1 MiB leaves room for large tool arguments. */
-  maxBodyBytes: 1_048_576,
-  logLevel: 'info' as LogLevel,
-};
-
 const MAX_INT = 2_147_483_647;
 
 export class ConfigError extends Error {
@@ -143,43 +127,38 @@ export function loadConfig(
   };
 
   const file = collect(() => readConfigFile(env, options.cwd ?? process.cwd()), undefined);
-  const fileSettings: FileSettings = file ? collect(() => validateFileSettings(file.data, file.label), {}) : {};
+  const fileSettings: PartialTuning = file ? collect(() => validateFileSettings(file.data, file.label), {}) : {};
   // The spec's `config` section gives the defaults; the file and then the environment override it.
-  const fromFile = overlay(definition.config ?? {}, fileSettings);
+  const fromFile = overlay(specDefaults(definition.config), fileSettings);
 
   const baseUrl = collect(() => readBaseUrl(definition, env), undefined);
   const fallbackBaseUrls = collect(() => readFallbackBaseUrls(definition, env, baseUrl), []);
-  const transport = collect(() => readTransport(env), DEFAULTS.transport);
-  const mode = collect(() => readMode(env), DEFAULTS.mode);
+  const transport = collect(() => readChoice(env, 'MCP_TRANSPORT', TRANSPORTS, DEFAULTS.transport), DEFAULTS.transport);
+  const mode = collect(() => readChoice(env, 'MCP_MODE', MODES, DEFAULTS.mode), DEFAULTS.mode);
   const port = collect(() => readInteger(env, 'PORT', DEFAULTS.port, 0, 65_535), DEFAULTS.port);
   const host = nonEmpty(env['HOST']) ?? DEFAULTS.host;
   const int = (name: string, fallback: number, min = 1, max = MAX_INT) => collect(() => readInteger(env, name, fallback, min, max), fallback);
 
-  const timeoutMs = int('MCP_TIMEOUT_MS', fromFile.timeoutMs ?? DEFAULTS.timeoutMs);
+  const timeoutMs = int('MCP_TIMEOUT_MS', fromFile.timeoutMs);
   const attemptTimeoutMs = Math.min(int('MCP_ATTEMPT_TIMEOUT_MS', timeoutMs), timeoutMs);
   const retry: RetryConfig = {
-    attempts: int('MCP_RETRY_ATTEMPTS', fromFile.retry?.attempts ?? DEFAULTS.retry.attempts, 1, 100),
-    initialDelayMs: int('MCP_RETRY_INITIAL_DELAY_MS', fromFile.retry?.initialDelayMs ?? DEFAULTS.retry.initialDelayMs, 0),
-    maxDelayMs: int('MCP_RETRY_MAX_DELAY_MS', fromFile.retry?.maxDelayMs ?? DEFAULTS.retry.maxDelayMs, 0),
+    attempts: int('MCP_RETRY_ATTEMPTS', fromFile.retry.attempts, 1, 100),
+    initialDelayMs: int('MCP_RETRY_INITIAL_DELAY_MS', fromFile.retry.initialDelayMs, 0),
+    maxDelayMs: int('MCP_RETRY_MAX_DELAY_MS', fromFile.retry.maxDelayMs, 0),
   };
   const circuitBreaker: CircuitBreakerConfig = {
-    threshold: int('MCP_BREAKER_THRESHOLD', fromFile.circuitBreaker?.threshold ?? DEFAULTS.circuitBreaker.threshold),
-    cooldownMs: int('MCP_BREAKER_COOLDOWN_MS', fromFile.circuitBreaker?.cooldownMs ?? DEFAULTS.circuitBreaker.cooldownMs),
+    threshold: int('MCP_BREAKER_THRESHOLD', fromFile.circuitBreaker.threshold),
+    cooldownMs: int('MCP_BREAKER_COOLDOWN_MS', fromFile.circuitBreaker.cooldownMs),
   };
-  const maxConcurrent = int('MCP_MAX_CONCURRENT', fromFile.maxConcurrentTools ?? DEFAULTS.maxConcurrent, 1, 100_000);
-  const maxResponseBytes = int(
-    'MCP_MAX_RESPONSE_BYTES',
-    fromFile.maxResponseBytes ?? DEFAULTS.maxResponseBytes,
-    1,
-    Number.MAX_SAFE_INTEGER,
-  );
-  const logLevel = collect(() => readLogLevel(env), DEFAULTS.logLevel);
+  const maxConcurrent = int('MCP_MAX_CONCURRENT', fromFile.maxConcurrent, 1, 100_000);
+  const maxResponseBytes = int('MCP_MAX_RESPONSE_BYTES', fromFile.maxResponseBytes, 1, Number.MAX_SAFE_INTEGER);
+  const logLevel = collect(() => readChoice(env, 'MCP_LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel), DEFAULTS.logLevel);
   const inboundAuth = collect(() => readInboundAuth(env), undefined);
   // One audit line per call, on stderr unless MCP_AUDIT_LOG names a file (design.md's default).
   const audit = collect(() => readAuditLog(env, options.cwd ?? process.cwd()), undefined);
   const auditLog = audit === null ? undefined : (audit ?? 'stderr');
   const maxBodyBytes = int('MCP_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
-  const rateLimitPerMinute = int('MCP_RATE_LIMIT', 0, 0, 1_000_000);
+  const rateLimitPerMinute = int('MCP_RATE_LIMIT', DEFAULTS.rateLimitPerMinute, 0, 1_000_000);
 
   if (errors.length > 0) {
     // Report every problem at once so a misconfigured deployment is fixed in one round trip.
@@ -208,7 +187,7 @@ export function loadConfig(
     auditLog,
     rateLimitPerMinute,
     maxBodyBytes,
-    authPassthrough: /^(1|true|yes|on)$/i.test(env['MCP_AUTH_PASSTHROUGH'] ?? ''),
+    authPassthrough: readFlag(env, 'MCP_AUTH_PASSTHROUGH'),
     configFile: file?.path,
     env,
   };
@@ -216,24 +195,6 @@ export function loadConfig(
 
 // ---------------------------------------------------------------------------------------------
 // The YAML file
-
-/** What the file may set, in run-time units (the file's `timeout` is in seconds). */
-interface FileSettings {
-  timeoutMs?: number;
-  maxConcurrentTools?: number;
-  retry?: Partial<RetryConfig>;
-  circuitBreaker?: Partial<CircuitBreakerConfig>;
-  maxResponseBytes?: number;
-}
-
-function overlay(base: FileSettings, top: FileSettings): FileSettings {
-  return {
-    ...base,
-    ...top,
-    retry: { ...base.retry, ...top.retry },
-    circuitBreaker: { ...base.circuitBreaker, ...top.circuitBreaker },
-  };
-}
 
 function readConfigFile(env: Env, cwd: string): { path: string; label: string; data: unknown } | undefined {
   const explicit = nonEmpty(env['MCP_CONFIG']);
@@ -266,7 +227,7 @@ const FILE_SCHEMA: Record<string, FieldKind | Record<string, FieldKind>> = {
 };
 
 /** Checks every key and value of the parsed file; throws one error listing all problems. */
-function validateFileSettings(data: unknown, label: string): FileSettings {
+function validateFileSettings(data: unknown, label: string): PartialTuning {
   if (data === null || data === undefined) return {};
   if (!isPlainObject(data)) throw new Error(`${label} must contain a mapping of settings, got ${describe(data)}`);
   const problems: string[] = [];
@@ -301,8 +262,13 @@ function validateFileSettings(data: unknown, label: string): FileSettings {
     }
   }
   if (problems.length > 0) throw new Error(`${label}: ${problems.join('; ')}`);
-  const { timeout, ...rest } = out;
-  return { ...rest, ...(typeof timeout === 'number' ? { timeoutMs: Math.round(timeout * 1000) } : {}) } as FileSettings;
+  // The file's names and units are the spec's (`timeout` in seconds, `maxConcurrentTools`).
+  const { timeout, maxConcurrentTools, ...rest } = out;
+  return {
+    ...rest,
+    ...(typeof timeout === 'number' ? { timeoutMs: Math.round(timeout * 1000) } : {}),
+    ...(typeof maxConcurrentTools === 'number' ? { maxConcurrent: maxConcurrentTools } : {}),
+  } as PartialTuning;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -334,7 +300,7 @@ function readInboundAuth(env: Env): InboundAuthConfig | undefined {
   const pemText = pem?.replace(/\\n/g, '\n');
   if (pemText !== undefined) checkPublicKey(pemText);
   const key: InboundAuthConfig['key'] = secret !== undefined ? { kind: 'secret', secret } : pemText !== undefined ? { kind: 'publicKey', pem: pemText } : { kind: 'jwks', url: url! };
-  return { key, issuer: nonEmpty(env['MCP_AUTH_ISSUER']), audience: nonEmpty(env['MCP_AUTH_AUDIENCE']), rolesClaim: nonEmpty(env['MCP_AUTH_ROLES_CLAIM']) ?? 'roles' };
+  return { key, issuer: nonEmpty(env['MCP_AUTH_ISSUER']), audience: nonEmpty(env['MCP_AUTH_AUDIENCE']), rolesClaim: nonEmpty(env['MCP_AUTH_ROLES_CLAIM']) ?? DEFAULTS.rolesClaim };
 }
 
 /**
@@ -416,19 +382,21 @@ export function isAbsoluteHttpUrl(value: string): boolean {
   }
 }
 
-function readMode(env: Env): ToolMode {
-  const raw = nonEmpty(env['MCP_MODE']);
-  if (raw === undefined) return DEFAULTS.mode;
-  if (raw === 'tools' || raw === 'dynamic') return raw;
-  throw new Error(`MCP_MODE must be "tools" or "dynamic", got "${raw}"`);
+const TRANSPORTS = ['stdio', 'http'] as const;
+const MODES = ['tools', 'dynamic'] as const;
+
+/** One of a closed set of words, in any case (`MCP_TRANSPORT=HTTP`, `MCP_MODE=Dynamic`). */
+function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  const value = raw.toLowerCase();
+  if ((choices as readonly string[]).includes(value)) return value as T;
+  throw new Error(`${name} must be ${choices.map((c) => `"${c}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}, got "${raw}"`);
 }
 
-function readTransport(env: Env): TransportKind {
-  const raw = nonEmpty(env['MCP_TRANSPORT']);
-  if (raw === undefined) return DEFAULTS.transport;
-  const value = raw.toLowerCase();
-  if (value === 'stdio' || value === 'http') return value;
-  throw new Error(`MCP_TRANSPORT must be "stdio" or "http", got "${raw}"`);
+/** `1`, `true`, `yes` or `on` (any case); anything else, or unset, is off. */
+function readFlag(env: Env, name: string): boolean {
+  return /^(1|true|yes|on)$/i.test(nonEmpty(env[name]) ?? '');
 }
 
 function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
@@ -440,14 +408,6 @@ function readInteger(env: Env, name: string, fallback: number, min: number, max:
     throw new Error(`${name} must be ${kind}, got "${raw}"`);
   }
   return value;
-}
-
-function readLogLevel(env: Env): LogLevel {
-  const raw = nonEmpty(env['MCP_LOG_LEVEL']);
-  if (raw === undefined) return DEFAULTS.logLevel;
-  const value = raw.toLowerCase();
-  if (isLogLevel(value)) return value;
-  throw new Error(`MCP_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${raw}"`);
 }
 
 function readList(env: Env, name: string): string[] {

@@ -1,0 +1,79 @@
+/**
+ * emitProject on small definitions: which files a project gets for the kinds it uses, what its
+ * package.json declares, and the defaults its README and .env.example document.
+ */
+import { describe, expect, it } from 'vitest';
+import { emitProject, type ProjectFile } from '../../src/emit/project.js';
+import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
+
+const httpTool: ToolDefinition = {
+  name: 'get_item',
+  description: 'Get an item',
+  inputSchema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+  annotations: { readOnlyHint: true },
+  binding: { kind: 'http', method: 'GET', path: '/items/{id}', parameters: [{ name: 'id', in: 'path', arg: 'id', style: 'simple', explode: false }], security: [] },
+};
+
+const sqlTool: ToolDefinition = {
+  name: 'query',
+  description: 'Run a query',
+  inputSchema: { type: 'object', properties: {}, additionalProperties: false },
+  annotations: { readOnlyHint: true },
+  binding: { kind: 'sql', source: 'main', statement: { sqlite: 'SELECT 1 AS one' }, maxRows: 10 },
+};
+
+const definition = (tools: ToolDefinition[], extra: Partial<ServerDefinition> = {}): ServerDefinition => ({
+  formatVersion: 1,
+  server: { name: 'items', version: '1.0.0', envPrefix: 'ITEMS' },
+  baseUrls: ['https://api.example.com'],
+  auth: [],
+  tools,
+  ...extra,
+});
+
+const emit = (def: ServerDefinition) => emitProject(def, { specFile: 'items.yaml', transport: 'stdio', mode: 'tools' });
+const file = (files: ProjectFile[], path: string) => files.find((f) => f.path === path)?.contents ?? '';
+const paths = (files: ProjectFile[]) => files.map((f) => f.path);
+
+describe('emitProject', () => {
+  it('carries the runtime an HTTP server needs, and no tool kind', async () => {
+    const files = await emit(definition([httpTool]));
+    expect(paths(files)).toEqual(expect.arrayContaining(['src/runtime/main.ts', 'src/runtime/upstream/http-client.ts', 'src/runtime/transport/serve.ts', 'test/contract.test.ts']));
+    expect(paths(files).filter((p) => p.startsWith('src/runtime/kinds/'))).toEqual([]);
+    const pkg = JSON.parse(file(files, 'package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).toContain('@modelcontextprotocol/sdk');
+    expect(Object.keys(pkg.dependencies)).not.toContain('pg');
+    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['typescript', 'vitest', '@types/node']));
+  });
+
+  it('adds a kind with its drivers and their types, its kind test, and registers its executor', async () => {
+    const files = await emit(definition([sqlTool], { sources: { sql: { main: { url: 'sqlite::memory:', dialects: ['sqlite'] } } } }));
+    expect(paths(files)).toEqual(expect.arrayContaining(['src/runtime/kinds/sql.ts', 'src/runtime/kinds/sql-check.ts', 'test/sql.test.ts']));
+    expect(file(files, 'src/index.ts')).toContain("import { sqlBackend } from './runtime/kinds/sql.js';");
+    const pkg = JSON.parse(file(files, 'package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['better-sqlite3', 'node-sql-parser', 'pg']));
+    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['@types/better-sqlite3', '@types/pg']));
+  });
+
+  it("documents the runtime's defaults, or the spec's config where it sets them", async () => {
+    const plain = await emit(definition([httpTool]));
+    expect(file(plain, '.env.example')).toContain('# MCP_TIMEOUT_MS=30000\n');
+    expect(file(plain, 'README.md')).toMatch(/\| `MCP_TIMEOUT_MS` \| [^|]+\| `30000` \|/);
+
+    const tuned = await emit(definition([httpTool], { config: { timeoutMs: 10_000, maxConcurrentTools: 2, retry: { attempts: 1 } } }));
+    const env = file(tuned, '.env.example');
+    expect(env).toContain('# MCP_TIMEOUT_MS=10000\n');
+    expect(env).toContain('# MCP_MAX_CONCURRENT=2\n');
+    expect(env).toContain('# MCP_RETRY_ATTEMPTS=1\n');
+    expect(env).toContain('# MCP_RETRY_MAX_DELAY_MS=10000\n');
+    const readme = file(tuned, 'README.md');
+    expect(readme).toMatch(/\| `MCP_TIMEOUT_MS` \| [^|]+\| `10000` \|/);
+    expect(readme).toContain('timeout: 10 ');
+  });
+
+  it('is deterministic: the same definition gives the same bytes', async () => {
+    const a = await emit(definition([httpTool]));
+    const b = await emit(definition([httpTool]));
+    expect(a).toEqual(b);
+  });
+});
