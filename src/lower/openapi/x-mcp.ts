@@ -4,7 +4,7 @@
  */
 import type { ToolAnnotations } from '../../runtime/definition.js';
 import { SpecError } from '../../diagnostics.js';
-import { DURATION, durationMs } from '../toolspec/index.js';
+import { DURATION, durationMs } from '../duration.js';
 
 export interface XMcp {
   exclude: boolean;

@@ -3,29 +3,15 @@
  * the files the project needs besides it (SQL seeds) and the npm packages handlers import.
  * Every problem is collected with its pointer, so one run reports them all.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import picomatch from 'picomatch';
 import type { Diagnostic } from '../../diagnostics.js';
-import type {
-  AuthScheme,
-  HttpMethod,
-  HttpSource,
-  JsonSchema,
-  PromptDefinition,
-  RequestStep,
-  ResourceDefinition,
-  ServerDefinition,
-  SpecConfig,
-  SqlDialect,
-  SqlSource,
-  ToolAnnotations,
-  ToolBinding,
-  ToolDefinition,
-} from '../../runtime/definition.js';
-import { checkSchema, paramsToSchema } from './tool-schema.js';
-import { checkExpression, checkTemplate, soleEnvReference } from './template-check.js';
+import type { AuthScheme, JsonSchema, ServerDefinition, ToolAnnotations, ToolBinding, ToolDefinition } from '../../runtime/definition.js';
+import { durationMs } from '../duration.js';
+import { builtinDefaults, EXPRESSION_OUTPUT, lowerExpression, lowerRequest, lowerSql, SQL_OUTPUT, type BindingContext } from './bindings.js';
+import { lowerPrompts, lowerResources, lowerRoles } from './catalog.js';
+import { lowerConfig, lowerSources, type Assets, type LoweredSources } from './settings.js';
 import type { TemplateScope } from './template-check.js';
+import { checkSchema, paramsToSchema } from './tool-schema.js';
 
 type Pointer = readonly (string | number)[];
 type Obj = Record<string, unknown>;
@@ -34,8 +20,7 @@ export interface LoweredToolSpec {
   definition: ServerDefinition;
   warnings: Diagnostic[];
   errors: Diagnostic[];
-  /** Files copied into the project as they are (project-relative path → contents). */
-  assets: Array<{ path: string; contents: string }>;
+  assets: Assets;
   /** npm packages the user's handlers import, and their build-time companions (types). */
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
@@ -49,27 +34,6 @@ export interface ToolSpecOptions {
 
 const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const KINDS = ['http', 'sql', 'expression', 'handler', 'builtin'] as const;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const SECRET_HEADER = /^(authorization|proxy-authorization|cookie|x-api-key|api-key|x-auth-token)$/i;
-const EXPRESSION_OUTPUT: JsonSchema = {
-  type: 'object',
-  properties: { expression: { type: 'string' }, result: { type: 'number' } },
-  required: ['expression', 'result'],
-};
-const DEFAULT_MAX_ROWS = 100;
-const DEFAULT_EXPRESSION_LENGTH = 1000;
-
-const SQL_OUTPUT: JsonSchema = {
-  type: 'object',
-  properties: {
-    columns: { type: 'array', items: { type: 'string' } },
-    rows: { type: 'array', items: { type: 'object' } },
-    row_count: { type: 'integer' },
-    truncated: { type: 'boolean' },
-  },
-  required: ['columns', 'rows', 'row_count', 'truncated'],
-};
-
 export async function lowerToolSpec(spec: Obj, options: ToolSpecOptions): Promise<LoweredToolSpec> {
   const errors: Diagnostic[] = [];
   const warnings: Diagnostic[] = [];
@@ -113,152 +77,6 @@ export async function lowerToolSpec(spec: Obj, options: ToolSpecOptions): Promis
   };
   return { definition, warnings, errors, assets, dependencies: (spec.dependencies ?? {}) as Record<string, string>, devDependencies: (spec.devDependencies ?? {}) as Record<string, string> };
 }
-
-// ---------------------------------------------------------------------------------------------
-// config and sources
-
-/** `250ms`, `30s`, `2m` → milliseconds (the schema has checked the form). */
-/** `500ms`, `30s`, `2m`: the durations of tool specs and of `x-mcp.timeout`. */
-export const DURATION = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/;
-
-export function durationMs(text: string): number {
-  const match = DURATION.exec(text);
-  if (!match) throw new Error(`bad duration ${text}`);
-  const factor = { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
-  return Math.round(Number(match[1]) * factor);
-}
-
-function lowerConfig(config: Obj): SpecConfig {
-  const retry = (config.retry ?? {}) as Obj;
-  const breaker = (config.breaker ?? {}) as Obj;
-  const out: SpecConfig = {};
-  if (typeof config.timeout === 'string') out.timeoutMs = durationMs(config.timeout);
-  if (typeof config.maxConcurrentTools === 'number') out.maxConcurrentTools = config.maxConcurrentTools;
-  if (typeof config.maxResponseBytes === 'number') out.maxResponseBytes = config.maxResponseBytes;
-  if (config.retry) {
-    out.retry = {
-      ...(typeof retry.attempts === 'number' ? { attempts: retry.attempts } : {}),
-      ...(typeof retry.initialDelay === 'string' ? { initialDelayMs: durationMs(retry.initialDelay) } : {}),
-      ...(typeof retry.maxDelay === 'string' ? { maxDelayMs: durationMs(retry.maxDelay) } : {}),
-    };
-  }
-  if (config.breaker) {
-    out.circuitBreaker = {
-      ...(typeof breaker.threshold === 'number' ? { threshold: breaker.threshold } : {}),
-      ...(typeof breaker.cooldown === 'string' ? { cooldownMs: durationMs(breaker.cooldown) } : {}),
-    };
-  }
-  return out;
-}
-
-interface LoweredSources {
-  http?: Record<string, HttpSource>;
-  sql?: Record<string, SqlSource>;
-}
-
-function lowerSources(raw: Obj, auth: AuthScheme[], errors: Diagnostic[], assets: LoweredToolSpec['assets'], specDir: string): LoweredSources {
-  const http: Record<string, HttpSource> = {};
-  const sql: Record<string, SqlSource> = {};
-  const envScope: TemplateScope = { roots: [], args: new Set(), env: true };
-  for (const [name, value] of Object.entries(raw)) {
-    const at = ['sources', name];
-    const source = value as Obj;
-    if (source.http) {
-      const h = source.http as Obj;
-      const baseUrl = String(h.baseUrl);
-      errors.push(...checkTemplate(baseUrl, envScope, [...at, 'http', 'baseUrl']));
-      if (!baseUrl.includes('${') && !/^https?:\/\/[^/]/i.test(baseUrl)) {
-        errors.push({ message: `baseUrl ${JSON.stringify(baseUrl)} is not an http(s) URL`, pointer: [...at, 'http', 'baseUrl'], fix: 'write https://host/path' });
-      }
-      const headers = (h.headers ?? {}) as Record<string, string>;
-      for (const [header, text] of Object.entries(headers)) {
-        const hp = [...at, 'http', 'headers', header];
-        if (!HEADER_NAME.test(header)) errors.push({ message: `${JSON.stringify(header)} is not a valid header name`, pointer: hp });
-        errors.push(...checkTemplate(text, envScope, hp));
-        if (SECRET_HEADER.test(header) && !text.includes('${')) {
-          errors.push({ message: `header ${header} holds a literal secret`, pointer: hp, fix: `read it from the environment: ${header}: "\${${name.toUpperCase()}_TOKEN}"` });
-        }
-      }
-      const security: string[][] = [];
-      if (h.auth) {
-        const scheme = lowerAuth(name, h.auth as Obj, [...at, 'http', 'auth'], errors);
-        if (scheme) {
-          auth.push(scheme);
-          security.push([scheme.id]);
-        }
-      }
-      http[name] = { baseUrl, baseUrlEnv: `${name.toUpperCase()}_BASE_URL`, ...(Object.keys(headers).length ? { headers } : {}), security };
-    } else if (source.sql) {
-      const s = source.sql as Obj;
-      const url = String(s.url);
-      errors.push(...checkTemplate(url, envScope, [...at, 'sql', 'url']));
-      if (/^postgres(ql)?:\/\/[^/@]*:[^/@]+@/i.test(url)) {
-        errors.push({ message: 'the SQL url holds a password', pointer: [...at, 'sql', 'url'], fix: 'read it from the environment: url: "${DATABASE_URL}"' });
-      }
-      const dialects = (s.dialects as SqlDialect[] | undefined) ?? inferDialects(url);
-      const lowered: SqlSource = { url, dialects };
-      if (typeof s.seed === 'string') {
-        const file = path.resolve(specDir, s.seed);
-        try {
-          const target = `data/${path.basename(file)}`;
-          assets.push({ path: target, contents: readFileSync(file, 'utf8') });
-          lowered.seed = target;
-        } catch {
-          errors.push({ message: `seed file ${s.seed} cannot be read (looked in ${file})`, pointer: [...at, 'sql', 'seed'], fix: 'the path is relative to the spec file' });
-        }
-      }
-      sql[name] = lowered;
-    }
-  }
-  return { ...(Object.keys(http).length ? { http } : {}), ...(Object.keys(sql).length ? { sql } : {}) };
-}
-
-function inferDialects(url: string): SqlDialect[] {
-  if (/^sqlite:/i.test(url)) return ['sqlite'];
-  if (/^postgres(ql)?:/i.test(url)) return ['postgresql'];
-  // A template such as ${DATABASE_URL:-sqlite:…} may become either at run time.
-  return ['sqlite', 'postgresql'];
-}
-
-/** Secrets must come from the environment: `token: "${WEATHER_TOKEN}"`. */
-function lowerAuth(source: string, raw: Obj, at: Pointer, errors: Diagnostic[]): AuthScheme | undefined {
-  const env = (key: string): string | undefined => {
-    const text = raw[key];
-    if (typeof text !== 'string') {
-      errors.push({ message: `auth type ${String(raw.type)} needs "${key}"`, pointer: at, fix: `add ${key}: "\${${source.toUpperCase()}_${key.toUpperCase()}}"` });
-      return undefined;
-    }
-    const name = soleEnvReference(text);
-    if (!name) {
-      errors.push({ message: `auth ${key} must be an environment variable reference, not a literal secret`, pointer: [...at, key], fix: `write ${key}: "\${${source.toUpperCase()}_${key.toUpperCase()}}" and set that variable` });
-    }
-    return name;
-  };
-  switch (raw.type) {
-    case 'bearer': {
-      const token = env('token');
-      return token ? { id: source, type: 'bearer', env: token } : undefined;
-    }
-    case 'apiKey': {
-      const value = env('value');
-      if (typeof raw.name !== 'string') {
-        errors.push({ message: 'auth type apiKey needs "name" (the header, query parameter or cookie name)', pointer: at });
-        return undefined;
-      }
-      return value ? { id: source, type: 'apiKey', in: (raw.in as 'header' | 'query' | 'cookie' | undefined) ?? 'header', name: raw.name, env: value } : undefined;
-    }
-    case 'basic': {
-      const username = env('username');
-      const password = env('password');
-      return username && password ? { id: source, type: 'basic', usernameEnv: username, passwordEnv: password } : undefined;
-    }
-    default:
-      return undefined;
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// tools
 
 async function lowerTool(
   name: string,
@@ -338,15 +156,6 @@ function defaultAnnotations(binding: ToolBinding): ToolAnnotations {
   }
 }
 
-interface BindingContext {
-  name: string;
-  scope: TemplateScope;
-  requiredArgs: ReadonlySet<string>;
-  sources: LoweredSources;
-  errors: Diagnostic[];
-  warnings: Diagnostic[];
-}
-
 async function lowerBinding(kind: (typeof KINDS)[number], raw: Obj, at: Pointer, ctx: BindingContext): Promise<ToolBinding | undefined> {
   const body = raw[kind] as Obj;
   const where = [...at, kind];
@@ -376,239 +185,3 @@ async function lowerBinding(kind: (typeof KINDS)[number], raw: Obj, at: Pointer,
   }
 }
 
-function lowerRequest(raw: Obj, at: Pointer, ctx: BindingContext): ToolBinding | undefined {
-  const single = raw.steps === undefined;
-  const rawSteps = single ? [{ ...raw, id: 'main' }] : (raw.steps as Obj[]);
-  if (single && raw.source === undefined) {
-    ctx.errors.push({ message: 'an http tool needs source (or steps)', pointer: at, fix: 'add source: <name of an http source>' });
-    return undefined;
-  }
-  if (!single) {
-    for (const key of ['source', 'method', 'path', 'query', 'headers', 'body', 'bodyType', 'failIf']) {
-      if (raw[key] !== undefined) ctx.errors.push({ message: `"${key}" belongs inside a step when steps are used`, pointer: [...at, key], fix: 'move it into the step' });
-    }
-  }
-  const steps: RequestStep[] = [];
-  const seen = new Set<string>();
-  rawSteps.forEach((step, i) => {
-    const sp = single ? at : [...at, 'steps', i];
-    const id = typeof step.id === 'string' ? step.id : `step${i + 1}`;
-    if (seen.has(id)) ctx.errors.push({ message: `step id ${id} is used twice`, pointer: [...sp, 'id'] });
-    const scope: TemplateScope = { ...ctx.scope, roots: i === 0 ? ['args'] : ['args', 'steps', 'response'], steps: new Set(seen) };
-    const lowered = lowerStep(step, id, sp, scope, ctx);
-    seen.add(id);
-    if (lowered) {
-      if (lowered.failIf) {
-        const failScope: TemplateScope = { ...scope, roots: ['args', 'steps', 'response'], steps: new Set(seen) };
-        ctx.errors.push(...checkExpression(lowered.failIf.when, failScope, [...sp, 'failIf', 'when']));
-        ctx.errors.push(...checkTemplate(lowered.failIf.message, failScope, [...sp, 'failIf', 'message']));
-      }
-      steps.push(lowered);
-    }
-  });
-  const result = typeof raw.result === 'string' ? raw.result : undefined;
-  if (result !== undefined) {
-    ctx.errors.push(...checkExpression(result, { ...ctx.scope, roots: ['args', 'steps', 'response'], steps: seen }, [...at, 'result']));
-  }
-  return { kind: 'request', steps, ...(result !== undefined ? { result } : {}) };
-}
-
-function lowerStep(step: Obj, id: string, at: Pointer, scope: TemplateScope, ctx: BindingContext): RequestStep | undefined {
-  const source = String(step.source ?? '');
-  const known = Object.keys(ctx.sources.http ?? {});
-  if (!known.includes(source)) {
-    ctx.errors.push({
-      message: step.source === undefined ? 'the step has no source' : `unknown http source ${JSON.stringify(source)}`,
-      pointer: [...at, 'source'],
-      fix: known.length ? `use one of: ${known.join(', ')}` : 'declare it under sources: with http: { baseUrl: … }',
-    });
-    return undefined;
-  }
-  const method = (step.method as HttpMethod | undefined) ?? 'GET';
-  const path = typeof step.path === 'string' ? step.path : '';
-  ctx.errors.push(...checkTemplate(path, scope, [...at, 'path']));
-  for (const arg of pathArgs(path)) {
-    if (scope.args.has(arg) && !ctx.requiredArgs.has(arg)) {
-      ctx.errors.push({ message: `optional argument ${arg} is used in the URL path`, pointer: [...at, 'path'], fix: `make ${arg} required, or send it in query:` });
-    }
-  }
-  for (const key of ['query', 'headers', 'body'] as const) {
-    if (step[key] !== undefined) ctx.errors.push(...checkTemplate(step[key], scope, [...at, key]));
-  }
-  for (const header of Object.keys((step.headers ?? {}) as Obj)) {
-    if (!HEADER_NAME.test(header)) ctx.errors.push({ message: `${JSON.stringify(header)} is not a valid header name`, pointer: [...at, 'headers', header] });
-  }
-  if (step.body !== undefined && (method === 'GET' || method === 'HEAD')) {
-    ctx.errors.push({ message: `a ${method} request cannot have a body`, pointer: [...at, 'body'], fix: 'send the values in query:, or use POST' });
-  }
-  const failIf = step.failIf as { when: string; message: string } | undefined;
-  return {
-    id,
-    source,
-    method,
-    path,
-    ...(step.query !== undefined ? { query: step.query as Obj } : {}),
-    ...(step.headers !== undefined ? { headers: step.headers as Obj } : {}),
-    ...(step.body !== undefined ? { body: step.body } : {}),
-    ...(step.bodyType !== undefined ? { bodyType: step.bodyType as 'json' | 'form' } : {}),
-    ...(failIf ? { failIf } : {}),
-  };
-}
-
-/** Argument names a path template reads directly (`${args.x}`). */
-function pathArgs(path: string): string[] {
-  return [...path.matchAll(/\$\{\s*args\.([A-Za-z_][A-Za-z0-9_]*)\s*\}/g)].map((m) => m[1]!);
-}
-
-async function lowerSql(raw: Obj, at: Pointer, ctx: BindingContext): Promise<ToolBinding | undefined> {
-  const sourceName = String(raw.source);
-  const source = ctx.sources.sql?.[sourceName];
-  if (!source) {
-    const known = Object.keys(ctx.sources.sql ?? {});
-    ctx.errors.push({ message: `unknown sql source ${JSON.stringify(sourceName)}`, pointer: [...at, 'source'], fix: known.length ? `use one of: ${known.join(', ')}` : 'declare it under sources: with sql: { url: … }' });
-    return undefined;
-  }
-  if ((raw.statement === undefined) === (raw.query === undefined)) {
-    ctx.errors.push({ message: 'an sql tool needs exactly one of statement (fixed SQL) and query (caller SQL)', pointer: at });
-    return undefined;
-  }
-  const maxRows = raw.maxRows ?? DEFAULT_MAX_ROWS;
-  if (typeof maxRows === 'string') ctx.errors.push(...checkTemplate(maxRows, ctx.scope, [...at, 'maxRows']));
-  else if (typeof maxRows === 'number' && (maxRows < 1 || maxRows > 1000)) ctx.errors.push({ message: `maxRows ${maxRows} is outside 1..1000`, pointer: [...at, 'maxRows'] });
-
-  if (raw.query !== undefined) {
-    ctx.errors.push(...checkTemplate(raw.query, ctx.scope, [...at, 'query']));
-    return { kind: 'sql', source: sourceName, query: String(raw.query), maxRows };
-  }
-  const { checkReadOnlySql, statementParams } = await import('../../runtime/kinds/sql-check.js');
-  const statements: Partial<Record<SqlDialect, string>> = {};
-  const given = raw.statement;
-  for (const dialect of source.dialects) {
-    const text = typeof given === 'string' ? given : (given as Partial<Record<SqlDialect, string>>)[dialect];
-    const sp = typeof given === 'string' ? [...at, 'statement'] : [...at, 'statement', dialect];
-    if (text === undefined) {
-      ctx.errors.push({ message: `no ${dialect} statement, but source ${sourceName} may be ${dialect}`, pointer: [...at, 'statement'], fix: `add statement.${dialect}, or set dialects on the source` });
-      continue;
-    }
-    const check = checkReadOnlySql(text, [dialect]);
-    if (!check.ok) ctx.errors.push({ message: `${dialect} statement: ${check.message}`, pointer: sp, fix: 'sql tools are read-only: write one SELECT' });
-    for (const param of statementParams(text)) {
-      if (!ctx.scope.args.has(param)) ctx.errors.push({ message: `:${param} is not a declared argument`, pointer: sp, fix: `add ${param} under params:` });
-    }
-    statements[dialect] = text;
-  }
-  return { kind: 'sql', source: sourceName, statement: statements, maxRows };
-}
-
-async function lowerExpression(raw: Obj, at: Pointer, ctx: BindingContext): Promise<ToolBinding | undefined> {
-  const { ALLOWED_FUNCTIONS, ALLOWED_CONSTANTS } = await import('../../runtime/kinds/expression.js');
-  const pick = (key: 'functions' | 'constants', allowed: readonly string[]): string[] => {
-    const list = (raw[key] as string[] | undefined) ?? [...allowed];
-    list.forEach((item, i) => {
-      if (!allowed.includes(item)) ctx.errors.push({ message: `${JSON.stringify(item)} is not an allowed ${key.slice(0, -1)}`, pointer: [...at, key, i], fix: `allowed: ${allowed.join(', ')}` });
-    });
-    return list;
-  };
-  const functions = pick('functions', ALLOWED_FUNCTIONS);
-  const constants = pick('constants', ALLOWED_CONSTANTS);
-  ctx.errors.push(...checkTemplate(raw.input, ctx.scope, [...at, 'input']));
-  if (raw.precision !== undefined) ctx.errors.push(...checkTemplate(raw.precision, ctx.scope, [...at, 'precision']));
-  return {
-    kind: 'expression',
-    input: String(raw.input),
-    ...(raw.precision !== undefined ? { precision: raw.precision } : {}),
-    functions,
-    constants,
-    maxLength: typeof raw.maxLength === 'number' ? raw.maxLength : DEFAULT_EXPRESSION_LENGTH,
-  };
-}
-
-async function builtinDefaults(name: string): Promise<{ input: JsonSchema; output: JsonSchema; annotations: ToolAnnotations } | undefined> {
-  const { BUILTIN_SCHEMAS } = await import('../../runtime/kinds/web-schemas.js');
-  return (BUILTIN_SCHEMAS as Record<string, { input: JsonSchema; output: JsonSchema; annotations: ToolAnnotations }>)[name];
-}
-
-// ---------------------------------------------------------------------------------------------
-// resources, prompts, roles
-
-const BUILTIN_URIS = ['config://server/settings', 'metrics://server/stats', 'logs://server/recent'];
-const MIME_BY_EXTENSION: Record<string, string> = { '.md': 'text/markdown', '.json': 'application/json', '.yaml': 'application/yaml', '.yml': 'application/yaml', '.csv': 'text/csv', '.html': 'text/html' };
-
-function lowerResources(raw: Obj, errors: Diagnostic[], specDir: string): ResourceDefinition[] {
-  const out: ResourceDefinition[] = [];
-  const uris = new Map<string, string>();
-  for (const [name, value] of Object.entries(raw)) {
-    const at = ['resources', name];
-    const r = value as Obj;
-    const uri = String(r.uri);
-    if (BUILTIN_URIS.includes(uri)) {
-      errors.push({ message: `${uri} is built into every generated server`, pointer: [...at, 'uri'], fix: 'choose another URI' });
-      continue;
-    }
-    const clash = uris.get(uri);
-    if (clash) errors.push({ message: `resource ${name} has the same uri as resource ${clash}`, pointer: [...at, 'uri'] });
-    uris.set(uri, name);
-    if ((r.text === undefined) === (r.file === undefined)) {
-      errors.push({ message: `resource ${name} needs exactly one of text and file`, pointer: at });
-      continue;
-    }
-    let text = typeof r.text === 'string' ? r.text : '';
-    if (typeof r.file === 'string') {
-      const file = path.resolve(specDir, r.file);
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch {
-        errors.push({ message: `resource file ${r.file} cannot be read (looked in ${file})`, pointer: [...at, 'file'], fix: 'the path is relative to the spec file' });
-        continue;
-      }
-    }
-    const mimeType = typeof r.mimeType === 'string' ? r.mimeType : (typeof r.file === 'string' && MIME_BY_EXTENSION[path.extname(r.file)]) || 'text/plain';
-    out.push({
-      uri,
-      name,
-      ...(typeof r.title === 'string' ? { title: r.title } : {}),
-      ...(typeof r.description === 'string' ? { description: r.description } : {}),
-      mimeType,
-      text,
-    });
-  }
-  return out;
-}
-
-function lowerPrompts(raw: Obj, errors: Diagnostic[]): PromptDefinition[] {
-  return Object.entries(raw).map(([name, value]) => {
-    const p = value as Obj;
-    const args = Object.entries((p.arguments ?? {}) as Record<string, Obj>).map(([argName, a]) => ({
-      name: argName,
-      ...(typeof a.description === 'string' ? { description: a.description } : {}),
-      required: a.required === true,
-    }));
-    const scope: TemplateScope = { roots: ['args'], args: new Set(args.map((a) => a.name)), env: false };
-    const messages = (p.messages as Array<{ role: 'user' | 'assistant'; text: string }>).map((m, i) => {
-      errors.push(...checkTemplate(m.text, scope, ['prompts', name, 'messages', i, 'text']));
-      return { role: m.role, text: m.text };
-    });
-    return {
-      name,
-      ...(typeof p.title === 'string' ? { title: p.title } : {}),
-      ...(typeof p.description === 'string' ? { description: p.description } : {}),
-      arguments: args,
-      messages,
-    };
-  });
-}
-
-function lowerRoles(raw: Record<string, string[]>, tools: ToolDefinition[], errors: Diagnostic[], warnings: Diagnostic[]): Record<string, string[]> {
-  const names = tools.map((t) => t.name);
-  for (const [role, patterns] of Object.entries(raw)) {
-    patterns.forEach((pattern, i) => {
-      const at = ['roles', role, i];
-      if (!picomatch.scan(pattern).isGlob) {
-        if (!names.includes(pattern)) errors.push({ message: `role ${role} names unknown tool ${JSON.stringify(pattern)}`, pointer: at, fix: `tools: ${names.join(', ')}` });
-      } else if (!names.some((n) => picomatch.isMatch(n, pattern))) {
-        warnings.push({ message: `role ${role}: ${JSON.stringify(pattern)} matches no tool`, pointer: at });
-      }
-    });
-  }
-  return raw;
-}

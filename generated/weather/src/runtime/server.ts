@@ -3,7 +3,7 @@
  * The MCP server proper: lists the definition's tools and turns each tool call into one
  * upstream HTTP call (with retries and fallbacks, see resilience.ts), and serves three
  * read-only resources: metrics, the effective settings and recent log events.
- * Transport-agnostic; see transport.ts for stdio and HTTP.
+ * Transport-agnostic; see transport/serve.ts for stdio and HTTP.
  */
 import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -158,7 +158,7 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
       const tool = tools.get(name);
       if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
       if (!toolFilter(definition, principal)(name)) return deny(resolved, principal, name, args);
-      return audited(resolved, principal, name, args, () => callTool(tool, args, extra.signal, definition, config, resolved, extra.authInfo?.token));
+      return audited(resolved, principal, name, args, () => callTool(tool, args, extra, definition, config, resolved));
     });
   }
 
@@ -224,7 +224,7 @@ function registerMetaTools(
     // The same refusal as in tools mode; search already leaves such tools out.
     if (!permitted(tool.name)) return name === DESCRIBE_TOOL ? notPermitted(tool.name, principal) : deny(deps, principal, tool.name, toolArgs);
     if (name === DESCRIBE_TOOL) return jsonResult(listedTool(tool));
-    return audited(deps, principal, tool.name, toolArgs, () => callTool(tool, toolArgs, extra.signal, definition, config, deps, extra.authInfo?.token));
+    return audited(deps, principal, tool.name, toolArgs, () => callTool(tool, toolArgs, extra, definition, config, deps));
   });
 }
 
@@ -296,173 +296,150 @@ export function listPage(entries: Array<{ tool: Tool; bytes: number }>, cursor: 
   return i < entries.length ? { tools, nextCursor: String(i) } : { tools };
 }
 
-export async function callTool(
+/** What one tool call carries through the server, besides the tool and its arguments. */
+interface CallContext {
+  definition: ServerDefinition;
+  config: RuntimeConfig;
+  deps: Required<ServerDeps>;
+  /** Aborted when the client cancels the request or hangs up. */
+  cancel: AbortSignal | undefined;
+  /** Attempts and retries, filled in by the HTTP client. */
+  report: SendReport;
+  /** The caller's bearer token, sent upstream instead of configured credentials (MCP_AUTH_PASSTHROUGH). */
+  passthroughToken: string | undefined;
+}
+
+/** The call's deadline: one signal covers token fetches, every attempt and the back-off between them. */
+interface Deadline {
+  signal: AbortSignal;
+  deadlineAt: number;
+  timeoutMs: number;
+  attemptTimeoutMs: number | undefined;
+}
+
+/** A finished call: the result, and what its log line says besides the tool and the time. */
+interface Outcome {
+  result: CallToolResult;
+  log: Record<string, unknown>;
+}
+
+function callTool(
   tool: ToolDefinition,
   args: Record<string, unknown>,
-  cancel: AbortSignal | undefined,
+  extra: { signal?: AbortSignal; authInfo?: { token?: string } },
   definition: ServerDefinition,
   config: RuntimeConfig,
   deps: Required<ServerDeps>,
-  /** The authenticated caller's bearer token: sent upstream instead of configured credentials when MCP_AUTH_PASSTHROUGH is on. */
-  callerToken?: string,
 ): Promise<CallToolResult> {
+  const ctx: CallContext = {
+    definition,
+    config,
+    deps,
+    cancel: extra.signal,
+    report: { attempts: 0, retries: 0 },
+    passthroughToken: config.authPassthrough ? extra.authInfo?.token : undefined,
+  };
+  return measured(tool, ctx, () => {
+    const valid = deps.validator.validateArguments(tool.name, tool.inputSchema, args);
+    if (!valid.ok) {
+      deps.logger.info('tool call rejected', { tool: tool.name, reason: 'invalid arguments' });
+      return Promise.resolve(failure(valid.message));
+    }
+    const binding = tool.binding;
+    if (binding.kind === 'http') return underDeadline(tool, ctx, { method: binding.method, path: binding.path }, (d) => callHttpTool({ ...tool, binding }, args, ctx, d));
+    return underDeadline(tool, ctx, { kind: binding.kind }, (d) => callBackendTool(tool, args, ctx, d));
+  });
+}
+
+/** Records the call's time, outcome and retries in the metrics resource. */
+async function measured(tool: ToolDefinition, ctx: CallContext, call: () => Promise<CallToolResult>): Promise<CallToolResult> {
   const started = Date.now();
-  const report: SendReport = { attempts: 0, retries: 0 };
-  const result = await callToolOnce(tool, args, cancel, definition, config, deps, report, config.authPassthrough ? callerToken : undefined);
-  deps.metrics.record(tool.name, { ms: Date.now() - started, isError: result.isError === true, retries: report.retries });
+  const result = await call();
+  ctx.deps.metrics.record(tool.name, { ms: Date.now() - started, isError: result.isError === true, retries: ctx.report.retries });
   return result;
 }
 
-async function callToolOnce(
-  tool: ToolDefinition,
-  args: Record<string, unknown>,
-  cancel: AbortSignal | undefined,
-  definition: ServerDefinition,
-  config: RuntimeConfig,
-  deps: Required<ServerDeps>,
-  report: SendReport,
-  passthroughToken: string | undefined,
-): Promise<CallToolResult> {
-  const valid = deps.validator.validateArguments(tool.name, tool.inputSchema, args);
-  if (!valid.ok) {
-    deps.logger.info('tool call rejected', { tool: tool.name, reason: 'invalid arguments' });
-    return failure(valid.message);
+/**
+ * Runs a call under its deadline (the tool's own timeout from the spec replaces the server-wide
+ * one) and writes its log line; whatever it throws becomes a tool error saying why.
+ */
+async function underDeadline(tool: ToolDefinition, ctx: CallContext, fields: Record<string, unknown>, run: (deadline: Deadline) => Promise<Outcome>): Promise<CallToolResult> {
+  const { logger } = ctx.deps;
+  const started = Date.now();
+  const { timeoutMs, attemptTimeoutMs } = toolTimeouts(ctx.config, tool.timeoutMs);
+  const timer = deadlineSignal(timeoutMs, ctx.cancel);
+  try {
+    const { result, log } = await run({ signal: timer.signal, deadlineAt: started + timeoutMs, timeoutMs, attemptTimeoutMs });
+    logger.info('tool call', { tool: tool.name, ...fields, ...log, isError: result.isError === true, attempts: ctx.report.attempts, ms: Date.now() - started });
+    return result;
+  } catch (err) {
+    const message = describeFailure(err, timer.signal, timeoutMs);
+    logger.warn('tool call failed', { tool: tool.name, ...fields, error: message, attempts: ctx.report.attempts, ms: Date.now() - started });
+    return failure(message);
+  } finally {
+    timer.dispose();
   }
-  const binding = tool.binding;
-  if (binding.kind === 'http') {
-    return callHttpTool({ ...tool, binding }, args, cancel, definition, config, deps, report, passthroughToken);
-  }
-  return callBackendTool(tool, args, cancel, definition, config, deps, report, passthroughToken);
 }
 
-/** YAML tool kinds: the registered executor for the binding's kind, under the call's deadline. */
-async function callBackendTool(
-  tool: ToolDefinition,
-  args: Record<string, unknown>,
-  cancel: AbortSignal | undefined,
-  definition: ServerDefinition,
-  config: RuntimeConfig,
-  deps: Required<ServerDeps>,
-  report: SendReport,
-  passthroughToken: string | undefined,
-): Promise<CallToolResult> {
-  const started = Date.now();
+/** YAML tool kinds: the registered executor for the binding's kind. */
+async function callBackendTool(tool: ToolDefinition, args: Record<string, unknown>, ctx: CallContext, deadline: Deadline): Promise<Outcome> {
   const kind = tool.binding.kind as keyof Backends;
   // Registered per kind, so the executor always matches the binding it is given.
-  const execute = deps.backends[kind] as ToolExecutor | undefined;
-  if (!execute) return failure(`This server has no executor for ${kind} tools; regenerate it with mcp-gen.`);
-  const { timeoutMs, attemptTimeoutMs } = toolTimeouts(config, tool.timeoutMs);
-  const deadline = deadlineSignal(timeoutMs, cancel);
-  const signal = deadline.signal;
-  const ctx: BackendContext = {
-    definition,
-    config,
-    signal,
-    deadlineAt: started + timeoutMs,
-    logger: deps.logger,
-    http: deps.httpClient,
-    fetchImpl: deps.fetchImpl,
-    tokens: deps.tokens,
-    projectDir: deps.projectDir,
-    report,
-    ...(attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs }),
-    ...(passthroughToken ? { passthroughToken } : {}),
+  const execute = ctx.deps.backends[kind] as ToolExecutor | undefined;
+  if (!execute) return { result: failure(`This server has no executor for ${kind} tools; regenerate it with mcp-gen.`), log: {} };
+  const backendContext: BackendContext = {
+    definition: ctx.definition,
+    config: ctx.config,
+    signal: deadline.signal,
+    deadlineAt: deadline.deadlineAt,
+    logger: ctx.deps.logger,
+    http: ctx.deps.httpClient,
+    fetchImpl: ctx.deps.fetchImpl,
+    tokens: ctx.deps.tokens,
+    projectDir: ctx.deps.projectDir,
+    report: ctx.report,
+    ...(deadline.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deadline.attemptTimeoutMs }),
+    ...(ctx.passthroughToken ? { passthroughToken: ctx.passthroughToken } : {}),
   };
-  try {
-    const value = await execute(tool, withDefaults(tool, args), ctx);
-    const result = valueResult(tool, value, deps.validator);
-    deps.logger.info('tool call', { tool: tool.name, kind, isError: result.isError === true, attempts: report.attempts, ms: Date.now() - started });
-    return result;
-  } catch (err) {
-    const message = describeFailure(err, signal, timeoutMs);
-    deps.logger.warn('tool call failed', { tool: tool.name, kind, error: message, ms: Date.now() - started });
-    return failure(message);
-  } finally {
-    deadline.dispose();
-  }
+  const value = await execute(tool, withDefaults(tool, args), backendContext);
+  return { result: valueResult(tool, value, ctx.deps.validator), log: {} };
 }
 
-async function callHttpTool(
-  tool: ToolDefinition & { binding: HttpBinding },
-  args: Record<string, unknown>,
-  cancel: AbortSignal | undefined,
-  definition: ServerDefinition,
-  config: RuntimeConfig,
-  deps: Required<ServerDeps>,
-  report: SendReport,
-  passthroughToken: string | undefined,
-): Promise<CallToolResult> {
-  const { logger } = deps;
-  const started = Date.now();
+/** OpenAPI operations: one request (with retries and fallback base URLs) built from the arguments. */
+async function callHttpTool(tool: ToolDefinition & { binding: HttpBinding }, args: Record<string, unknown>, ctx: CallContext, deadline: Deadline): Promise<Outcome> {
+  const { config, deps } = ctx;
   const binding = tool.binding;
-  const logFields = { tool: tool.name, method: binding.method, path: binding.path };
-
   const baseUrl = config.baseUrl;
   if (!baseUrl || !isAbsoluteHttpUrl(baseUrl)) {
-    return failure(
-      baseUrl
-        ? `The upstream base URL "${baseUrl}" is not an absolute http(s) URL; set API_BASE_URL.`
-        : 'No upstream base URL is configured; set API_BASE_URL.',
-    );
+    const why = baseUrl ? `The upstream base URL "${baseUrl}" is not an absolute http(s) URL; set API_BASE_URL.` : 'No upstream base URL is configured; set API_BASE_URL.';
+    return { result: failure(why), log: {} };
   }
-
-  // One deadline covers the token fetch, every attempt and the back-off between them.
-  // The tool's own timeout (from the spec) replaces the server-wide one.
-  const { timeoutMs, attemptTimeoutMs } = toolTimeouts(config, tool.timeoutMs);
-  const deadlineAt = started + timeoutMs;
-  const deadline = deadlineSignal(timeoutMs, cancel);
-  const signal = deadline.signal;
-  try {
-    const callArgs = withIdempotencyKey(tool, args);
-    const built = buildRequest({ binding, args: callArgs, baseUrl });
-    const additions = passthroughToken
-      ? passthroughAuth(passthroughToken)
-      : await applyAuth({
-          security: binding.security,
-          schemes: definition.auth,
-          env: config.env,
-          fetchImpl: deps.fetchImpl,
-          tokens: deps.tokens,
-          signal,
-          baseUrl,
-        });
-    mergeAuth(built, additions);
-    // The same request against each fallback base URL, with the same credentials and key.
-    const fallbacks = config.fallbackBaseUrls.map((url) => {
-      const alternative = buildRequest({ binding, args: callArgs, baseUrl: url });
-      mergeAuth(alternative, additions);
-      return toHttpRequest(alternative);
-    });
-    const response = await deps.httpClient.send(toHttpRequest(built), {
-      signal,
-      deadlineAt,
-      fallbacks,
-      idempotent: tool.annotations.idempotentHint === true,
-      report,
-      ...(attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs }),
-    });
-    const result = toToolResult(tool, response, { validator: deps.validator });
-    if (additions.missing && (response.status === 401 || response.status === 403)) {
-      result.content = [...result.content, { type: 'text', text: additions.missing }];
-    }
-    logger.info('tool call', {
-      ...logFields,
-      status: response.status,
-      bytes: response.bytes.length,
-      truncated: response.truncated,
-      isError: result.isError === true,
-      attempts: report.attempts,
-      ...(report.origin && fallbacks.length > 0 ? { origin: report.origin } : {}),
-      ms: Date.now() - started,
-    });
-    return result;
-  } catch (err) {
-    const message = describeFailure(err, signal, timeoutMs);
-    logger.warn('tool call failed', { ...logFields, error: message, attempts: report.attempts, ms: Date.now() - started });
-    return failure(message);
-  } finally {
-    deadline.dispose();
+  const callArgs = withIdempotencyKey(tool, args);
+  const built = buildRequest({ binding, args: callArgs, baseUrl });
+  const additions = ctx.passthroughToken
+    ? passthroughAuth(ctx.passthroughToken)
+    : await applyAuth({ security: binding.security, schemes: ctx.definition.auth, env: config.env, fetchImpl: deps.fetchImpl, tokens: deps.tokens, signal: deadline.signal, baseUrl });
+  mergeAuth(built, additions);
+  // The same request against each fallback base URL, with the same credentials and key.
+  const fallbacks = config.fallbackBaseUrls.map((url) => {
+    const alternative = buildRequest({ binding, args: callArgs, baseUrl: url });
+    mergeAuth(alternative, additions);
+    return toHttpRequest(alternative);
+  });
+  const response = await deps.httpClient.send(toHttpRequest(built), {
+    signal: deadline.signal,
+    deadlineAt: deadline.deadlineAt,
+    fallbacks,
+    idempotent: tool.annotations.idempotentHint === true,
+    report: ctx.report,
+    ...(deadline.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deadline.attemptTimeoutMs }),
+  });
+  const result = toToolResult(tool, response, { validator: deps.validator });
+  if (additions.missing && (response.status === 401 || response.status === 403)) {
+    result.content = [...result.content, { type: 'text', text: additions.missing }];
   }
+  const origin = ctx.report.origin && fallbacks.length > 0 ? { origin: ctx.report.origin } : {};
+  return { result, log: { status: response.status, bytes: response.bytes.length, truncated: response.truncated, ...origin } };
 }
 
 /**

@@ -1,0 +1,85 @@
+/**
+ * Tool-spec lowering on small documents (src/lower/toolspec/): the parts of the definition each
+ * section gives, and the problems it collects with their pointers. The documents here have passed
+ * the structural check (schemas/toolspec-1.json); these are the rules of meaning after it.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { lowerToolSpec } from '../../src/lower/toolspec/index.js';
+import { REPO } from '../helpers/project.js';
+
+const specPath = path.join(REPO, 'specs', 'inline.yaml');
+const lower = (doc: Record<string, unknown>) => lowerToolSpec({ mcpgen: 1, server: { name: 'demo', version: '1.2.3' }, ...doc }, { specPath });
+
+const geo = { geo: { http: { baseUrl: 'https://geo.example/v1' } } };
+
+describe('lowerToolSpec', () => {
+  it('lowers an http step chain with its templates, result mapping and default annotations', async () => {
+    const { definition, errors } = await lower({
+      sources: geo,
+      tools: {
+        find: {
+          description: 'Find a place',
+          params: { q: { type: 'string' }, limit: { type: 'integer', default: 3 } },
+          http: {
+            steps: [
+              { id: 'search', source: 'geo', method: 'GET', path: '/search', query: { name: '${args.q}', count: '${args.limit}' }, failIf: { when: 'length(response.results || `[]`) == `0`', message: 'no place named ${args.q}' } },
+              { id: 'detail', source: 'geo', method: 'GET', path: '/places/{id}', query: { id: '${steps.search.results[0].id}' } },
+            ],
+            result: '{name: steps.detail.name}',
+          },
+        },
+      },
+    });
+    expect(errors).toEqual([]);
+    expect(definition.sources?.http?.geo).toMatchObject({ baseUrl: 'https://geo.example/v1', baseUrlEnv: 'GEO_BASE_URL' });
+    const tool = definition.tools[0]!;
+    expect(tool.inputSchema).toEqual({ type: 'object', properties: { q: { type: 'string' }, limit: { type: 'integer', default: 3 } }, required: ['q'], additionalProperties: false });
+    expect(tool.annotations).toEqual({ readOnlyHint: true, idempotentHint: true, openWorldHint: true });
+    expect(tool.binding).toMatchObject({ kind: 'request', result: '{name: steps.detail.name}' });
+    expect(tool.binding.kind === 'request' && tool.binding.steps.map((s) => [s.id, s.method, s.path])).toEqual([
+      ['search', 'GET', '/search'],
+      ['detail', 'GET', '/places/{id}'],
+    ]);
+  });
+
+  it('collects every problem with its pointer: unknown source, undeclared argument, a step reading a later step', async () => {
+    const { errors } = await lower({
+      sources: geo,
+      tools: {
+        a: { description: 'a', params: { q: { type: 'string' } }, http: { steps: [{ id: 'one', source: 'nowhere', method: 'GET', path: '/x' }, { id: 'two', source: 'geo', method: 'GET', path: '/y', query: { v: '${args.nope}' } }] } },
+        b: { description: 'b', params: { q: { type: 'string' } }, http: { steps: [{ id: 'first', source: 'geo', method: 'GET', path: '/x', query: { v: '${steps.second.id}' } }, { id: 'second', source: 'geo', method: 'GET', path: '/y' }] } },
+      },
+    });
+    const pointers = errors.map((e) => e.pointer?.join('/'));
+    expect(pointers).toEqual(expect.arrayContaining([expect.stringMatching(/^tools\/a\/http\/steps\/0/), expect.stringMatching(/^tools\/a\/http\/steps\/1\/query\/v/), expect.stringMatching(/^tools\/b\/http\/steps\/0\/query\/v/)]));
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/nowhere/);
+    expect(errors.map((e) => e.message).join('\n')).toMatch(/nope/);
+  });
+
+  it('lowers SQL with its dialects and fixed output, and refuses a statement that writes', async () => {
+    const ok = await lower({ sources: { db: { sql: { url: 'sqlite::memory:' } } }, tools: { q: { description: 'q', params: { id: { type: 'integer' } }, sql: { source: 'db', statement: 'SELECT name FROM items WHERE id = :id' } } } });
+    expect(ok.errors).toEqual([]);
+    expect(ok.definition.sources?.sql?.db).toMatchObject({ dialects: ['sqlite'] });
+    expect(ok.definition.tools[0]).toMatchObject({ binding: { kind: 'sql', source: 'db' }, annotations: { readOnlyHint: true, openWorldHint: false }, outputSchema: { required: ['columns', 'rows', 'row_count', 'truncated'] } });
+
+    const bad = await lower({ sources: { db: { sql: { url: 'sqlite::memory:' } } }, tools: { q: { description: 'q', sql: { source: 'db', statement: 'DELETE FROM items' } } } });
+    expect(bad.errors).toHaveLength(1);
+    expect(bad.errors[0]!.message).toMatch(/only SELECT is allowed; found DELETE/);
+    expect(bad.errors[0]!.pointer?.slice(0, 3)).toEqual(['tools', 'q', 'sql']);
+  });
+
+  it('lowers config durations to milliseconds', async () => {
+    const { definition } = await lower({ config: { timeout: '1.5s', retry: { attempts: 2, initialDelay: '100ms', maxDelay: '1m' }, breaker: { threshold: 4, cooldown: '10s' } }, tools: {} });
+    expect(definition.config).toEqual({ timeoutMs: 1500, retry: { attempts: 2, initialDelayMs: 100, maxDelayMs: 60_000 }, circuitBreaker: { threshold: 4, cooldownMs: 10_000 } });
+  });
+
+  it('refuses a tool with two backends, and wraps a non-object output as { result }', async () => {
+    const two = await lower({ sources: geo, tools: { t: { description: 't', expression: {}, http: { source: 'geo', method: 'GET', path: '/' } } } });
+    expect(two.errors[0]).toMatchObject({ message: 'tool t has 2 backends (http, expression)', pointer: ['tools', 't'] });
+
+    const wrapped = await lower({ tools: { calc: { description: 'c', params: { expression: { type: 'string' } }, expression: {}, output: { type: 'number' } } } });
+    expect(wrapped.errors).toEqual([]);
+    expect(wrapped.definition.tools[0]).toMatchObject({ outputSchema: { type: 'object', properties: { result: { type: 'number' } }, required: ['result'] }, wrapKey: 'result' });
+  });
+});
