@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 /** argv → options → generate() or lint; exit 0 ok, 1 bad input, 2 usage. No logic of its own. */
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv } from 'yargs';
 import { CLIENT_NAMES, DEFAULT_TEST_BUDGET, type ClientName } from './choices.js';
 import { SpecError, WriteError, formatDiagnostic } from './diagnostics.js';
 import type { DefinitionOptions } from './generate.js';
@@ -40,6 +39,12 @@ function specOptions<T>(y: Argv<T>) {
 }
 
 async function main(argv: string[]): Promise<number> {
+  // Answered before the argument parser loads, which takes longer than Node's own start.
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${packageManifest().version}\n`);
+    return 0;
+  }
+  const { default: yargs } = await import('yargs');
   let usageError = false;
   const args = await yargs(argv)
     .scriptName('mcp-gen')
@@ -169,7 +174,7 @@ async function runLint(options: DefinitionOptions, json: boolean): Promise<numbe
 
 // No top-level await in this module: the lazily loaded chunks of the bundle (swagger2openapi, the
 // tool-spec kinds) import shared code from it, and would wait forever for it to finish loading.
-main(hideBin(process.argv)).then(
+main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     process.stderr.write(`mcp-gen: internal error: ${err instanceof Error ? err.stack : String(err)}\n`);
