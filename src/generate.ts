@@ -86,8 +86,40 @@ export interface LoadedDefinition {
   validator: SchemaValidator;
 }
 
-/** read → parse → load → lower, with every diagnostic located in the spec file. */
+/** What a lowering gives the passes after it, whichever the input. */
+interface Lowered {
+  definition: ServerDefinition;
+  warnings: Diagnostic[];
+  /** file:line:col of a pointer into this spec. */
+  where: (pointer: readonly (string | number)[] | undefined) => Promise<string>;
+  assets?: LoadedDefinition['assets'];
+  dependencies?: Record<string, string>;
+  devDependencies?: Record<string, string>;
+}
+
+/** read → parse → load → lower → profile → verify, with every diagnostic located in the spec file. */
 export async function buildDefinition(options: DefinitionOptions): Promise<LoadedDefinition> {
+  const lowered = await lower(options);
+  const client = options.client ?? 'portable';
+  // One step for both inputs: the client profile's repairs, then what clients would refuse.
+  const profiled = applyClientProfile(lowered.definition, client);
+  const verified = verifyTools(profiled.definition, { full: options.fullCheck === true });
+  const warnings = await Promise.all([...lowered.warnings, ...verified.warnings].map(async (w) => ({ ...w, location: await lowered.where(w.pointer) })));
+  // Generation only counts repairs; locating them parses the whole text again (0.4 s on GitHub's 13 MB).
+  const repairs = await Promise.all(profiled.repairs.map(async (r) => ({ ...r, location: options.fullCheck ? await lowered.where(r.pointer) : options.spec })));
+  return {
+    definition: verified.definition,
+    warnings,
+    repairs,
+    validator: verified.validator,
+    ...(lowered.assets ? { assets: lowered.assets } : {}),
+    ...(lowered.dependencies ? { dependencies: lowered.dependencies } : {}),
+    ...(lowered.devDependencies ? { devDependencies: lowered.devDependencies } : {}),
+  };
+}
+
+/** read → parse → load → lower; a SpecError thrown on the way carries its location. */
+async function lower(options: DefinitionOptions): Promise<Lowered> {
   const spec = options.spec;
   let locate: Locate | undefined;
   const where = (pointer: readonly (string | number)[] | undefined, position?: Position) => describeLocation(spec, locate, pointer, position);
@@ -95,26 +127,19 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
     const text = await readSource(spec);
     locate = locator(text);
     const raw = await parseText(text);
-    if (isToolSpec(raw)) return await buildFromToolSpec(text, options);
+    if (isToolSpec(raw)) return await lowerFromToolSpec(text, options);
     const loaded = await loadOpenApi(spec, raw, { allowRemoteRefs: options.allowRemoteRefs });
+    const client = options.client ?? 'portable';
     const lowered = lowerOpenApi(loaded, {
       ...(options.name ? { name: options.name } : {}),
       ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
       ...(isUrl(spec) ? { sourceUrl: spec } : {}),
       maxNameLength: options.maxNameLength,
-      client: options.client ?? 'portable',
+      client,
       ...(options.filter ? { filter: options.filter } : {}),
     });
-    const profiled = applyClientProfile(lowered.definition, options.client ?? 'portable');
-    const keyWarning = shortKeyWarning(lowered.definition, options.client ?? 'portable');
-    if (keyWarning) lowered.warnings.push(keyWarning);
-    const verified = verifyTools(profiled.definition, { full: options.fullCheck === true });
-    const definition = verified.definition;
-    const warnings = [...lowered.warnings, ...verified.warnings];
-    const located = await Promise.all(warnings.map(async (w) => ({ ...w, location: await where(w.pointer) })));
-    // Generation only counts repairs; locating them parses the whole text again (0.4 s on GitHub's 13 MB).
-    const repairs = await Promise.all(profiled.repairs.map(async (r) => ({ ...r, location: options.fullCheck ? await where(r.pointer) : spec })));
-    return { definition, warnings: located, repairs, validator: verified.validator };
+    const keyWarning = shortKeyWarning(lowered.definition, client);
+    return { definition: lowered.definition, warnings: keyWarning ? [...lowered.warnings, keyWarning] : lowered.warnings, where: (pointer) => where(pointer) };
   } catch (err) {
     if (err instanceof SpecError) {
       for (const e of [err, ...(err.others ?? [])]) {
@@ -126,7 +151,7 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
 }
 
 /** YAML tool specs: structure (the editor schema), then meaning; every error located. */
-async function buildFromToolSpec(text: string, options: DefinitionOptions): Promise<LoadedDefinition> {
+async function lowerFromToolSpec(text: string, options: DefinitionOptions): Promise<Lowered> {
   const doc = parseToolSpec(text);
   const structural = checkStructure(doc);
   if (structural.length > 0) throw aggregate(structural);
@@ -134,8 +159,6 @@ async function buildFromToolSpec(text: string, options: DefinitionOptions): Prom
   const place = (d: Diagnostic) => located(new SpecError(d), d.pointer ? doc.locate(d.pointer) : undefined);
   if (lowered.errors.length > 0) throw aggregate(lowered.errors.map(place));
   const client = options.client ?? 'portable';
-  const profiled = applyClientProfile(lowered.definition, client);
-  const verified = verifyTools(profiled.definition, { full: options.fullCheck === true });
   // Tool spec names are the author's own: over the client's budget they are reported, not cut.
   const budget = nameBudget(PROFILES[client], lowered.definition.server.name, options.maxNameLength);
   const long: Diagnostic[] = lowered.definition.tools
@@ -145,17 +168,14 @@ async function buildFromToolSpec(text: string, options: DefinitionOptions): Prom
       pointer: ['tools', t.name],
       fix: `shorten it to ${budget} characters, or give the server a shorter name (server.name or --name)`,
     }));
-  const locate = (w: Diagnostic) => {
-    const pos = w.pointer ? doc.locate(w.pointer) : undefined;
+  const where = async (pointer: readonly (string | number)[] | undefined) => {
+    const pos = pointer ? doc.locate(pointer) : undefined;
     return pos ? `${options.spec}:${pos.line}:${pos.col}` : options.spec;
   };
-  const warnings = [...lowered.warnings, ...long, ...verified.warnings].map((w) => ({ ...w, location: locate(w) }));
-  const repairs = profiled.repairs.map((r) => ({ ...r, location: locate(r) }));
   return {
-    definition: verified.definition,
-    warnings,
-    repairs,
-    validator: verified.validator,
+    definition: lowered.definition,
+    warnings: [...lowered.warnings, ...long],
+    where,
     assets: lowered.assets,
     dependencies: lowered.dependencies,
     devDependencies: lowered.devDependencies,

@@ -5,7 +5,7 @@
  */
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import Handlebars from 'handlebars';
+import handlebarsRuntime from 'handlebars/runtime.js';
 import { describeBinding } from './describe-binding.js';
 import type { AuthScheme, HandlerBinding, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 import { envReferences } from '../lower/toolspec/template-check.js';
@@ -15,6 +15,7 @@ import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
 import { PACKAGE_ROOT } from '../package-root.js';
 import { dependenciesOf, runtimeClosure } from './runtime-files.js';
+import * as precompiled from './templates.js';
 import { DEFAULTS, specDefaults } from '../runtime/defaults.js';
 
 export interface ProjectFile {
@@ -62,15 +63,10 @@ const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
 const PROJECT_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'project');
 const KIND_TEMPLATES_DIR = path.join(TEMPLATES_DIR, 'kinds');
 
-const templates = new Map<string, HandlebarsTemplateDelegate>();
-function render(name: string, context: object): string {
-  let t = templates.get(name);
-  if (!t) {
-    t = Handlebars.compile(readFileSync(path.join(TEMPLATES_DIR, name), 'utf8'), { strict: true, noEscape: true, knownHelpersOnly: true });
-    templates.set(name, t);
-  }
-  return t(context);
-}
+// Precompiled from templates/*.hbs (test/scripts/templates.mjs): only the small runtime loads here.
+// (Its typings declare nothing of their own; it is the `template` half of the full API.)
+const Handlebars = handlebarsRuntime as unknown as Pick<typeof import('handlebars'), 'template'>;
+const templates = { readme: Handlebars.template(precompiled.readme), envExample: Handlebars.template(precompiled.envExample) };
 
 /** Names the secrets an auth scheme reads, for README and .env.example. */
 function secretsOf(scheme: AuthScheme): Array<{ env: string; meaning: string }> {
@@ -210,8 +206,8 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     clientJson: JSON.stringify({ mcpServers: { [name]: { command: 'node', args: [`/path/to/${name}/dist/index.js`], env: Object.fromEntries(secrets.map((s) => [s.env, ''])) } } }, null, 2),
     vscodeJson: JSON.stringify({ servers: { [name]: { type: 'stdio', command: 'node', args: [`/path/to/${name}/dist/index.js`], env: Object.fromEntries(secrets.map((s) => [s.env, ''])) } } }, null, 2),
   };
-  add('README.md', render('README.md.hbs', context));
-  add('.env.example', render('env.example.hbs', context));
+  add('README.md', templates.readme(context));
+  add('.env.example', templates.envExample(context));
 
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

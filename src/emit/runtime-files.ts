@@ -13,11 +13,11 @@ import { PACKAGE_ROOT, packageManifest } from '../package-root.js';
 export const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'src', 'runtime');
 
 /**
- * `import … from 'x'`, `export … from 'x'`, `import 'x'` at the start of a line, and
- * `await import('x')`: the forms this codebase writes (a test compares with TypeScript's reading;
- * `import("fs")` inside a string, as the calculator's hostile inputs have, is not an import).
+ * `import … from 'x'`, `export … from 'x'`, `import 'x'` at the start of a line, and `import('x')`
+ * where code can stand (a test compares with TypeScript's reading; `'import("fs")'` inside a
+ * string, as the calculator's hostile inputs have, is not an import).
  */
-const IMPORT = /^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]|\bawait import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const IMPORT = /^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]|(?<![\w'"`.])import\(\s*['"]([^'"]+)['"]\s*\)/gm;
 
 /** Every module specifier a TypeScript file imports, in order of appearance. */
 export function importSpecifiers(text: string): string[] {

@@ -28,7 +28,7 @@ describe('importSpecifiers', () => {
   });
 
   it('skips an import inside a string and reads a lazy one', () => {
-    expect(importSpecifiers(`const hostile = ['import("fs")'];\nconst m = await import('yaml');\nimport type { A } from './a.js';`)).toEqual(['yaml', './a.js']);
+    expect(importSpecifiers(`const hostile = ['import("fs")'];\nconst m = await import('yaml');\nconst [g] = await Promise.all([import('./g.js')]);\nimport type { A } from './a.js';`)).toEqual(['yaml', './g.js', './a.js']);
   });
 
   it('names the package of a specifier', () => {
@@ -109,5 +109,29 @@ describe.each(examples)('generated/%s', (example) => {
     const implied = new Set(['typescript', ...[...declared].filter((d) => d.startsWith('@types/')), ...[...imported].flatMap((n) => PEERS[n] ?? [])]);
     expect([...imported].filter((n) => !declared.has(n)), 'imported but not declared').toEqual([]);
     expect([...declared].filter((n) => !imported.has(n) && !implied.has(n)), 'declared but not imported').toEqual([]);
+  });
+});
+
+describe("the generator's own imports", () => {
+  /** Value imports (not `import type`) of a source file, as written. */
+  const valueImports = (text: string) => importSpecifiers(text.replace(/^\s*(?:import|export)\s+type\s[^;]*?from\s*['"][^'"]+['"];?/gm, ''));
+
+  it('never reach a database driver, undici or the MCP SDK, from the CLI through every lazy import', () => {
+    const src = path.join(REPO, 'src');
+    const seen = new Set<string>();
+    const packages = new Map<string, string>();
+    const visit = (file: string) => {
+      if (seen.has(file)) return;
+      seen.add(file);
+      for (const spec of valueImports(readFileSync(file, 'utf8'))) {
+        if (spec.startsWith('.')) visit(path.resolve(path.dirname(file), spec).replace(/\.js$/, '.ts'));
+        else if (packageOf(spec)) packages.set(packageOf(spec)!, path.relative(REPO, file));
+      }
+    };
+    visit(path.join(src, 'cli.ts'));
+    expect(seen.size).toBeGreaterThan(30);
+    for (const forbidden of ['better-sqlite3', 'pg', 'undici', '@modelcontextprotocol/sdk', 'zod', 'cockatiel', 'jose']) {
+      expect(packages.get(forbidden), `${forbidden} imported by ${packages.get(forbidden)}`).toBeUndefined();
+    }
   });
 });
