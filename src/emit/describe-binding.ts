@@ -5,7 +5,7 @@ export function describeBinding(binding: ToolBinding): string {
   switch (binding.kind) {
     case 'http':
       return `${binding.method} ${binding.path}`;
-    case 'request':
+    case 'steps':
       return binding.steps.map((s) => `${s.method} ${s.source}:${s.path}`).join(' → ');
     case 'sql':
       return `SQL on ${binding.source}`;

@@ -47,7 +47,7 @@ type BindingKind = ToolDefinition['binding']['kind'];
 
 /** The executor each kind registers in the generated entry point, and the runtime module that has it. */
 const BACKEND_IMPORTS: Partial<Record<BindingKind, { module: string; name: string }>> = {
-  request: { module: 'kinds/steps', name: 'requestBackend' },
+  steps: { module: 'kinds/steps', name: 'stepsBackend' },
   sql: { module: 'kinds/sql', name: 'sqlBackend' },
   expression: { module: 'kinds/expression', name: 'expressionBackend' },
   builtin: { module: 'kinds/web', name: 'builtinBackend' },

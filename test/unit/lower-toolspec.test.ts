@@ -36,8 +36,8 @@ describe('lowerToolSpec', () => {
     const tool = definition.tools[0]!;
     expect(tool.inputSchema).toEqual({ type: 'object', properties: { q: { type: 'string' }, limit: { type: 'integer', default: 3 } }, required: ['q'], additionalProperties: false });
     expect(tool.annotations).toEqual({ readOnlyHint: true, idempotentHint: true, openWorldHint: true });
-    expect(tool.binding).toMatchObject({ kind: 'request', result: '{name: steps.detail.name}' });
-    expect(tool.binding.kind === 'request' && tool.binding.steps.map((s) => [s.id, s.method, s.path])).toEqual([
+    expect(tool.binding).toMatchObject({ kind: 'steps', result: '{name: steps.detail.name}' });
+    expect(tool.binding.kind === 'steps' && tool.binding.steps.map((s) => [s.id, s.method, s.path])).toEqual([
       ['search', 'GET', '/search'],
       ['detail', 'GET', '/places/{id}'],
     ]);

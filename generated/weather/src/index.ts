@@ -4,13 +4,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { ServerDefinition } from './runtime/definition.js';
 import { main } from './runtime/main.js';
-import { requestBackend } from './runtime/kinds/steps.js';
+import { stepsBackend } from './runtime/kinds/steps.js';
 
 // The tools are data: parsing JSON at start-up is fast at any API size and keeps spec text out of code.
 const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;
 
 main(definition, { MCP_TRANSPORT: 'stdio', MCP_MODE: 'tools', ...process.env }, {
-  deps: { backends: { request: requestBackend }, projectDir: fileURLToPath(new URL('..', import.meta.url)) },
+  deps: { backends: { steps: stepsBackend }, projectDir: fileURLToPath(new URL('..', import.meta.url)) },
 }).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

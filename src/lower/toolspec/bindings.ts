@@ -73,7 +73,7 @@ export function lowerRequest(raw: Obj, at: Pointer, ctx: BindingContext): ToolBi
   if (result !== undefined) {
     ctx.errors.push(...checkExpression(result, { ...ctx.scope, roots: ['args', 'steps', 'response'], steps: seen }, [...at, 'result']));
   }
-  return { kind: 'request', steps, ...(result !== undefined ? { result } : {}) };
+  return { kind: 'steps', steps, ...(result !== undefined ? { result } : {}) };
 }
 
 function lowerStep(step: Obj, id: string, at: Pointer, scope: TemplateScope, ctx: BindingContext): RequestStep | undefined {

@@ -144,7 +144,7 @@ async function lowerTool(
 
 function defaultAnnotations(binding: ToolBinding): ToolAnnotations {
   switch (binding.kind) {
-    case 'request': {
+    case 'steps': {
       const reads = binding.steps.every((s) => s.method === 'GET' || s.method === 'HEAD');
       return reads ? { readOnlyHint: true, idempotentHint: true, openWorldHint: true } : { openWorldHint: true };
     }

@@ -7,7 +7,7 @@ import { applyAuth, mergeAuth, passthroughAuth } from '../upstream/auth.js';
 import { ToolError } from '../backend.js';
 import type { BackendContext, ToolExecutor } from '../backend.js';
 import type { Env } from '../config.js';
-import type { HttpSource, RequestBinding, RequestStep, ServerDefinition } from '../definition.js';
+import type { HttpSource, StepsBinding, RequestStep, ServerDefinition } from '../definition.js';
 import type { HttpResponse } from '../upstream/http-client.js';
 import type { BuiltRequest } from '../upstream/request.js';
 import { excerpt } from '../upstream/response.js';
@@ -16,7 +16,7 @@ import type { TemplateData } from '../template.js';
 
 const ERROR_EXCERPT_CHARS = 500;
 
-export const requestBackend: ToolExecutor<RequestBinding> = async (tool, args, ctx) => {
+export const stepsBackend: ToolExecutor<StepsBinding> = async (tool, args, ctx) => {
   const steps: Record<string, unknown> = {};
   let response: unknown;
   for (const step of tool.binding.steps) {

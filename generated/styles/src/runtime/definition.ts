@@ -174,15 +174,15 @@ export interface ToolDefinition {
 /** How a tool call is carried out: an OpenAPI operation, or one of the YAML tool kinds. */
 export type ToolBinding =
   | HttpBinding
-  | RequestBinding
+  | StepsBinding
   | SqlBinding
   | ExpressionBinding
   | HandlerBinding
   | BuiltinBinding;
 
 /** YAML `http` tools: one or more templated requests on named sources, then a projection. */
-export interface RequestBinding {
-  kind: 'request';
+export interface StepsBinding {
+  kind: 'steps';
   steps: RequestStep[];
   /**
    * JMESPath over `{ args, steps, response }` (response = the last step's body) that

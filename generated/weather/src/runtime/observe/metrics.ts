@@ -4,7 +4,8 @@
  * configuration for `config://server/settings`. Everything is in memory and bounded.
  */
 import type { RuntimeConfig } from '../config.js';
-import type { AuthScheme, ServerDefinition } from '../definition.js';
+import type { ServerDefinition } from '../definition.js';
+import { requiredEnv } from '../upstream/auth.js';
 import type { BreakerSnapshot } from '../upstream/resilience.js';
 
 /** Latencies kept per tool for the percentiles (most recent ones). */
@@ -76,19 +77,6 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank]!;
 }
 
-/** Env var names an auth scheme reads; only whether they are set is ever reported. */
-function authEnvNames(scheme: AuthScheme): string[] {
-  switch (scheme.type) {
-    case 'apiKey':
-    case 'bearer':
-      return [scheme.env];
-    case 'basic':
-      return [scheme.usernameEnv, scheme.passwordEnv];
-    case 'oauth2ClientCredentials':
-      return [scheme.clientIdEnv, scheme.clientSecretEnv];
-  }
-}
-
 /** Drops user:password from a URL; leaves anything unparsable as a placeholder. */
 function redactUrl(url: string | undefined): string | undefined {
   if (url === undefined) return undefined;
@@ -136,7 +124,7 @@ export function effectiveSettings(definition: ServerDefinition, config: RuntimeC
     auth: definition.auth.map((scheme) => ({
       id: scheme.id,
       type: scheme.type,
-      env: Object.fromEntries(authEnvNames(scheme).map((name) => [name, config.env[name]?.trim() ? 'set' : 'unset'])),
+      env: Object.fromEntries(requiredEnv(scheme).map((name) => [name, config.env[name]?.trim() ? 'set' : 'unset'])),
     })),
   };
 }

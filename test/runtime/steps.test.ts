@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
-import { requestBackend } from '../../src/runtime/kinds/steps.js';
+import { stepsBackend } from '../../src/runtime/kinds/steps.js';
 import { startStub } from '../helpers/stub.js';
 import type { Stub } from '../helpers/stub.js';
 import { connect } from './fixtures.js';
@@ -34,7 +34,7 @@ const TOOLS: ToolDefinition[] = [
     inputSchema: object({ id: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } }, note: { type: 'string' }, trace: { type: 'string' } }, ['id']),
     annotations: { readOnlyHint: true },
     binding: {
-      kind: 'request',
+      kind: 'steps',
       steps: [
         {
           id: 'main',
@@ -55,7 +55,7 @@ const TOOLS: ToolDefinition[] = [
     inputSchema: object({ name: { type: 'string' }, count: { type: 'integer' } }, ['name']),
     annotations: {},
     binding: {
-      kind: 'request',
+      kind: 'steps',
       steps: [
         { id: 'create', source: 'api', method: 'POST', path: '/items', body: { name: '${args.name}', count: '${args.count || `1`}' }, failIf: { when: 'response.error', message: 'refused: ${response.error}' } },
       ],
@@ -67,7 +67,7 @@ const TOOLS: ToolDefinition[] = [
     inputSchema: object({}),
     annotations: { readOnlyHint: true },
     timeoutMs: 300,
-    binding: { kind: 'request', steps: [{ id: 'main', source: 'hang', method: 'GET', path: '/slow' }] },
+    binding: { kind: 'steps', steps: [{ id: 'main', source: 'hang', method: 'GET', path: '/slow' }] },
   },
 ];
 
@@ -88,7 +88,7 @@ describe('request steps', () => {
     });
     await new Promise<void>((resolve) => hang.listen(0, '127.0.0.1', resolve));
     const hangUrl = `http://127.0.0.1:${(hang.address() as AddressInfo).port}`;
-    client = await connect(definition(TOOLS), { API_BASE_URL: `${stub.url}/v1`, HANG_BASE_URL: hangUrl, API_TOKEN: 'tok-123', MCP_RETRY_ATTEMPTS: '1' }, { backends: { request: requestBackend } });
+    client = await connect(definition(TOOLS), { API_BASE_URL: `${stub.url}/v1`, HANG_BASE_URL: hangUrl, API_TOKEN: 'tok-123', MCP_RETRY_ATTEMPTS: '1' }, { backends: { steps: stepsBackend } });
   });
   afterAll(async () => {
     await client?.close();
