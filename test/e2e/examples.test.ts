@@ -421,8 +421,8 @@ describe.each(EXAMPLES.map((e) => [e.dir, e.tools] as const))('generated/%s', (d
     // What `npm test` runs, without npm's own start-up; node_modules is the repo's, linked by the global setup.
     const out = execFileSync(process.execPath, [path.join(cwd, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } });
     // server.test.ts: 3; contract.test.ts: 1 coverage check + per operation one request case and one invalid call;
-    // resilience.test.ts: 9 fault cases on a GET operation + 1 on a POST (every example has both).
-    const count = 3 + 1 + 2 * tools + 10;
+    // resilience.test.ts: 11 fault cases on a GET operation + 1 on a POST (every example has both).
+    const count = 3 + 1 + 2 * tools + 12;
     expect(out).toMatch(new RegExp(`Tests +${count} passed \\(${count}\\)`));
   });
 });

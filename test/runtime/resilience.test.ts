@@ -351,10 +351,20 @@ describe('circuit breaker', () => {
     expect(stub.seen).toHaveLength(6);
   });
 
-  it('client errors (4xx) do not open the circuit', async () => {
-    const stub = await upstream((_req, res) => json(res, 404, {}));
-    const client = await connect({ API_BASE_URL: stub.url, MCP_BREAKER_THRESHOLD: '1' });
-    for (let i = 0; i < 3; i++) expect(text(await call(client, 'get'))).toMatch(/^HTTP 404/);
+  it('HTTP 500 counts: threshold × 500 opens the circuit, and the next call fails fast without the upstream', async () => {
+    const stub = await upstream((_req, res) => json(res, 500, { error: 'down' }));
+    const client = await connect({ API_BASE_URL: stub.url, MCP_BREAKER_THRESHOLD: '3', MCP_BREAKER_COOLDOWN_MS: '60000' });
+    // 500 is not retried (not known to be transient), so each call is one request.
+    for (let i = 0; i < 3; i++) expect(text(await call(client, 'get'))).toMatch(/^HTTP 500/);
+    expect(stub.seen).toHaveLength(3);
+    expect(text(await call(client, 'get'))).toMatch(/circuit open/);
+    expect(stub.seen).toHaveLength(3);
+  });
+
+  it.each([400, 404, 429])('client errors (%i) never open the circuit', async (status) => {
+    const stub = await upstream((_req, res) => json(res, status, {}));
+    const client = await connect({ API_BASE_URL: stub.url, MCP_BREAKER_THRESHOLD: '1', MCP_RETRY_ATTEMPTS: '1' });
+    for (let i = 0; i < 3; i++) expect(text(await call(client, 'get'))).toMatch(new RegExp(`^HTTP ${status}`));
     expect(stub.seen).toHaveLength(3);
   });
 });

@@ -3,8 +3,9 @@
  * Resilience test: how this server behaves when its upstream misbehaves.
  *
  * A loopback stub stands in for the API and injects one fault at a time: 503s, 429 with
- * Retry-After, a hang, a reset connection, invalid JSON, a 5 MiB body, a run of failures that opens
- * the circuit breaker, a refused primary base URL, and 20 calls at once against a bulkhead of 5.
+ * Retry-After, a hang, a reset connection, invalid JSON, a 5 MiB body, runs of failures that open
+ * the circuit breaker (any 5xx counts, no 4xx does), a refused primary base URL, and 20 calls at
+ * once against a bulkhead of 5.
  * The tools called are operations of this API taken from test/contract-cases.json (the first GET,
  * and the first POST/PATCH without an Idempotency-Key), so the requests are real ones. Each test
  * starts its own server, and after every fault a normal call must still succeed.
@@ -232,6 +233,23 @@ describe.skipIf(!getCase)(`${definition.server.name} under upstream faults (${ge
     await stillWorks(client, c); // the half-open trial succeeds
     await stillWorks(client, c); // and the breaker is closed again
     expect(seen).toHaveLength(2);
+  });
+
+  it('3 × HTTP 500 open the breaker too; the next call fails fast without the upstream', async () => {
+    const client = await connect({ MCP_RETRY_ATTEMPTS: '1', MCP_BREAKER_COOLDOWN_MS: '60000' });
+    script = [{ status: 500 }, { status: 500 }, { status: 500 }];
+    for (let i = 0; i < 3; i++) expect((await call(client, c)).isError).toBe(true);
+    seen.length = 0;
+    expect(text(await call(client, c))).toMatch(/circuit open/);
+    expect(seen, 'an open breaker sends nothing').toHaveLength(0);
+  });
+
+  it('client errors (400, 404, 429) never open the breaker', async () => {
+    const client = await connect({ MCP_RETRY_ATTEMPTS: '1', MCP_BREAKER_THRESHOLD: '1' });
+    script = [{ status: 400 }, { status: 404 }, { status: 429 }];
+    for (let i = 0; i < 3; i++) expect((await call(client, c)).isError).toBe(true);
+    expect(seen).toHaveLength(3);
+    await stillWorks(client, c);
   });
 
   it('20 concurrent calls with a bulkhead of 5 → never more than 5 in flight upstream', async () => {

@@ -7,7 +7,9 @@
  * - The bulkhead bounds upstream calls in flight; a bounded queue waits behind it and a full
  *   queue is a clear tool error rather than unbounded memory.
  * - The breaker sees one outcome per call (after retries), so `threshold` counts failed calls.
- *   Failures are network errors, timeouts and the retryable statuses; cancellations are not.
+ *   Failures are network errors, timeouts and every 5xx answer (an upstream that is down but
+ *   answers 500 must not be hammered); 4xx answers are the caller's, 429 included (its
+ *   Retry-After is honoured by the retry), and cancellations are not failures either.
  * - Retries use exponential back-off with full jitter, honour `Retry-After`, and only happen
  *   for idempotent requests. No retry ever sleeps past the overall deadline: when the wait
  *   would outlast it, the last answer (e.g. the 429 itself) is returned at once instead.
@@ -89,6 +91,7 @@ const isCountedError = (err: Error): boolean =>
   err instanceof OutOfTime || (err instanceof UpstreamError && (err.kind === 'network' || err.kind === 'timeout'));
 const isRetryableResponse = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && RETRYABLE_STATUSES.has((value as HttpResponse).status);
+const isServerFailure = (value: unknown): boolean => typeof value === 'object' && value !== null && (value as HttpResponse).status >= 500;
 
 export class ResilientHttpClient implements HttpClient {
   private readonly bulkhead: BulkheadPolicy;
@@ -258,7 +261,7 @@ export class ResilientHttpClient implements HttpClient {
     let breaker = this.breakers.get(origin);
     if (breaker) return breaker;
     const counter = new ConsecutiveBreaker(this.options.circuitBreaker.threshold);
-    const policy = circuitBreaker(handleWhen(isCountedError).orWhenResult(isRetryableResponse), {
+    const policy = circuitBreaker(handleWhen(isCountedError).orWhenResult(isServerFailure), {
       breaker: counter,
       halfOpenAfter: this.options.circuitBreaker.cooldownMs,
     });
