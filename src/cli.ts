@@ -6,6 +6,7 @@ import { SpecError, WriteError, formatDiagnostic } from './diagnostics.js';
 import type { DefinitionOptions } from './generate.js';
 import type { Repair } from './passes/clients.js';
 import { packageManifest } from './package-root.js';
+import { DEFAULTS, MODES, TRANSPORTS } from './runtime/defaults.js';
 
 /** `--x a,b --x c` → ['a', 'b', 'c']. */
 const list = (values: string[] | undefined): string[] => (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
@@ -44,6 +45,29 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${packageManifest().version}\n`);
     return 0;
   }
+  const args = await parseArguments(argv);
+  if (!args) return 2;
+  const definitionOptions: DefinitionOptions = {
+    spec: args.spec as string,
+    ...(args.name ? { name: args.name as string } : {}),
+    ...(args['base-url'] ? { baseUrl: args['base-url'] as string } : {}),
+    maxNameLength: args['max-name-length'] as number,
+    client: args.client as ClientName,
+    allowRemoteRefs: args['allow-remote-refs'] as boolean,
+    filter: {
+      includeTags: list(args['include-tags'] as string[] | undefined),
+      excludeTags: list(args['exclude-tags'] as string[] | undefined),
+      include: list(args.include as string[] | undefined),
+      exclude: list(args.exclude as string[] | undefined),
+    },
+  };
+  return args._[0] === 'lint' ? runLint(definitionOptions, args.json as boolean) : runGenerate(definitionOptions, args);
+}
+
+type Arguments = Awaited<ReturnType<Argv['parseAsync']>>;
+
+/** argv → arguments, or undefined after a usage error (already printed). */
+async function parseArguments(argv: string[]): Promise<Arguments | undefined> {
   const { default: yargs } = await import('yargs');
   let usageError = false;
   const args = await yargs(argv)
@@ -53,8 +77,8 @@ async function main(argv: string[]): Promise<number> {
     .command('$0 <spec>', 'generate a server project (the default command)', (y) =>
       specOptions(y)
         .option('out', { alias: 'o', type: 'string', describe: 'output directory (default: derived from the API title)' })
-        .option('transport', { choices: ['stdio', 'http'] as const, default: 'stdio' as const, describe: 'default transport of the generated server (MCP_TRANSPORT overrides at run time)' })
-        .option('mode', { choices: ['tools', 'dynamic'] as const, default: 'tools' as const, describe: 'tools: list every tool; dynamic: list three meta-tools that search, describe and call them (MCP_MODE overrides at run time)' })
+        .option('transport', { choices: TRANSPORTS, default: DEFAULTS.transport, describe: 'default transport of the generated server (MCP_TRANSPORT overrides at run time)' })
+        .option('mode', { choices: MODES, default: DEFAULTS.mode, describe: 'tools: list every tool; dynamic: list three meta-tools that search, describe and call them (MCP_MODE overrides at run time)' })
         .option('force', { type: 'boolean', default: false, describe: 'write into a directory mcp-gen did not create, and overwrite generated files you edited (backups are kept)' })
         .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 1 if the output directory is not what would be generated' })
         .option('test-budget', { type: 'number', default: DEFAULT_TEST_BUDGET, describe: 'most OpenAPI operations given an emitted contract test; beyond it a deterministic sample' })
@@ -75,24 +99,10 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${msg ?? err?.message}\n\nRun mcp-gen --help for usage.\n`);
     })
     .parseAsync();
-  if (usageError) return 2;
+  return usageError ? undefined : args;
+}
 
-  const definitionOptions = {
-    spec: args.spec as string,
-    ...(args.name ? { name: args.name as string } : {}),
-    ...(args['base-url'] ? { baseUrl: args['base-url'] as string } : {}),
-    maxNameLength: args['max-name-length'] as number,
-    client: args.client as ClientName,
-    allowRemoteRefs: args['allow-remote-refs'] as boolean,
-    filter: {
-      includeTags: list(args['include-tags'] as string[] | undefined),
-      excludeTags: list(args['exclude-tags'] as string[] | undefined),
-      include: list(args.include as string[] | undefined),
-      exclude: list(args.exclude as string[] | undefined),
-    },
-  };
-
-  if (args._[0] === 'lint') return runLint(definitionOptions, args.json as boolean);
+async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments): Promise<number> {
   // The pipeline is loaded only now: --help, --version and usage errors need none of it.
   const [{ generate }, { estimateTokens }] = await Promise.all([import('./generate.js'), import('./lint.js')]);
   try {

@@ -1,6 +1,6 @@
 import type { ToolBinding } from '../runtime/definition.js';
 
-/** One line saying what a tool calls, for READMEs, lint reports and logs, e.g. `GET /pets/{id}`. */
+/** One line saying what a tool calls, for the generated README and lint reports, e.g. `GET /pets/{id}`. */
 export function describeBinding(binding: ToolBinding): string {
   switch (binding.kind) {
     case 'http':

@@ -14,7 +14,7 @@ import type { SchemaValidator } from '../runtime/validate.js';
 import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
 import { PACKAGE_ROOT } from '../package-root.js';
-import { dependenciesOf, runtimeClosure } from './runtime-files.js';
+import { dependenciesOf, runtimeClosure, type Dependencies } from './runtime-files.js';
 import * as precompiled from './templates.js';
 import { DEFAULTS, specDefaults } from '../runtime/defaults.js';
 
@@ -98,92 +98,109 @@ function cell(text: string, max = 160): string {
 
 const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
 
+/** The project's files, sorted by path: the same definition and options always give the same bytes. */
 export async function emitProject(def: ServerDefinition, options: EmitOptions): Promise<ProjectFile[]> {
   const header = headerText({ specFile: options.specFile });
   const kinds = new Set(def.tools.map((t) => t.binding.kind));
-  const name = def.server.name;
-  const files: ProjectFile[] = [];
-  const add = (p: string, contents: string) => files.push({ path: p, contents });
+  const files: ProjectFile[] = [
+    ...configFiles(def, header),
+    ...(await sourceFiles(def, options, header, kinds)),
+    ...(await testFiles(def, options, header, kinds)),
+  ];
+  // The packages the files above import (handlers are the user's: their packages come with the spec).
+  files.push({ path: 'package.json', contents: packageJson(def, options, header, dependenciesOf(files.filter((f) => !f.userOwned))) });
+  const context = docsContext(def, options, header, kinds);
+  files.push({ path: 'README.md', contents: templates.readme(context) }, { path: '.env.example', contents: templates.envExample(context) });
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
 
-  add(
-    'tsconfig.json',
-    `// ${header}\n${JSON.stringify(
-      {
-        compilerOptions: {
-          target: 'ES2022',
-          module: 'NodeNext',
-          moduleResolution: 'NodeNext',
-          lib: ['ES2023'],
-          types: ['node'],
-          rootDir: 'src',
-          outDir: 'dist',
-          strict: true,
-          noUncheckedIndexedAccess: true,
-          verbatimModuleSyntax: true,
-          skipLibCheck: true,
-        },
-        include: ['src/**/*.ts'],
-      },
-      null,
-      2,
-    )}\n`,
-  );
-  add('server-definition.json', json({ '//': header, ...def }));
+const TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    lib: ['ES2023'],
+    types: ['node'],
+    rootDir: 'src',
+    outDir: 'dist',
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    verbatimModuleSyntax: true,
+    skipLibCheck: true,
+  },
+  include: ['src/**/*.ts'],
+};
+
+/** tsconfig.json, the definition the server reads, .gitignore. */
+function configFiles(def: ServerDefinition, header: string): ProjectFile[] {
   // A SQLite database created from a seed at first start is data, not part of the project.
   const runtimeData = def.sources?.sql ? 'data/*.db\ndata/*.db-journal\n' : '';
-  add('.gitignore', `# ${header}\nnode_modules/\ndist/\n.env\n${runtimeData}`);
+  return [
+    { path: 'tsconfig.json', contents: `// ${header}\n${JSON.stringify(TSCONFIG, null, 2)}\n` },
+    { path: 'server-definition.json', contents: json({ '//': header, ...def }) },
+    { path: '.gitignore', contents: `# ${header}\nnode_modules/\ndist/\n.env\n${runtimeData}` },
+  ];
+}
 
-  add('src/index.ts', entryPoint(def, options, header, kinds));
+/** The entry point, handler wiring and scaffolds, assets, and the runtime modules the entry point reaches. */
+async function sourceFiles(def: ServerDefinition, options: EmitOptions, header: string, kinds: ReadonlySet<BindingKind>): Promise<ProjectFile[]> {
+  const files: ProjectFile[] = [{ path: 'src/index.ts', contents: entryPoint(def, options, header, kinds) }];
   const handlerTools = def.tools.filter((t) => t.binding.kind === 'handler');
   if (handlerTools.length > 0) {
-    add('src/tool-types.ts', await emitHandlerTypes(handlerTools, header));
-    add('src/handlers.ts', handlerRegistry(handlerTools, header));
+    files.push({ path: 'src/tool-types.ts', contents: await emitHandlerTypes(handlerTools, header) }, { path: 'src/handlers.ts', contents: handlerRegistry(handlerTools, header) });
     for (const tool of handlerTools) {
       files.push({ path: `src/handlers/${(tool.binding as HandlerBinding).file}.ts`, contents: handlerScaffold(tool), userOwned: true });
     }
   }
-  for (const asset of options.assets ?? []) add(asset.path, asset.contents);
+  for (const asset of options.assets ?? []) files.push({ path: asset.path, contents: asset.contents });
+  for (const { file, text } of runtimeClosure(runtimeEntries(kinds))) files.push({ path: `src/runtime/${file}`, contents: `// ${header}\n${text}` });
+  return files;
+}
 
-  for (const { file, text } of runtimeClosure(runtimeEntries(kinds))) add(`src/runtime/${file}`, `// ${header}\n${text}`);
+/** The project's own tests: the fixed self-test, the tests of the kinds it uses, and the contract cases. */
+async function testFiles(def: ServerDefinition, options: EmitOptions, header: string, kinds: ReadonlySet<BindingKind>): Promise<ProjectFile[]> {
+  const copy = (dir: string, file: string): ProjectFile => ({ path: `test/${file}`, contents: `// ${header}\n${readFileSync(path.join(dir, file), 'utf8')}` });
+  return [
+    // Fixed files, the same for every project: a self-test that needs no network.
+    ...readdirSync(PROJECT_TEMPLATES_DIR).sort().map((file) => copy(PROJECT_TEMPLATES_DIR, file)),
+    // Tests of the YAML tool kinds this project uses (read-only SQL, expression limits, handler wiring, SSRF guard).
+    ...readdirSync(KIND_TEMPLATES_DIR)
+      .sort()
+      .filter((file) => kinds.has(file.replace(/\.test\.ts$/, '') as BindingKind))
+      .map((file) => copy(KIND_TEMPLATES_DIR, file)),
+    // The data of test/contract.test.ts: per operation, synthesised arguments and the request the spec says they make.
+    { path: 'test/contract-cases.json', contents: json({ '//': header, ...(await contractCases(def, options.testBudget, options.validator)) }) },
+  ];
+}
 
-  // Fixed files, the same for every project: a self-test that needs no network.
-  for (const file of readdirSync(PROJECT_TEMPLATES_DIR).sort()) {
-    add(`test/${file}`, `// ${header}\n${readFileSync(path.join(PROJECT_TEMPLATES_DIR, file), 'utf8')}`);
-  }
-  // Tests of the YAML tool kinds this project uses (read-only SQL, expression limits, handler wiring, SSRF guard).
-  for (const file of readdirSync(KIND_TEMPLATES_DIR).sort()) {
-    if (kinds.has(file.replace(/\.test\.ts$/, '') as BindingKind)) {
-      add(`test/${file}`, `// ${header}\n${readFileSync(path.join(KIND_TEMPLATES_DIR, file), 'utf8')}`);
-    }
-  }
-  // The data of test/contract.test.ts: per operation, synthesised arguments and the request the spec says they make.
-  add('test/contract-cases.json', json({ '//': header, ...(await contractCases(def, options.testBudget, options.validator)) }));
+function packageJson(def: ServerDefinition, options: EmitOptions, header: string, derived: Dependencies): string {
+  const name = def.server.name;
+  return json({
+    '//': header,
+    name,
+    version: /^\d+\.\d+\.\d+(-[\w.]+)?$/.test(def.server.version) ? def.server.version : '0.0.0',
+    description: `MCP server for ${def.server.title ?? name}`,
+    private: true,
+    type: 'module',
+    bin: { [name]: 'dist/index.js' },
+    main: 'dist/index.js',
+    files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : [])],
+    engines: { node: '>=20.18.1' },
+    scripts: { build: 'tsc -p tsconfig.json', start: 'node dist/index.js', test: 'vitest run' },
+    // The user's handler packages; ours win on a clash, because the runtime is tested with them.
+    dependencies: sortKeys({ ...options.dependencies, ...derived.dependencies }),
+    devDependencies: sortKeys({ ...options.devDependencies, ...derived.devDependencies }),
+  });
+}
 
-  // The packages the files above import (handlers are the user's: their packages come with the spec).
-  const derived = dependenciesOf(files.filter((f) => !f.userOwned));
-  // The user's handler packages; ours win on a clash, because the runtime is tested with them.
-  add(
-    'package.json',
-    json({
-      '//': header,
-      name,
-      version: /^\d+\.\d+\.\d+(-[\w.]+)?$/.test(def.server.version) ? def.server.version : '0.0.0',
-      description: `MCP server for ${def.server.title ?? name}`,
-      private: true,
-      type: 'module',
-      bin: { [name]: 'dist/index.js' },
-      main: 'dist/index.js',
-      files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : [])],
-      engines: { node: '>=20.18.1' },
-      scripts: { build: 'tsc -p tsconfig.json', start: 'node dist/index.js', test: 'vitest run' },
-      dependencies: sortKeys({ ...options.dependencies, ...derived.dependencies }),
-      devDependencies: sortKeys({ ...options.devDependencies, ...derived.devDependencies }),
-    }),
-  );
-
+/** What the README and .env.example templates show. */
+function docsContext(def: ServerDefinition, options: EmitOptions, header: string, kinds: ReadonlySet<BindingKind>) {
+  const name = def.server.name;
   const secrets = def.auth.flatMap(secretsOf);
-  const absoluteBase = def.baseUrls.find((u) => /^https?:\/\//.test(u));
-  const context = {
+  const absolute = def.baseUrls.filter((u) => /^https?:\/\//.test(u));
+  const env = Object.fromEntries(secrets.map((s) => [s.env, '']));
+  const tuning = specDefaults(def.config);
+  return {
     header,
     name,
     title: def.server.title ?? name,
@@ -191,8 +208,8 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     apiVersion: def.server.version,
     specFile: options.specFile.replace(/[^\w.@+-]/g, '_'),
     toolCount: def.tools.length,
-    baseUrl: absoluteBase ?? '',
-    hasFallbacks: def.baseUrls.filter((u) => /^https?:\/\//.test(u)).length > 1,
+    baseUrl: absolute[0] ?? '',
+    hasFallbacks: absolute.length > 1,
     transport: options.transport,
     mode: options.mode,
     secrets,
@@ -200,16 +217,12 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     handlers: def.tools.flatMap((t) => (t.binding.kind === 'handler' ? [`src/handlers/${t.binding.file}.ts`] : [])),
     specEnv: specEnvironment(def),
     // What the server uses when nothing else is set: the runtime's defaults under the spec's `config:`.
-    defaults: { ...DEFAULTS, ...specDefaults(def.config), timeoutSeconds: specDefaults(def.config).timeoutMs / 1000 },
+    defaults: { ...DEFAULTS, ...tuning, timeoutSeconds: tuning.timeoutMs / 1000 },
     absPathHint: `/path/to/${name}`,
     tools: def.tools.map((t) => ({ name: t.name, calls: cell(describeBinding(t.binding), 200), summary: cell(t.title ?? t.description) })),
-    clientJson: JSON.stringify({ mcpServers: { [name]: { command: 'node', args: [`/path/to/${name}/dist/index.js`], env: Object.fromEntries(secrets.map((s) => [s.env, ''])) } } }, null, 2),
-    vscodeJson: JSON.stringify({ servers: { [name]: { type: 'stdio', command: 'node', args: [`/path/to/${name}/dist/index.js`], env: Object.fromEntries(secrets.map((s) => [s.env, ''])) } } }, null, 2),
+    clientJson: JSON.stringify({ mcpServers: { [name]: { command: 'node', args: [`/path/to/${name}/dist/index.js`], env } } }, null, 2),
+    vscodeJson: JSON.stringify({ servers: { [name]: { type: 'stdio', command: 'node', args: [`/path/to/${name}/dist/index.js`], env } } }, null, 2),
   };
-  add('README.md', templates.readme(context));
-  add('.env.example', templates.envExample(context));
-
-  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
 /** Environment variables a tool spec's sources and templates read, for README and .env.example. */

@@ -14,14 +14,16 @@ export const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'src', 'runtime');
 
 /**
  * `import … from 'x'`, `export … from 'x'`, `import 'x'` at the start of a line, and `import('x')`
- * where code can stand (a test compares with TypeScript's reading; `'import("fs")'` inside a
- * string, as the calculator's hostile inputs have, is not an import).
+ * where code can stand (a test compares with TypeScript's reading of every file mcp-gen emits;
+ * `'import("fs")'` inside a string, as the calculator's hostile inputs have, is not an import).
  */
-const IMPORT = /^\s*(?:import|export)\s(?:[^'";]*?\sfrom\s*)?['"]([^'"]+)['"]|(?<![\w'"`.])import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+const IMPORT = /^\s*(?:import|export)(?=[\s{*])(?:[^'";]*?\bfrom\s*)?['"]([^'"]+)['"]|(?<![\w'"`.])import\(\s*['"]([^'"]+)['"]\s*\)/gm;
+/** Block comments (JSDoc): spec descriptions reach src/tool-types.ts as these, and may say anything. */
+const BLOCK_COMMENT = /\/\*[\s\S]*?\*\//g;
 
 /** Every module specifier a TypeScript file imports, in order of appearance. */
 export function importSpecifiers(text: string): string[] {
-  return [...text.matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!);
+  return [...text.replace(BLOCK_COMMENT, '').matchAll(IMPORT)].map((m) => (m[1] ?? m[2])!);
 }
 
 /** `@scope/name/sub.js` → `@scope/name`, `name/sub` → `name`; relative and `node:` imports → undefined. */

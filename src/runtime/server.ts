@@ -1,8 +1,9 @@
 /**
- * The MCP server proper: lists the definition's tools and turns each tool call into one
- * upstream HTTP call (with retries and fallbacks, see resilience.ts), and serves three
- * read-only resources: metrics, the effective settings and recent log events.
- * Transport-agnostic; see transport/serve.ts for stdio and HTTP.
+ * The MCP server proper: lists the definition's tools and runs each tool call, as one upstream
+ * HTTP request for an OpenAPI operation (with retries and fallbacks, see upstream/resilience.ts)
+ * or through the executor of its tool kind (kinds/), and serves three read-only resources:
+ * metrics, the effective settings and recent log events. Transport-agnostic; see
+ * transport/serve.ts for stdio and HTTP.
  */
 import { randomUUID } from 'node:crypto';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -227,7 +228,7 @@ function registerMetaTools(
   });
 }
 
-/** The authenticated caller, when the HTTP transport verified one (see inbound-auth.ts). */
+/** The authenticated caller, when the HTTP transport verified one (see transport/inbound-auth.ts). */
 function principalOf(extra: { authInfo?: { extra?: Record<string, unknown> } }): Principal | undefined {
   return extra.authInfo?.extra?.principal as Principal | undefined;
 }
@@ -247,7 +248,7 @@ async function audited(
     if (!result.isError) outcome = 'ok';
     return result;
   } finally {
-    // Names only: values may be passwords or tokens (see audit.ts).
+    // Names only: values may be passwords or tokens (see observe/audit.ts).
     deps.audit.record({ principal: principal?.subject ?? 'anonymous', tool, outcome, ms: Date.now() - started, arguments: Object.keys(args) });
   }
 }

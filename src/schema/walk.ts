@@ -8,14 +8,14 @@
  */
 import { setOwn } from './set-own.js';
 
-/** Keywords whose value maps names chosen by the spec to subschemas. */
-export const SCHEMA_MAPS: ReadonlySet<string> = new Set(['properties', '$defs', 'definitions', 'patternProperties', 'dependentSchemas']);
+/** Keywords whose value maps names chosen by the spec to subschemas (draft-07 `dependencies` also to lists of names). */
+export const SCHEMA_MAPS: ReadonlySet<string> = new Set(['properties', '$defs', 'definitions', 'patternProperties', 'dependentSchemas', 'dependencies']);
 /** Keywords whose value is data (or names), not a schema: copied as they are. */
 export const DATA_KEYWORDS: ReadonlySet<string> = new Set(['enum', 'const', 'examples', 'example', 'default', 'required', 'type', 'dependentRequired']);
 /** Keywords whose value is a list of subschemas. */
 export const SCHEMA_LISTS = ['allOf', 'anyOf', 'oneOf', 'prefixItems'] as const;
 /** Keywords whose value is one subschema (`items` may also be a draft-07 tuple, i.e. a list). */
-export const SCHEMA_VALUES = ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems'] as const;
+export const SCHEMA_VALUES = ['items', 'additionalProperties', 'not', 'if', 'then', 'else', 'contains', 'propertyNames', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems', 'contentSchema'] as const;
 
 type Schema = Record<string, unknown>;
 const isObject = (v: unknown): v is Schema => v !== null && typeof v === 'object' && !Array.isArray(v);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/runtime/config.js';
 import type { ServerDefinition } from '../../src/runtime/definition.js';
@@ -69,6 +72,10 @@ describe('loadConfig', () => {
     const spec = { ...definition, config: { timeoutMs: 9000, maxConcurrentTools: 7, retry: { attempts: 2 } } };
     expect(loadConfig(spec, {})).toMatchObject({ timeoutMs: 9000, maxConcurrent: 7, retry: { attempts: 2, initialDelayMs: 250, maxDelayMs: 10000 } });
     expect(loadConfig(spec, { MCP_TIMEOUT_MS: '100' })).toMatchObject({ timeoutMs: 100, maxConcurrent: 7 });
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcp-config-'));
+    writeFileSync(path.join(dir, 'mcp-config.yaml'), 'timeout: 5\nretry: { maxDelayMs: 700 }\n');
+    expect(loadConfig(spec, {}, { cwd: dir })).toMatchObject({ timeoutMs: 5000, maxConcurrent: 7, retry: { attempts: 2, maxDelayMs: 700 } });
+    expect(loadConfig(spec, { MCP_TIMEOUT_MS: '100' }, { cwd: dir })).toMatchObject({ timeoutMs: 100 });
   });
 
   it('no base URL anywhere is not a start-up error', () => {

@@ -361,6 +361,13 @@ describe('circuit breaker', () => {
     expect(stub.seen).toHaveLength(3);
   });
 
+  it('a 429 whose Retry-After outlasts the deadline does not open the circuit either (retries on)', async () => {
+    const stub = await upstream((_req, res) => json(res, 429, {}, { 'retry-after': '60' }));
+    const client = await connect({ API_BASE_URL: stub.url, MCP_TIMEOUT_MS: '1000', MCP_BREAKER_THRESHOLD: '1' });
+    for (let i = 0; i < 3; i++) expect(text(await call(client, 'get'))).toMatch(/^HTTP 429/);
+    expect(stub.seen).toHaveLength(3);
+  });
+
   it.each([400, 404, 429])('client errors (%i) never open the circuit', async (status) => {
     const stub = await upstream((_req, res) => json(res, status, {}));
     const client = await connect({ API_BASE_URL: stub.url, MCP_BREAKER_THRESHOLD: '1', MCP_RETRY_ATTEMPTS: '1' });

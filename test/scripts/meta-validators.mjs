@@ -22,7 +22,17 @@ const versionOf = (name) => JSON.parse(readFileSync(path.join(REPO, 'node_module
 
 /** The SDK's tools/list result schema as JSON Schema (the same rules, without loading zod at generation time). */
 export function toolsListSchema() {
-  const { $schema: _, ...schema } = z.toJSONSchema(ListToolsResultSchema, { target: 'draft-2020-12', io: 'input', unrepresentable: 'any' });
+  const { $schema: _, ...schema } = z.toJSONSchema(ListToolsResultSchema, {
+    target: 'draft-2020-12',
+    io: 'input',
+    unrepresentable: 'any',
+    // The SDK's one custom check (AssertObjectSchema, e.g. every value under inputSchema.properties)
+    // accepts what `typeof` calls an object: in JSON, an object or an array. Left as `{}` it would
+    // accept `true`, which the SDK refuses (test/unit/meta-validators.test.ts compares the two).
+    override: ({ zodSchema, jsonSchema }) => {
+      if (zodSchema._zod.def.type === 'custom') jsonSchema.type = ['object', 'array'];
+    },
+  });
   return { $id: 'mcp-sdk:ListToolsResult', ...schema };
 }
 

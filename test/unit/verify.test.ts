@@ -34,6 +34,7 @@ describe('verifyTools', () => {
     ['a broken output schema', tool('bad', { type: 'object' }, { type: 'object', required: 'id' }), /output schema is not valid JSON Schema 2020-12/],
     ['an invalid regex (found by compiling)', tool('bad', { type: 'object', properties: { a: { type: 'string', pattern: '(' } } }), /does not compile as JSON Schema 2020-12/],
     ['a root the SDK refuses', tool('bad', { type: 'array', items: { type: 'string' } }), /MCP SDK rejects its tools\/list entry/],
+    ['a property schema the SDK refuses (true)', tool('bad', { type: 'object', properties: { x: true } }), /MCP SDK rejects its tools\/list entry: \/inputSchema\/properties\/x must be object,array/],
   ])('leaves out a tool with %s, naming it and why', (_name, bad, message) => {
     const good = tool('good', { type: 'object' });
     const { definition: out, warnings } = verifyTools(definition([bad, good]));

@@ -39,7 +39,7 @@ export interface BindingContext {
   warnings: Diagnostic[];
 }
 
-export function lowerRequest(raw: Obj, at: Pointer, ctx: BindingContext): ToolBinding | undefined {
+export function lowerSteps(raw: Obj, at: Pointer, ctx: BindingContext): ToolBinding | undefined {
   const single = raw.steps === undefined;
   const rawSteps = single ? [{ ...raw, id: 'main' }] : (raw.steps as Obj[]);
   if (single && raw.source === undefined) {
@@ -164,7 +164,7 @@ export async function lowerSql(raw: Obj, at: Pointer, ctx: BindingContext): Prom
 }
 
 export async function lowerExpression(raw: Obj, at: Pointer, ctx: BindingContext): Promise<ToolBinding | undefined> {
-  const { ALLOWED_FUNCTIONS, ALLOWED_CONSTANTS } = await import('../../runtime/kinds/expression.js');
+  const { ALLOWED_FUNCTIONS, ALLOWED_CONSTANTS } = await import('../../runtime/kinds/expression-names.js');
   const pick = (key: 'functions' | 'constants', allowed: readonly string[]): string[] => {
     const list = (raw[key] as string[] | undefined) ?? [...allowed];
     list.forEach((item, i) => {

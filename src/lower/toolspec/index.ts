@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Diagnostic } from '../../diagnostics.js';
 import type { AuthScheme, JsonSchema, ServerDefinition, ToolAnnotations, ToolBinding, ToolDefinition } from '../../runtime/definition.js';
 import { durationMs } from '../duration.js';
-import { builtinDefaults, EXPRESSION_OUTPUT, lowerExpression, lowerRequest, lowerSql, SQL_OUTPUT, type BindingContext } from './bindings.js';
+import { builtinDefaults, EXPRESSION_OUTPUT, lowerExpression, lowerSteps, lowerSql, SQL_OUTPUT, type BindingContext } from './bindings.js';
 import { lowerPrompts, lowerResources, lowerRoles } from './catalog.js';
 import { lowerConfig, lowerSources, type Assets, type LoweredSources } from './settings.js';
 import type { TemplateScope } from './template-check.js';
@@ -161,7 +161,7 @@ async function lowerBinding(kind: (typeof KINDS)[number], raw: Obj, at: Pointer,
   const where = [...at, kind];
   switch (kind) {
     case 'http':
-      return lowerRequest(body, where, ctx);
+      return lowerSteps(body, where, ctx);
     case 'sql':
       return lowerSql(body, where, ctx);
     case 'expression':

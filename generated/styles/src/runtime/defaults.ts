@@ -7,9 +7,13 @@
  */
 import type { SpecConfig } from './definition.js';
 
+/** The transports a server speaks, and its modes (MCP_TRANSPORT, MCP_MODE, and the CLI's --transport, --mode). */
+export const TRANSPORTS = ['stdio', 'http'] as const;
+export const MODES = ['tools', 'dynamic'] as const;
+
 export const DEFAULTS = {
-  transport: 'stdio',
-  mode: 'tools',
+  transport: 'stdio' as (typeof TRANSPORTS)[number],
+  mode: 'tools' as (typeof MODES)[number],
   port: 3000,
   host: '127.0.0.1',
   timeoutMs: 30_000,

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ServerDefinition } from './definition.js';
-import { DEFAULTS, overlay, specDefaults, type PartialTuning } from './defaults.js';
+import { DEFAULTS, MODES, overlay, specDefaults, TRANSPORTS, type PartialTuning } from './defaults.js';
 import { LOG_LEVELS } from './observe/log.js';
 import type { LogLevel } from './observe/log.js';
 
@@ -381,9 +381,6 @@ export function isAbsoluteHttpUrl(value: string): boolean {
     return false;
   }
 }
-
-const TRANSPORTS = ['stdio', 'http'] as const;
-const MODES = ['tools', 'dynamic'] as const;
 
 /** One of a closed set of words, in any case (`MCP_TRANSPORT=HTTP`, `MCP_MODE=Dynamic`). */
 function readChoice<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {

@@ -53,14 +53,10 @@ import { ToolError } from '../backend.js';
 import type { ToolExecutor } from '../backend.js';
 import type { ExpressionBinding } from '../definition.js';
 import { renderTemplate } from '../template.js';
+import { ALLOWED_CONSTANTS, ALLOWED_FUNCTIONS, CONSTANT_VALUES, type MATHJS_FUNCTION_NAMES } from './expression-names.js';
 
-/**
- * mathjs functions a spec may list: each maps numbers to a number in bounded time. Left out on
- * purpose: combinations/permutations/isPrime (loops as long as their argument), random
- * (not idempotent), anything on matrices, strings or units. (mathjs types each dependency map
- * as possibly undefined; all are defined.)
- */
-const MATHJS_FUNCTIONS: Record<string, FactoryFunctionMap | undefined> = {
+/** The mathjs factory of each function a spec may list (the names are in expression-names.ts; the type makes both lists agree). */
+const MATHJS_FUNCTIONS: Record<(typeof MATHJS_FUNCTION_NAMES)[number], FactoryFunctionMap | undefined> = {
   abs: absDependencies, acos: acosDependencies, acosh: acoshDependencies, asin: asinDependencies,
   asinh: asinhDependencies, atan: atanDependencies, atan2: atan2Dependencies, atanh: atanhDependencies,
   cbrt: cbrtDependencies, ceil: ceilDependencies, cos: cosDependencies, cosh: coshDependencies, cot: cotDependencies,
@@ -73,36 +69,6 @@ const MATHJS_FUNCTIONS: Record<string, FactoryFunctionMap | undefined> = {
   sinh: sinhDependencies, sqrt: sqrtDependencies, square: squareDependencies, tan: tanDependencies,
   tanh: tanhDependencies,
 };
-
-/**
- * Names mathjs lacks that people (and models) write anyway: `ln(x)` is the natural logarithm
- * (mathjs `log(x)`, one argument only, so `ln(8, 2)` is an error rather than a base-2 log);
- * `trunc(x)` rounds toward zero (mathjs `fix(x)`).
- */
-const ALIASES = ['ln', 'trunc'];
-
-/**
- * gcd and lcm are implemented here: mathjs's number gcd calls its tolerant, typed `mod` on
- * every Euclid step (~7 µs each: 70 calls on worst-case pairs took 42 ms) and accepts integers
- * beyond 2^53, where the result is not exact anyway. Here they take safe integers only and use
- * `%` (exact on doubles): at most ~78 steps of a few nanoseconds.
- */
-const OWN_FUNCTIONS = ['gcd', 'lcm'];
-
-/** Function names a spec may list under `functions:`; the generator refuses any other. */
-export const ALLOWED_FUNCTIONS: readonly string[] = Object.freeze([...Object.keys(MATHJS_FUNCTIONS), ...ALIASES, ...OWN_FUNCTIONS].sort());
-
-/**
- * Constant values. Infinity and NaN are not offered: a result must be a finite number anyway,
- * and `Infinity - Infinity` would only produce a refusal.
- */
-const CONSTANT_VALUES: Readonly<Record<string, number>> = {
-  e: Math.E, pi: Math.PI, tau: 2 * Math.PI, phi: (1 + Math.sqrt(5)) / 2, LN2: Math.LN2, LN10: Math.LN10,
-  LOG2E: Math.LOG2E, LOG10E: Math.LOG10E, SQRT1_2: Math.SQRT1_2, SQRT2: Math.SQRT2,
-};
-
-/** Constant names a spec may list under `constants:`; the generator refuses any other. */
-export const ALLOWED_CONSTANTS: readonly string[] = Object.freeze(Object.keys(CONSTANT_VALUES));
 
 const OPERATOR_FUNCTIONS = ['add', 'subtract', 'multiply', 'divide', 'pow', 'mod', 'unaryMinus', 'unaryPlus', 'factorial'];
 /** mathjs keywords that are operators outside arithmetic (unit conversion, logic). */

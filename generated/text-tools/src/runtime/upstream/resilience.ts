@@ -87,11 +87,14 @@ export function parseRetryAfter(value: string | undefined, now = Date.now()): nu
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }
 
-const isCountedError = (err: Error): boolean =>
-  err instanceof OutOfTime || (err instanceof UpstreamError && (err.kind === 'network' || err.kind === 'timeout'));
 const isRetryableResponse = (value: unknown): boolean =>
   typeof value === 'object' && value !== null && RETRYABLE_STATUSES.has((value as HttpResponse).status);
 const isServerFailure = (value: unknown): boolean => typeof value === 'object' && value !== null && (value as HttpResponse).status >= 500;
+/** A failure for the breaker; out of time, the last answer decides (a 429 whose Retry-After outlasts the deadline is not one). */
+const isCountedError = (err: Error): boolean =>
+  err instanceof OutOfTime
+    ? 'error' in err.last ? isCountedError(err.last.error) : isServerFailure(err.last.value)
+    : err instanceof UpstreamError && (err.kind === 'network' || err.kind === 'timeout');
 
 export class ResilientHttpClient implements HttpClient {
   private readonly bulkhead: BulkheadPolicy;
