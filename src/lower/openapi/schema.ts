@@ -153,6 +153,14 @@ export function convertSchema(
     if (ctx.dialect === '3.0') return out;
   }
 
+  convertKeywords(ctx, s, out, at);
+  convertSubschemas(ctx, s, out, direction, at, refs);
+  // A 3.0 `nullable: true` without a type means "anything, including null": nothing to add.
+  return out;
+}
+
+/** The keywords that hold values, not schemas: type (with 3.0's `nullable` folded in), bounds, formats, patterns, enum, examples. */
+function convertKeywords(ctx: SchemaContext, s: Record<string, unknown>, out: JsonSchema, at: readonly (string | number)[]): void {
   // type, with 3.0's `nullable` folded in
   let types: string[] | undefined;
   if (typeof s.type === 'string') types = [s.type];
@@ -211,6 +219,17 @@ export function convertSchema(
   const smallExamples = examples.filter((e) => (JSON.stringify(e) ?? '').length <= MAX_EXAMPLE_CHARS);
   if (smallExamples.length) out.examples = smallExamples.slice(0, 3);
 
+}
+
+/** The keywords that hold schemas: properties (minus readOnly in requests, writeOnly in responses), items, combinators. */
+function convertSubschemas(
+  ctx: SchemaContext,
+  s: Record<string, unknown>,
+  out: JsonSchema,
+  direction: Direction,
+  at: readonly (string | number)[],
+  refs: Set<string>,
+): void {
   if (s.properties && typeof s.properties === 'object' && !Array.isArray(s.properties)) {
     const skip = direction === 'input' ? 'readOnly' : 'writeOnly';
     const props: Record<string, JsonSchema> = {};
@@ -258,9 +277,6 @@ export function convertSchema(
     if (s[k] !== undefined && typeof s[k] === 'object') out[k] = convertSchema(ctx, s[k], direction, [...at, k], refs);
   }
   if (s.dependentRequired && typeof s.dependentRequired === 'object') out.dependentRequired = s.dependentRequired;
-
-  // A 3.0 `nullable: true` without a type means "anything, including null": nothing to add.
-  return out;
 }
 
 function isValidPattern(p: string): boolean {
