@@ -50,13 +50,16 @@ export function mapSubschemas(
 
 export type Pointer = ReadonlyArray<string | number>;
 
+/** Keywords whose value may be a list of subschemas (`items`: a draft-07 tuple). */
+const LIST_KEYS: readonly string[] = [...SCHEMA_LISTS, 'items'];
+
 /** The subschemas directly below `schema`, each with the keyword and (under maps and lists) the name or index. */
 function eachChild(schema: Schema, fn: (sub: unknown, key: string, name?: string | number) => void): void {
   for (const key of SCHEMA_MAPS) {
     const map = schema[key];
     if (isObject(map)) for (const [name, sub] of Object.entries(map)) fn(sub, key, name);
   }
-  for (const key of [...SCHEMA_LISTS, 'items']) {
+  for (const key of LIST_KEYS) {
     const list = schema[key];
     if (Array.isArray(list)) list.forEach((sub, i) => fn(sub, key, i));
   }
