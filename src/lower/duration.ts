@@ -1,5 +1,3 @@
-/** Durations as specs write them (tool specs, `x-mcp.timeout`). */
-
 /** `500ms`, `30s`, `2m`: the durations of tool specs and of `x-mcp.timeout`. */
 export const DURATION = /^([0-9]+(?:\.[0-9]+)?)(ms|s|m)$/;
 

@@ -314,7 +314,6 @@ interface CallContext {
 interface Deadline {
   signal: AbortSignal;
   deadlineAt: number;
-  timeoutMs: number;
   attemptTimeoutMs: number | undefined;
 }
 
@@ -370,7 +369,7 @@ async function underDeadline(tool: ToolDefinition, ctx: CallContext, fields: Rec
   const { timeoutMs, attemptTimeoutMs } = toolTimeouts(ctx.config, tool.timeoutMs);
   const timer = deadlineSignal(timeoutMs, ctx.cancel);
   try {
-    const { result, log } = await run({ signal: timer.signal, deadlineAt: started + timeoutMs, timeoutMs, attemptTimeoutMs });
+    const { result, log } = await run({ signal: timer.signal, deadlineAt: started + timeoutMs, attemptTimeoutMs });
     logger.info('tool call', { tool: tool.name, ...fields, ...log, isError: result.isError === true, attempts: ctx.report.attempts, ms: Date.now() - started });
     return result;
   } catch (err) {
