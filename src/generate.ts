@@ -19,6 +19,7 @@ import type { ClientName } from './choices.js';
 import { applyClientProfile, MIN_NAME_BUDGET, nameBudget, PROFILES, type Repair } from './passes/clients.js';
 import { listedTool } from './runtime/listing.js';
 import type { ServerDefinition } from './runtime/definition.js';
+import type { TestSamples } from './emit/contract-cases.js';
 import type { SchemaValidator } from './runtime/validate.js';
 import { hasChanges, planWrite, writeProject, type WritePlan } from './write.js';
 
@@ -82,6 +83,8 @@ export interface LoadedDefinition {
   /** npm packages the user's handlers import (tool specs). */
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  /** Tool specs: step fixtures and examples for the contract test. */
+  samples?: TestSamples;
   /** Validates with the schemas verification compiled (the contract cases reuse them). */
   validator: SchemaValidator;
 }
@@ -95,6 +98,7 @@ interface Lowered {
   assets?: LoadedDefinition['assets'];
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
+  samples?: TestSamples;
 }
 
 /** read → parse → load → lower → profile → verify, with every diagnostic located in the spec file. */
@@ -115,6 +119,7 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
     ...(lowered.assets ? { assets: lowered.assets } : {}),
     ...(lowered.dependencies ? { dependencies: lowered.dependencies } : {}),
     ...(lowered.devDependencies ? { devDependencies: lowered.devDependencies } : {}),
+    ...(lowered.samples ? { samples: lowered.samples } : {}),
   };
 }
 
@@ -179,6 +184,7 @@ async function lowerFromToolSpec(text: string, options: DefinitionOptions): Prom
     assets: lowered.assets,
     dependencies: lowered.dependencies,
     devDependencies: lowered.devDependencies,
+    samples: lowered.samples,
   };
 }
 
@@ -221,7 +227,7 @@ export function toolsListBytes(definition: ServerDefinition): number {
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
-  const { definition, warnings, repairs, validator, assets, dependencies, devDependencies } = await buildDefinition(options);
+  const { definition, warnings, repairs, validator, assets, dependencies, devDependencies, samples } = await buildDefinition(options);
   const spec = options.spec;
   const specFile = isUrl(spec) ? new URL(spec).pathname.split('/').pop() || 'spec' : path.basename(spec);
   const files = await emitProject(definition, {
@@ -232,6 +238,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
     ...(dependencies ? { dependencies } : {}),
     ...(devDependencies ? { devDependencies } : {}),
     ...(options.testBudget !== undefined ? { testBudget: options.testBudget } : {}),
+    ...(samples ? { samples } : {}),
     validator,
   });
   const outDir = options.outDir ?? definition.server.name;

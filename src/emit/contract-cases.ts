@@ -26,19 +26,20 @@
 import { createHash } from 'node:crypto';
 import { generateSync } from 'json-schema-faker';
 import type { GenerateOptions, Random } from 'json-schema-faker';
-import type { HttpBinding, JsonSchema, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
+import type { HttpBinding, JsonSchema, ServerDefinition, StepsBinding, ToolDefinition } from '../runtime/definition.js';
 import { buildRequest, isJsonMediaType } from '../runtime/upstream/request.js';
+import type { BuiltRequest } from '../runtime/upstream/request.js';
 import { SchemaValidator } from '../runtime/validate.js';
 import { mapSubschemas } from '../schema/walk.js';
 import { DEFAULT_TEST_BUDGET } from '../choices.js';
 
 export interface ContractCasesFile {
-  /** Operations (tools with an `http` binding) in the definition. */
-  httpTools: number;
-  /** At most this many operations get a case (a deterministic sample when there are more). */
+  /** Tools whose requests the spec describes: OpenAPI operations and tool-spec `http:` chains. */
+  requestTools: number;
+  /** At most this many of them get cases (a deterministic sample when there are more). */
   budget: number;
   cases: ContractCase[];
-  /** Sampled operations without a case, and why. */
+  /** Sampled tools without a case, and why. */
   skipped: Array<{ tool: string; reason: string }>;
 }
 
@@ -47,33 +48,43 @@ export type ExpectedBody =
   | { text: string }
   | { multipart: Array<{ name: string; value: string; filename?: string; type?: string }> };
 
+export interface ExpectedRequest {
+  method: string;
+  /** As on the wire: percent-encoded, relative to the base URL's origin. */
+  path: string;
+  /** As on the wire, without `?`; '' for none. */
+  query: string;
+  /**
+   * Every header the server itself chooses, lower-case names and values as sent on the wire.
+   * No credentials are configured in the test, so there are no auth headers. Multipart bodies
+   * leave out content-type: the HTTP client adds it with a random boundary.
+   */
+  headers: Record<string, string>;
+  body?: ExpectedBody;
+}
+
+/** One request the server must send, in order, and what the stub answers it with. */
+export interface Exchange {
+  request: ExpectedRequest;
+  /** Status 200, and this JSON body unless absent (HEAD). */
+  response: { json?: unknown };
+}
+
 export interface ContractCase {
   tool: string;
+  /** What the case shows, for the test's name; absent for an operation's one case. */
+  title?: string;
   arguments: Record<string, unknown>;
-  request: {
-    method: string;
-    /** As on the wire: percent-encoded, relative to the base URL's origin. */
-    path: string;
-    /** As on the wire, without `?`; '' for none. */
-    query: string;
-    /**
-     * Every header the server itself chooses, lower-case names and values as sent on the wire.
-     * No credentials are configured in the test, so there are no auth headers. Multipart bodies
-     * leave out content-type: the HTTP client adds it with a random boundary.
-     */
-    headers: Record<string, string>;
-    body?: ExpectedBody;
-  };
-  /** What the stub answers: status 200, and this JSON body unless absent (HEAD). */
-  response: { json?: unknown };
-  /** What the tool result must carry. */
-  result: { structuredContent: Record<string, unknown> } | { text: string };
+  /** The requests in the order they must arrive; none for a tool that makes no requests. */
+  exchanges: Exchange[];
+  /** What the tool result must carry: structured content, text, or a tool error containing `error`. */
+  result: { structuredContent: Record<string, unknown> } | { text: string } | { error: string };
   /** Arguments the server must refuse before sending anything; the refusal names `mentions`. */
   invalid?: { arguments: Record<string, unknown>; mentions: string };
 }
 
 /** The stub's origin as far as the expectations go; the test's stub has a port but no path. */
-const ORIGIN = 'http://127.0.0.1';
+export const ORIGIN = 'http://127.0.0.1';
 
 /** Larger synthesised data is retried with optional properties left out. */
 const MAX_ARGUMENT_CHARS = 16 * 1024;
@@ -188,7 +199,7 @@ const WRONG_VALUES: unknown[] = [{ __contract_wrong_type__: true }, 'contract-wr
 
 const UNKNOWN_ARGUMENT = '__contract_unknown_argument__';
 
-function hash(text: string): Buffer {
+export function hash(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
@@ -209,19 +220,59 @@ export function sampleTools<T extends ToolDefinition>(tools: T[], budget: number
   return tools.filter((t) => chosen.has(t));
 }
 
-export async function contractCases(def: ServerDefinition, budget = DEFAULT_TEST_BUDGET, validator = new SchemaValidator()): Promise<ContractCasesFile> {
-  const httpTools = def.tools.filter((t): t is ToolDefinition & { binding: HttpBinding } => t.binding.kind === 'http');
-  const cases: ContractCase[] = [];
-  const skipped: ContractCasesFile['skipped'] = [];
-  for (const tool of sampleTools(httpTools, budget)) {
-    const made = await caseFor(tool, validator);
-    if ('reason' in made) skipped.push({ tool: tool.name, reason: made.reason });
-    else cases.push(made);
-  }
-  return { httpTools: httpTools.length, budget, cases, skipped };
+/** What a tool spec adds for its tests: step fixtures and documented examples (lower/toolspec/samples.ts). */
+export interface TestSamples {
+  /** Per `http:` tool, per step id: the JSON the stub answers that step with. */
+  fixtures?: Record<string, Record<string, unknown>>;
+  /** Per tool: calls and the result (or error) each must give. */
+  examples?: Record<string, ToolExample[]>;
 }
 
-type Made<T> = T | { reason: string };
+export interface ToolExample {
+  arguments: Record<string, unknown>;
+  /** The tool's output value (unwrapped, as the spec's `output` describes it)... */
+  result?: unknown;
+  /** ...or text the tool error must contain. */
+  error?: string;
+}
+
+export async function contractCases(
+  def: ServerDefinition,
+  budget = DEFAULT_TEST_BUDGET,
+  validator = new SchemaValidator(),
+  samples: TestSamples = {},
+): Promise<ContractCasesFile> {
+  const requestTools = def.tools.filter((t) => t.binding.kind === 'http' || t.binding.kind === 'steps');
+  const cases: ContractCase[] = [];
+  const skipped: ContractCasesFile['skipped'] = [];
+  const chains = requestTools.some((t) => t.binding.kind === 'steps') ? await import('./chain-cases.js') : undefined;
+  for (const tool of sampleTools(requestTools, budget)) {
+    const made =
+      tool.binding.kind === 'http'
+        ? await caseFor(tool as ToolDefinition & { binding: HttpBinding }, validator)
+        : await chains!.chainCases(tool as ToolDefinition & { binding: StepsBinding }, def, validator, samples.fixtures?.[tool.name] ?? {});
+    if ('reason' in made) skipped.push({ tool: tool.name, reason: made.reason });
+    else cases.push(...(Array.isArray(made) ? made : [made]));
+  }
+  for (const tool of def.tools) cases.push(...exampleCases(tool, samples.examples?.[tool.name] ?? []));
+  return { requestTools: requestTools.length, budget, cases, skipped };
+}
+
+/** The spec's documented examples of a tool: calls whose result (or error) is given, no requests. */
+function exampleCases(tool: ToolDefinition, examples: ToolExample[]): ContractCase[] {
+  return examples.map((example, i) => ({
+    tool: tool.name,
+    title: `example ${i + 1} of the spec gives its documented ${example.error === undefined ? 'result' : 'error'}`,
+    arguments: example.arguments,
+    exchanges: [],
+    result:
+      example.error !== undefined
+        ? { error: example.error }
+        : { structuredContent: (tool.wrapKey ? { [tool.wrapKey]: example.result } : example.result) as Record<string, unknown> },
+  }));
+}
+
+export type Made<T> = T | { reason: string };
 
 async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validator: SchemaValidator): Promise<Made<ContractCase>> {
   const seed = hash(tool.name).readUInt32BE(0) % 2 ** 31;
@@ -258,7 +309,7 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
   if ('reason' in outcome) return outcome;
 
   const invalid = invalidCall(tool, args, validator);
-  return { tool: tool.name, arguments: args, request, ...outcome, ...(invalid ? { invalid } : {}) };
+  return { tool: tool.name, arguments: args, exchanges: [{ request, response: outcome.response }], result: outcome.result, ...(invalid ? { invalid } : {}) };
 }
 
 /**
@@ -317,7 +368,7 @@ function boundArguments(binding: HttpBinding): string[] {
 }
 
 /** Runs `attempt` with each variant and two seeds; the first success wins, else the last reason. */
-function synthesise<T>(seed: number, attempt: (options: GenerateOptions) => { value: T } | { reason: string }): { value: T } | { reason: string } {
+export function synthesise<T>(seed: number, attempt: (options: GenerateOptions) => { value: T } | { reason: string }): { value: T } | { reason: string } {
   let last = { reason: 'not attempted' };
   const started = Date.now();
   for (const variant of VARIANTS) {
@@ -345,11 +396,21 @@ function synthesise<T>(seed: number, attempt: (options: GenerateOptions) => { va
  * trims header values as the stub's HTTP parser does; what it refuses (a body on GET, a header
  * value with a newline) gets no case, which is conservative: undici would send a body on GET.
  */
-async function expectedRequest(binding: HttpBinding, args: Record<string, unknown>): Promise<Made<ContractCase['request']>> {
+async function expectedRequest(binding: HttpBinding, args: Record<string, unknown>): Promise<Made<ExpectedRequest>> {
+  let built: BuiltRequest;
+  try {
+    built = buildRequest({ binding, args, baseUrl: ORIGIN });
+  } catch (err) {
+    return { reason: err instanceof Error ? err.message : String(err) };
+  }
+  return onTheWire(built);
+}
+
+/** A built request as the stub will see it (see expectedRequest). */
+export async function onTheWire(built: BuiltRequest): Promise<Made<ExpectedRequest>> {
   let request: Request;
   let body: RequestInit['body'];
   try {
-    const built = buildRequest({ binding, args, baseUrl: ORIGIN });
     body = built.body;
     request = new Request(built.url, { method: built.method, headers: built.headers, ...(body === undefined ? {} : { body }) });
   } catch (err) {
@@ -358,7 +419,7 @@ async function expectedRequest(binding: HttpBinding, args: Record<string, unknow
   const url = new URL(request.url);
   const headers: Record<string, string> = {};
   for (const [name, value] of [...request.headers.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) headers[name] = value;
-  const expected: ContractCase['request'] = { method: request.method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers };
+  const expected: ExpectedRequest = { method: request.method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers };
   if (body instanceof FormData) {
     delete headers['content-type'];
     const parts: Array<{ name: string; value: string; filename?: string; type?: string }> = [];
@@ -378,7 +439,7 @@ async function served(
   tool: ToolDefinition & { binding: HttpBinding },
   seed: number,
   validator: SchemaValidator,
-): Promise<Made<Pick<ContractCase, 'response' | 'result'>>> {
+): Promise<Made<{ response: Exchange['response']; result: { structuredContent: Record<string, unknown> } | { text: string } }>> {
   const schema = tool.outputSchema;
   if (tool.binding.method === 'HEAD') {
     // No body can come back; without an output schema the result says which status arrived.
@@ -412,7 +473,7 @@ async function served(
  * argument of the wrong type, else an unknown argument; the first that the runtime's validator
  * refuses with a message naming the argument.
  */
-function invalidCall(tool: ToolDefinition, args: Record<string, unknown>, validator: SchemaValidator): ContractCase['invalid'] {
+export function invalidCall(tool: ToolDefinition, args: Record<string, unknown>, validator: SchemaValidator): ContractCase['invalid'] {
   const schema = tool.inputSchema;
   const required = Array.isArray(schema.required) ? (schema.required as string[]) : [];
   const properties = Object.keys((schema.properties ?? {}) as Record<string, JsonSchema>);

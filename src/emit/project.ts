@@ -9,7 +9,7 @@ import handlebarsRuntime from 'handlebars/runtime.js';
 import { describeBinding } from './describe-binding.js';
 import type { AuthScheme, HandlerBinding, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 import { envReferences } from '../lower/toolspec/template-check.js';
-import { contractCases } from './contract-cases.js';
+import { contractCases, type TestSamples } from './contract-cases.js';
 import type { SchemaValidator } from '../runtime/validate.js';
 import { emitHandlerTypes, typeBaseName } from './handler-types.js';
 import { headerText } from './header.js';
@@ -41,6 +41,8 @@ export interface EmitOptions {
   testBudget?: number;
   /** The verification's validator, whose compiled schemas the contract cases reuse. */
   validator?: SchemaValidator;
+  /** Tool specs: step fixtures and examples for the contract cases. */
+  samples?: TestSamples;
 }
 
 type BindingKind = ToolDefinition['binding']['kind'];
@@ -144,7 +146,10 @@ function configFiles(def: ServerDefinition, header: string): ProjectFile[] {
 
 /** The entry point, handler wiring and scaffolds, assets, and the runtime modules the entry point reaches. */
 async function sourceFiles(def: ServerDefinition, options: EmitOptions, header: string, kinds: ReadonlySet<BindingKind>): Promise<ProjectFile[]> {
-  const files: ProjectFile[] = [{ path: 'src/index.ts', contents: entryPoint(def, options, header, kinds) }];
+  const files: ProjectFile[] = [
+    { path: 'src/index.ts', contents: entryPoint(options, header) },
+    { path: 'src/backends.ts', contents: backendsModule(header, kinds) },
+  ];
   const handlerTools = def.tools.filter((t) => t.binding.kind === 'handler');
   if (handlerTools.length > 0) {
     files.push({ path: 'src/tool-types.ts', contents: await emitHandlerTypes(handlerTools, header) }, { path: 'src/handlers.ts', contents: handlerRegistry(handlerTools, header) });
@@ -162,14 +167,18 @@ async function testFiles(def: ServerDefinition, options: EmitOptions, header: st
   const copy = (dir: string, file: string): ProjectFile => ({ path: `test/${file}`, contents: `// ${header}\n${readFileSync(path.join(dir, file), 'utf8')}` });
   return [
     // Fixed files, the same for every project: a self-test that needs no network.
-    ...readdirSync(PROJECT_TEMPLATES_DIR).sort().map((file) => copy(PROJECT_TEMPLATES_DIR, file)),
+    ...readdirSync(PROJECT_TEMPLATES_DIR)
+      .sort()
+      // Upstream faults need an upstream: tools whose requests the spec describes.
+      .filter((file) => file !== 'resilience.test.ts' || kinds.has('http') || kinds.has('steps'))
+      .map((file) => copy(PROJECT_TEMPLATES_DIR, file)),
     // Tests of the YAML tool kinds this project uses (read-only SQL, expression limits, handler wiring, SSRF guard).
     ...readdirSync(KIND_TEMPLATES_DIR)
       .sort()
       .filter((file) => kinds.has(file.replace(/\.test\.ts$/, '') as BindingKind))
       .map((file) => copy(KIND_TEMPLATES_DIR, file)),
     // The data of test/contract.test.ts: per operation, synthesised arguments and the request the spec says they make.
-    { path: 'test/contract-cases.json', contents: json({ '//': header, ...(await contractCases(def, options.testBudget, options.validator)) }) },
+    { path: 'test/contract-cases.json', contents: json({ '//': header, ...(await contractCases(def, options.testBudget, options.validator, options.samples)) }) },
   ];
 }
 
@@ -254,10 +263,10 @@ function sortKeys(record: Record<string, string>): Record<string, string> {
 }
 
 /**
- * src/index.ts: reads the definition and starts the server with the executors of the kinds
- * this project uses. Only closed choices (CLI options, kinds, validated file names) reach it.
+ * src/backends.ts: the executors of the tool kinds this project uses, for the entry point and the
+ * project's tests. Only closed choices (kinds, validated file names) reach it.
  */
-function entryPoint(def: ServerDefinition, options: EmitOptions, header: string, kinds: ReadonlySet<BindingKind>): string {
+function backendsModule(header: string, kinds: ReadonlySet<BindingKind>): string {
   const backends = [...kinds].sort().flatMap((kind) => {
     const imp = BACKEND_IMPORTS[kind];
     return imp ? [{ kind, ...imp }] : [];
@@ -265,22 +274,34 @@ function entryPoint(def: ServerDefinition, options: EmitOptions, header: string,
   const hasHandlers = kinds.has('handler');
   const entries = [...backends.map((b) => `${b.kind}: ${b.name}`), ...(hasHandlers ? ['handler: handlerBackend(handlers)'] : [])];
   return [
+    `// ${header}`,
+    ...(hasHandlers ? ["import { handlers } from './handlers.js';"] : []),
+    ...(hasHandlers ? ["import { handlerBackend } from './runtime/handler.js';"] : []),
+    ...backends.map((b) => `import { ${b.name} } from './runtime/${b.module}.js';`),
+    "import type { Backends } from './runtime/backend.js';",
+    '',
+    `export const backends: Backends = { ${entries.join(', ')} };`,
+    '',
+  ].join('\n');
+}
+
+/** src/index.ts: reads the definition and starts the server with the project's backends. */
+function entryPoint(options: EmitOptions, header: string): string {
+  return [
     '#!/usr/bin/env node',
     `// ${header}`,
     "import { readFileSync } from 'node:fs';",
     "import { fileURLToPath } from 'node:url';",
-    ...(hasHandlers ? ["import { handlers } from './handlers.js';"] : []),
+    "import { backends } from './backends.js';",
     "import type { ServerDefinition } from './runtime/definition.js';",
-    ...(hasHandlers ? ["import { handlerBackend } from './runtime/handler.js';"] : []),
     "import { main } from './runtime/main.js';",
-    ...backends.map((b) => `import { ${b.name} } from './runtime/${b.module}.js';`),
     '',
     '// The tools are data: parsing JSON at start-up is fast at any API size and keeps spec text out of code.',
     "const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;",
     '',
     // Both values come from closed CLI choices, never from the spec.
     `main(definition, { MCP_TRANSPORT: '${options.transport}', MCP_MODE: '${options.mode}', ...process.env }, {`,
-    `  deps: { backends: { ${entries.join(', ')} }, projectDir: fileURLToPath(new URL('..', import.meta.url)) },`,
+    "  deps: { backends, projectDir: fileURLToPath(new URL('..', import.meta.url)) },",
     '}).catch((err: unknown) => {',
     '  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\\n`);',
     '  process.exit(1);',

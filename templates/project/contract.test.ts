@@ -1,18 +1,22 @@
 /**
- * Contract test: the server sends each OpenAPI operation's request exactly as the spec says.
+ * Contract test: the server sends the requests the spec describes, and returns what they answer.
  *
  * test/contract-cases.json was computed by mcp-gen from the spec when this project was generated:
- * per operation, valid arguments, the request they must produce (method, path, query, headers,
- * body) and a response to serve. Here a loopback stub stands in for the upstream API, each tool is
- * called through the MCP SDK Client, and the stub must have received exactly that request; the
- * served response must reach the tool result. If server-definition.json or src/runtime drift from
- * the spec (a renamed parameter, a dropped header, another method), the failing test names the tool.
+ * per OpenAPI operation or tool-spec `http:` chain, valid arguments, the requests they must
+ * produce in order (method, path, query, headers, body), the answer a stub gives each, and the
+ * result those answers must produce; for a chain whose step has `failIf`, an answer that trips it
+ * and the error it must give; and the examples a tool spec documents for its other tools. Here a
+ * loopback stub stands in for every upstream, each tool is called through the MCP SDK Client, and
+ * the stub must have received exactly those requests. If server-definition.json or src/runtime
+ * drift from the spec (a renamed parameter, a step's path, a result mapping, another method), the
+ * failing test names the tool.
  *
  * No credentials are configured, so no auth is added and every header the stub sees is one the
- * spec's parameters, body or content negotiation put there. Tools of YAML tool specs (request,
- * sql, expression, handler, builtin) have their own tests and have no cases here.
+ * spec's parameters, body, steps or content negotiation put there.
  */
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -23,24 +27,27 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/runtime/config.js';
 import type { ServerDefinition } from '../src/runtime/definition.js';
 import { createServer } from '../src/runtime/server.js';
+import { backends } from '../src/backends.js';
+
+interface ExpectedRequest {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body?: { json: unknown } | { text: string } | { multipart: Array<{ name: string; value: string; filename?: string; type?: string }> };
+}
 
 interface ContractCase {
   tool: string;
+  title?: string;
   arguments: Record<string, unknown>;
-  request: {
-    method: string;
-    path: string;
-    query: string;
-    headers: Record<string, string>;
-    body?: { json: unknown } | { text: string } | { multipart: Array<{ name: string; value: string; filename?: string; type?: string }> };
-  };
-  response: { json?: unknown };
-  result: { structuredContent: Record<string, unknown> } | { text: string };
+  exchanges: Array<{ request: ExpectedRequest; response: { json?: unknown } }>;
+  result: { structuredContent: Record<string, unknown> } | { text: string } | { error: string };
   invalid?: { arguments: Record<string, unknown>; mentions: string };
 }
 
 interface ContractCases {
-  httpTools: number;
+  requestTools: number;
   budget: number;
   cases: ContractCase[];
   skipped: Array<{ tool: string; reason: string }>;
@@ -63,9 +70,9 @@ const data = JSON.parse(readFileSync(new URL('./contract-cases.json', import.met
  */
 const TRANSPORT_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'user-agent', 'accept-encoding']);
 
-/** The upstream: records every request as it arrived and serves the current case's response. */
+/** The upstream: records every request as it arrived and answers the n-th with the case's n-th answer. */
 const received: Received[] = [];
-let serving: ContractCase['response'] = {};
+let serving: ContractCase['exchanges'] = [];
 const stub = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -79,24 +86,37 @@ const stub = http.createServer((req, res) => {
       headers: req.headers,
       body: Buffer.concat(chunks),
     });
-    if (serving.json === undefined) {
+    const answer = serving[received.length - 1]?.response ?? {};
+    if (answer.json === undefined) {
       res.writeHead(200).end();
     } else {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(serving.json));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
     }
   });
 });
+
+/**
+ * Where the server runs: this project, or for SQL sources with a seed a temporary copy of the
+ * seeds, since the SQLite database is created beside its seed at first use.
+ */
+const projectDir = fileURLToPath(new URL('..', import.meta.url));
+const seeds = Object.values(definition.sources?.sql ?? {}).flatMap((s) => (s.seed === undefined ? [] : [s.seed]));
+const runDir = seeds.length === 0 ? projectDir : mkdtempSync(path.join(os.tmpdir(), 'contract-'));
+for (const seed of seeds) cpSync(path.join(projectDir, seed), path.join(runDir, seed), { recursive: true });
 
 let client: Client;
 beforeAll(async () => {
   await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
   const { port } = stub.address() as AddressInfo;
   // An explicit environment: no credentials from the shell, and one attempt per call so every
-  // call is exactly one request. The working directory is this folder, so an mcp-config.yaml of
+  // step of a call is exactly one request. The working directory is this folder, so an mcp-config.yaml of
   // the project's own does not change what is tested.
-  const env = { API_BASE_URL: `http://127.0.0.1:${port}`, MCP_RETRY_ATTEMPTS: '1', MCP_AUDIT_LOG: 'off' };
+  const stubUrl = `http://127.0.0.1:${port}`;
+  // Every upstream is the stub: the OpenAPI base URL and each tool-spec source's.
+  const sources = Object.values(definition.sources?.http ?? {}).map((s) => [s.baseUrlEnv, stubUrl]);
+  const env = { API_BASE_URL: stubUrl, ...Object.fromEntries(sources), MCP_RETRY_ATTEMPTS: '1', MCP_AUDIT_LOG: 'off' };
   const config = loadConfig(definition, env, { cwd: fileURLToPath(new URL('.', import.meta.url)) });
-  const server = createServer(definition, config);
+  const server = createServer(definition, config, { backends, projectDir: runDir });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
   client = new Client({ name: 'contract-test', version: '0.0.0' });
   await Promise.all([server.connect(serverSide), client.connect(clientSide)]);
@@ -105,6 +125,7 @@ afterAll(async () => {
   await client?.close();
   stub.closeAllConnections();
   await new Promise<void>((resolve) => stub.close(() => resolve()));
+  if (runDir !== projectDir) rmSync(runDir, { recursive: true, force: true });
 });
 beforeEach(() => {
   received.length = 0;
@@ -129,9 +150,9 @@ async function multipartParts(got: Received): Promise<Array<{ name: string; valu
   return parts;
 }
 
-async function checkRequest(c: ContractCase, got: Received): Promise<void> {
-  const want = c.request;
-  const at = (what: string) => `${c.tool}: ${what}`;
+async function checkRequest(c: ContractCase, n: number, got: Received): Promise<void> {
+  const want = c.exchanges[n]!.request;
+  const at = (what: string) => (c.exchanges.length === 1 ? `${c.tool}: ${what}` : `${c.tool}: request ${n + 1}: ${what}`);
   expect(got.method, at('method')).toBe(want.method);
   expect(got.path, at('path')).toBe(want.path);
   expect(got.query, at('query string')).toBe(want.query);
@@ -149,26 +170,34 @@ async function checkRequest(c: ContractCase, got: Received): Promise<void> {
   else expect(await multipartParts(got), at('multipart body')).toEqual(body.multipart);
 }
 
-describe(`${definition.server.name} contract`, () => {
-  const httpTools = new Map(definition.tools.filter((t) => t.binding.kind === 'http').map((t) => [t.name, t]));
+const text = (r: CallToolResult) => r.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
 
-  it(`has contract cases for ${data.cases.length} of ${data.httpTools} OpenAPI operations (budget ${data.budget}; tool spec tools have their own tests)`, () => {
-    expect(data.httpTools).toBe(httpTools.size);
-    // Every sampled operation has a case or a stated reason, and every case is a tool of this server.
-    expect(data.cases.length + data.skipped.length).toBe(Math.min(data.budget, httpTools.size));
-    for (const c of data.cases) expect(httpTools.has(c.tool), `${c.tool} is an OpenAPI operation of this server`).toBe(true);
-    expect(new Set(data.cases.map((c) => c.tool)).size).toBe(data.cases.length);
+describe(`${definition.server.name} contract`, () => {
+  const requestTools = new Map(definition.tools.filter((t) => t.binding.kind === 'http' || t.binding.kind === 'steps').map((t) => [t.name, t]));
+  const requestCases = data.cases.filter((c) => requestTools.has(c.tool));
+
+  it(`has contract cases for ${new Set(requestCases.map((c) => c.tool)).size} of ${data.requestTools} tools that call an API (budget ${data.budget})`, () => {
+    expect(data.requestTools).toBe(requestTools.size);
+    // Every sampled tool has a case or a stated reason, and every case is a tool of this server.
+    expect(new Set(requestCases.map((c) => c.tool)).size + data.skipped.length).toBe(Math.min(data.budget, requestTools.size));
+    const names = new Set(definition.tools.map((t) => t.name));
+    for (const c of data.cases) expect(names.has(c.tool), `${c.tool} is a tool of this server`).toBe(true);
   });
 
   for (const s of data.skipped) it.skip(`${s.tool}: no contract case, ${s.reason}`, () => {});
 
   for (const c of data.cases) {
-    it(`${c.tool} sends the request of the spec and returns the served response`, async () => {
-      serving = c.response;
+    it(`${c.tool} ${c.title ?? 'sends the request of the spec and returns the served response'}`, async () => {
+      serving = c.exchanges;
       const result = (await client.callTool({ name: c.tool, arguments: c.arguments })) as CallToolResult;
-      expect(received, `${c.tool}: exactly one upstream request`).toHaveLength(1);
-      await checkRequest(c, received[0]!);
-      expect(result.isError, `${c.tool}: ${JSON.stringify(result.content)}`).toBeFalsy();
+      expect(received.length, `${c.tool}: upstream requests`).toBe(c.exchanges.length);
+      for (const [n, got] of received.entries()) await checkRequest(c, n, got);
+      if ('error' in c.result) {
+        expect(result.isError, `${c.tool}: a tool error is expected`).toBe(true);
+        expect(text(result), `${c.tool}: error message`).toContain(c.result.error);
+        return;
+      }
+      expect(result.isError, `${c.tool}: ${text(result)}`).toBeFalsy();
       if ('structuredContent' in c.result) expect(result.structuredContent, `${c.tool}: structured result`).toEqual(c.result.structuredContent);
       else expect(result.content, `${c.tool}: text result`).toEqual([{ type: 'text', text: c.result.text }]);
     });
@@ -176,11 +205,10 @@ describe(`${definition.server.name} contract`, () => {
     const invalid = c.invalid;
     if (invalid) {
       it(`${c.tool} refuses invalid arguments without calling the upstream`, async () => {
-        serving = c.response;
+        serving = c.exchanges;
         const result = (await client.callTool({ name: c.tool, arguments: invalid.arguments })) as CallToolResult;
         expect(result.isError, `${c.tool}: invalid arguments must be refused`).toBe(true);
-        const text = result.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
-        expect(text, `${c.tool}: the refusal names the argument`).toContain(invalid.mentions);
+        expect(text(result), `${c.tool}: the refusal names the argument`).toContain(invalid.mentions);
         expect(received, `${c.tool}: nothing may reach the upstream`).toHaveLength(0);
       });
     }

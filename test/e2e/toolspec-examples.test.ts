@@ -203,14 +203,20 @@ describe.each(TOOLSPEC_EXAMPLES)('generated/%s', (dir) => {
     const cwd = project(dir);
     // What `npm test` runs, without npm's own start-up; node_modules is the repo's, linked by the global setup.
     const out = execFileSync(process.execPath, [path.join(cwd, 'node_modules', 'vitest', 'vitest.mjs'), 'run'], { cwd, encoding: 'utf8', env: { ...process.env, CI: 'true', NO_COLOR: '1', FORCE_COLOR: '0' } });
-    expect(out).toMatch(/Tests +\d+ passed/);
-    expect(out).not.toMatch(/failed/);
+    // At least 20 tests of its own, all run: none failed and none skipped for want of a case.
+    const tally = /Tests +(\d+) passed \((\d+)\)/.exec(out);
+    expect(tally, out).not.toBeNull();
+    expect(tally![1]).toBe(tally![2]);
+    expect(Number(tally![1])).toBeGreaterThanOrEqual(20);
+    expect(out).not.toMatch(/failed|skipped/);
     // The tests of the kinds this example uses ran (test/<kind>.test.ts, from templates/kinds).
     const definition = JSON.parse(readFileSync(path.join(cwd, 'server-definition.json'), 'utf8')) as { tools: Array<{ binding: { kind: string } }> };
     const kinds = new Set(definition.tools.map((t) => t.binding.kind));
     for (const kind of ['sql', 'expression', 'handler', 'builtin'].filter((k) => kinds.has(k))) {
       expect(out).toMatch(new RegExp(`✓ test/${kind}\\.test\\.ts \\(\\d+ tests?\\)`));
     }
+    // HTTP step chains meet the upstream faults at every step.
+    if (kinds.has('steps')) expect(out).toMatch(/✓ test\/resilience\.test\.ts \(\d+ tests?\)/);
   });
 });
 

@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import type { BackendContext } from '../../src/runtime/backend.js';
 import { ToolError } from '../../src/runtime/backend.js';
 import { loadConfig } from '../../src/runtime/config.js';
+import { UpstreamError } from '../../src/runtime/upstream/http-client.js';
 import type { BuiltinBinding, ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
 import { createServer, resolveDeps } from '../../src/runtime/server.js';
 import {
@@ -144,6 +145,17 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
   );
   expect(err).toBeInstanceOf(ToolError);
   return (err as ToolError).message;
+}
+
+/** A network failure: an UpstreamError, so the resilient client retries it and the breaker counts it. */
+async function networkFailure(promise: Promise<unknown>): Promise<string> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(UpstreamError);
+  expect((err as UpstreamError).kind).toBe('network');
+  return (err as UpstreamError).message;
 }
 
 function lookupOnce(lookup: LookupFunction, hostname: string, all: boolean): Promise<{ err: Error | null; address: unknown }> {
@@ -573,7 +585,9 @@ describe('web.scrape', () => {
     const err = await run(scrapeBinding(), { url: `${site.origin}/slow` }, { env: ALLOW_LOOPBACK, signal: AbortSignal.timeout(200) }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect(err).not.toBeInstanceOf(ToolError);
-    expect((err as Error).name).toMatch(/Abort|Timeout/);
+    // Reported as the deadline by the server (describeFailure), not as a refusal.
+    expect(err).toBeInstanceOf(UpstreamError);
+    expect((err as UpstreamError).kind).toMatch(/timeout|cancelled/);
     expect(Date.now() - started).toBeLessThan(2_000);
   });
 });

@@ -54,16 +54,16 @@ describe('contractCases', () => {
     }
     const byStatus = data.cases.find((c) => c.tool === 'findPetsByStatus')!;
     const statuses = byStatus.arguments.status as string[];
-    expect(byStatus.request).toEqual({
+    expect(byStatus.exchanges[0]!.request).toEqual({
       method: 'GET',
       path: '/pet/findByStatus',
       query: statuses.map((s) => `status=${s}`).join('&'),
       headers: { accept: 'application/json, */*;q=0.5' },
     });
     // A wrapped result: the upstream sends the bare array, the tool returns it under the wrap key.
-    expect(byStatus.result).toEqual({ structuredContent: { result: byStatus.response.json } });
+    expect(byStatus.result).toEqual({ structuredContent: { result: byStatus.exchanges[0]!.response.json } });
     const deletePet = data.cases.find((c) => c.tool === 'deletePet')!;
-    expect(deletePet.request.headers.api_key).toBe(deletePet.arguments.api_key);
+    expect(deletePet.exchanges[0]!.request.headers.api_key).toBe(deletePet.arguments.api_key);
   });
 
   it.each(['petstore', 'styles', 'library-3.1', 'todo-swagger2'])('gives every parameter and body field of %s a value', async (dir) => {
@@ -85,7 +85,7 @@ describe('contractCases', () => {
     expect(sample).toHaveLength(7);
     expect(sampleTools([...tools].reverse(), 7).map((t) => t.name).sort()).toEqual([...sample].sort());
     const data = await contractCases(definition(tools), 7);
-    expect(data).toMatchObject({ httpTools: 30, budget: 7, skipped: [] });
+    expect(data).toMatchObject({ requestTools: 30, budget: 7, skipped: [] });
     expect(data.cases.map((c) => c.tool)).toEqual(sample);
     expect((await contractCases(definition(tools), 0)).cases).toEqual([]);
   });
@@ -107,8 +107,8 @@ describe('contractCases', () => {
     const args = c!.arguments as Record<string, string>;
     // Without the argument the server would send a random key that no case can expect.
     expect(args.key).toEqual(expect.any(String));
-    expect(c!.request.headers).toEqual({ accept: 'application/json, */*;q=0.5', 'idempotency-key': args.key, cookie: `session=${encodeURIComponent(args.session!)}` });
-    expect(c!.request.body).toEqual({
+    expect(c!.exchanges[0]!.request.headers).toEqual({ accept: 'application/json, */*;q=0.5', 'idempotency-key': args.key, cookie: `session=${encodeURIComponent(args.session!)}` });
+    expect(c!.exchanges[0]!.request.body).toEqual({
       multipart: [
         { name: 'note', value: args.note },
         { name: 'file', value: args.file, filename: 'file', type: 'application/octet-stream' },
@@ -128,7 +128,7 @@ describe('contractCases', () => {
     expect(data.skipped).toEqual([{ tool: 'trace', reason: expect.stringMatching(/TRACE/) }]);
     expect(data.cases).toHaveLength(1);
     expect(data.cases[0]!.arguments.filter).toBeUndefined();
-    expect(data.cases[0]!.request.body).toBeUndefined();
+    expect(data.cases[0]!.exchanges[0]!.request.body).toBeUndefined();
   });
 
   it('stays small and fast on schemas with huge bounds and Unicode property patterns (AWS shapes)', async () => {

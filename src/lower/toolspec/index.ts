@@ -11,7 +11,9 @@ import { builtinDefaults, EXPRESSION_OUTPUT, lowerExpression, lowerSteps, lowerS
 import { lowerPrompts, lowerResources, lowerRoles } from './catalog.js';
 import { lowerConfig, lowerSources, type Assets, type LoweredSources } from './settings.js';
 import type { TemplateScope } from './template-check.js';
+import { lowerSamples } from './samples.js';
 import { checkSchema, paramsToSchema } from './tool-schema.js';
+import type { TestSamples } from '../../emit/contract-cases.js';
 
 type Pointer = readonly (string | number)[];
 type Obj = Record<string, unknown>;
@@ -24,6 +26,8 @@ export interface LoweredToolSpec {
   /** npm packages the user's handlers import, and their build-time companions (types). */
   dependencies: Record<string, string>;
   devDependencies: Record<string, string>;
+  /** Step fixtures and examples, for the project's contract test. */
+  samples: TestSamples;
 }
 
 export interface ToolSpecOptions {
@@ -52,6 +56,7 @@ export async function lowerToolSpec(spec: Obj, options: ToolSpecOptions): Promis
     if (tool) tools.push(tool);
   }
 
+  const samples = lowerSamples((spec.tools ?? {}) as Obj, tools, specDir, errors);
   const resources = lowerResources((spec.resources ?? {}) as Obj, errors, specDir);
   const prompts = lowerPrompts((spec.prompts ?? {}) as Obj, errors);
   const roles = lowerRoles((spec.roles ?? {}) as Record<string, string[]>, tools, errors, warnings);
@@ -75,7 +80,7 @@ export async function lowerToolSpec(spec: Obj, options: ToolSpecOptions): Promis
     ...(Object.keys(roles).length ? { roles } : {}),
     ...(spec.config ? { config: lowerConfig(spec.config as Obj) } : {}),
   };
-  return { definition, warnings, errors, assets, dependencies: (spec.dependencies ?? {}) as Record<string, string>, devDependencies: (spec.devDependencies ?? {}) as Record<string, string> };
+  return { definition, warnings, errors, assets, samples, dependencies: (spec.dependencies ?? {}) as Record<string, string>, devDependencies: (spec.devDependencies ?? {}) as Record<string, string> };
 }
 
 async function lowerTool(

@@ -34,19 +34,7 @@ async function runStep(step: RequestStep, data: TemplateData, ctx: BackendContex
   const env = ctx.config.env;
   const source = sourceOf(ctx.definition, step.source);
   const baseUrl = baseUrlOf(step.source, source, env);
-  const request: BuiltRequest = {
-    method: step.method,
-    url: joinUrl(baseUrl, renderPath(step.path, data, env)) + queryString(step.query, data, env),
-    headers: {},
-    cookies: [],
-  };
-  for (const [name, value] of Object.entries(source.headers ?? {})) setHeader(request, name, expandEnv(value, env));
-  for (const [name, template] of Object.entries(step.headers ?? {})) {
-    const value = renderTemplate(template, data, env);
-    if (value !== null && value !== undefined && value !== '') setHeader(request, name, scalarText(value));
-  }
-  if (step.body !== undefined) setBody(request, step, renderTemplate(step.body, data, env));
-
+  const request = stepRequest(step, source, baseUrl, data, env);
   const additions = ctx.passthroughToken
     ? passthroughAuth(ctx.passthroughToken)
     : await applyAuth({
@@ -71,7 +59,34 @@ async function runStep(step: RequestStep, data: TemplateData, ctx: BackendContex
     const hint = additions.missing && (answer.status === 401 || answer.status === 403) ? ` ${additions.missing}` : '';
     throw new ToolError(`${step.method} ${redactQuery(request.url)} answered HTTP ${answer.status}:${hint} ${excerpt(text(answer), ERROR_EXCERPT_CHARS)}`);
   }
+  // A cut-off answer cannot feed the next step or the result mapping: say so rather than misparse it.
+  if (answer.truncated) {
+    throw new ToolError(
+      `the answer of step ${step.id} (${step.method} ${redactQuery(request.url)}) was truncated at ${answer.bytes.length} bytes; raise MCP_MAX_RESPONSE_BYTES if it is expected to be this large`,
+    );
+  }
   return parseBody(answer);
+}
+
+/**
+ * The request a step describes for `data`, before credentials: the source's headers, then the
+ * step's templated path, query, headers and body. Pure, so the generator computes the requests a
+ * project's contract test expects with the same rules (emit/chain-cases.ts).
+ */
+export function stepRequest(step: RequestStep, source: HttpSource, baseUrl: string, data: TemplateData, env: Env): BuiltRequest {
+  const request: BuiltRequest = {
+    method: step.method,
+    url: joinUrl(baseUrl, renderPath(step.path, data, env)) + queryString(step.query, data, env),
+    headers: {},
+    cookies: [],
+  };
+  for (const [name, value] of Object.entries(source.headers ?? {})) setHeader(request, name, expandEnv(value, env));
+  for (const [name, template] of Object.entries(step.headers ?? {})) {
+    const value = renderTemplate(template, data, env);
+    if (value !== null && value !== undefined && value !== '') setHeader(request, name, scalarText(value));
+  }
+  if (step.body !== undefined) setBody(request, step, renderTemplate(step.body, data, env));
+  return request;
 }
 
 function sourceOf(definition: ServerDefinition, name: string): HttpSource {
@@ -157,7 +172,7 @@ function parseBody(response: HttpResponse): unknown {
     try {
       return JSON.parse(body) as unknown;
     } catch {
-      if (/json/i.test(response.contentType)) throw new ToolError(`the upstream answered invalid JSON: ${excerpt(body, ERROR_EXCERPT_CHARS)}`);
+      if (/json/i.test(response.contentType)) throw new ToolError(`the upstream's answer is not valid JSON: ${excerpt(body, ERROR_EXCERPT_CHARS)}`);
     }
   }
   return body;
@@ -170,7 +185,7 @@ function redactQuery(url: string): string {
 }
 
 /** JMESPath truthiness: false, null, empty string/array/object are false. */
-function isTruthy(value: unknown): boolean {
+export function isTruthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === '') return false;
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === 'object') return Object.keys(value).length > 0;

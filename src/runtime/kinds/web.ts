@@ -24,7 +24,7 @@
  *                          a tool's allowHosts.
  */
 import { promises as dns } from 'node:dns';
-import http from 'node:http';
+import http, { STATUS_CODES } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
@@ -38,6 +38,8 @@ import ipaddr from 'ipaddr.js';
 import { ToolError } from '../backend.js';
 import type { BackendContext, ToolExecutor } from '../backend.js';
 import type { BuiltinBinding } from '../definition.js';
+import { deadlineSignal, UpstreamError } from '../upstream/http-client.js';
+import type { HttpClient } from '../upstream/http-client.js';
 import { DEFAULT_MAX_LINKS, MAX_TEXT_CHARS } from './web-schemas.js';
 
 export const ALLOW_PRIVATE_ENV = 'MCP_WEB_ALLOW_PRIVATE';
@@ -253,7 +255,8 @@ interface Hop {
   url: URL;
   /** Lower-case names. */
   headers: Record<string, string>;
-  body?: Buffer;
+  /** UTF-8 text (the tools send JSON or text bodies). */
+  body?: string;
 }
 
 interface Fetched {
@@ -284,25 +287,25 @@ const DECODERS: Record<string, () => zlib.Unzip | zlib.BrotliDecompress> = {
   br: zlib.createBrotliDecompress,
 };
 
+/**
+ * Requests go through the server's resilient client (retries with back-off and Retry-After,
+ * the breaker per origin, the bulkhead, the call's deadline) with a single-attempt client of
+ * their own: every hop checked by the guard, redirects followed here, the body capped.
+ */
 function createFetcher(binding: BuiltinBinding, policy: AddressPolicy, resolve: Resolver, ctx: BackendContext): Fetcher {
-  const lookup = createGuardedLookup(policy, resolve);
-  const maxBytes = binding.maxBytes ?? ctx.config.maxResponseBytes;
+  const transport = guardedClient({ binding, policy, lookup: createGuardedLookup(policy, resolve), ctx });
   return async (first) => {
-    let hop = first;
-    let from: URL | undefined;
-    for (let redirects = 0; ; redirects++) {
-      const response = await sendChecked(hop, from, { binding, policy, lookup, ctx });
-      const location = response.headers.location;
-      if (REDIRECT_STATUSES.has(response.statusCode ?? 0) && location) {
-        response.destroy();
-        if (redirects === MAX_REDIRECTS) throw new ToolError(`gave up after ${MAX_REDIRECTS} redirects at ${hop.url.href}`);
-        from = hop.url;
-        hop = redirected(hop, response.statusCode ?? 0, location);
-        continue;
-      }
-      const { bytes, truncated } = await readBody(response, hop.url, maxBytes, ctx.signal);
-      return { url: hop.url, status: response.statusCode ?? 0, headers: response.headers, bytes, truncated };
-    }
+    const response = await ctx.http.send(
+      { method: first.method, url: first.url.href, headers: first.headers, ...(first.body ? { body: first.body } : {}) },
+      {
+        signal: ctx.signal,
+        deadlineAt: ctx.deadlineAt,
+        report: ctx.report,
+        transport,
+        ...(ctx.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: ctx.attemptTimeoutMs }),
+      },
+    );
+    return { url: new URL(response.url ?? first.url.href), status: response.status, headers: response.headers, bytes: response.bytes, truncated: response.truncated };
   };
 }
 
@@ -313,7 +316,54 @@ interface SendContext {
   ctx: BackendContext;
 }
 
-async function sendChecked(hop: Hop, from: URL | undefined, { binding, policy, lookup, ctx }: SendContext): Promise<IncomingMessage> {
+/** One attempt: the hops of a redirect chain, each checked, and the capped body of the last. */
+function guardedClient(context: SendContext): HttpClient {
+  const { binding, ctx } = context;
+  const maxBytes = binding.maxBytes ?? ctx.config.maxResponseBytes;
+  return {
+    async send(request, options = {}) {
+      // This attempt's own timer, unless the call's deadline comes first (as upstream/http-client.ts does).
+      const timeoutMs = options.attemptTimeoutMs ?? ctx.config.attemptTimeoutMs;
+      const callerFirst = options.signal !== undefined && options.deadlineAt !== undefined && options.deadlineAt - Date.now() <= timeoutMs;
+      const own = callerFirst ? undefined : deadlineSignal(timeoutMs, options.signal);
+      const signal = own?.signal ?? options.signal ?? ctx.signal;
+      let hop: Hop = { method: request.method, url: new URL(request.url), headers: request.headers, ...(typeof request.body === 'string' ? { body: request.body } : {}) };
+      let from: URL | undefined;
+      try {
+        for (let redirects = 0; ; redirects++) {
+          const response = await sendChecked(hop, from, context, signal);
+          const location = response.headers.location;
+          if (REDIRECT_STATUSES.has(response.statusCode ?? 0) && location) {
+            response.destroy();
+            if (redirects === MAX_REDIRECTS) throw new ToolError(`gave up after ${MAX_REDIRECTS} redirects at ${hop.url.href}`);
+            from = hop.url;
+            hop = redirected(hop, response.statusCode ?? 0, location);
+            continue;
+          }
+          const { bytes, truncated } = await readBody(response, hop.url, maxBytes, signal);
+          const headers: Record<string, string> = {};
+          for (const [name, value] of Object.entries(response.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+          const status = response.statusCode ?? 0;
+          return { url: hop.url.href, status, statusText: STATUS_CODES[status] ?? '', headers, contentType: headers['content-type'] ?? '', bytes, truncated };
+        }
+      } catch (err) {
+        // The attempt's own timer: a timeout the resilient client may retry.
+        if (own?.signal.aborted && !options.signal?.aborted) {
+          const reason: unknown = own.signal.reason;
+          throw new UpstreamError('timeout', `upstream request ${reason instanceof Error ? reason.message : 'timed out'}`);
+        }
+        throw err;
+      } finally {
+        own?.dispose();
+      }
+    },
+  };
+}
+
+/** TLS failures of the certificate itself (self-signed, expired, wrong name, unknown issuer). */
+const PERMANENT_TLS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/;
+
+async function sendChecked(hop: Hop, from: URL | undefined, { binding, policy, lookup, ctx }: SendContext, signal: AbortSignal): Promise<IncomingMessage> {
   const refuse = (refusal: DestinationRefused) => {
     const via = from ? ` (redirected from ${from.href})` : '';
     const hint = refusal.privateHost ? ` (set ${ALLOW_PRIVATE_ENV}=${refusal.privateHost} to allow)` : '';
@@ -322,17 +372,19 @@ async function sendChecked(hop: Hop, from: URL | undefined, { binding, policy, l
   };
   const refusal = checkDestination(hop.url, binding, policy);
   if (refusal) throw refuse(refusal);
-  ctx.report.attempts += 1;
-  ctx.report.origin = hop.url.origin;
   try {
-    return await send(hop, lookup, ctx.signal);
+    return await send(hop, lookup, signal);
   } catch (err) {
     if (err instanceof DestinationRefused) throw refuse(err);
-    // Left as is, so the server reports the deadline or the cancellation.
-    if (ctx.signal.aborted) throw err;
+    // Left as is, so the deadline or the cancellation is reported.
+    if (signal.aborted) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     const detail = code === 'ENOTFOUND' ? `${hop.url.hostname} does not resolve` : code ?? (err instanceof Error ? err.message : String(err));
-    throw new ToolError(`could not reach ${hop.url.origin}: ${detail}`);
+    const message = `could not reach ${hop.url.origin}: ${detail}`;
+    // A name that does not exist or a certificate that is not trusted stays so: no retry.
+    if (code === 'ENOTFOUND' || PERMANENT_TLS.test(code ?? '')) throw new ToolError(message);
+    // Other network failures (refused, reset, timed out) are retried and counted by the breaker.
+    throw new UpstreamError('network', message, code);
   }
 }
 
@@ -735,15 +787,15 @@ function requestHeaders(given: unknown, userAgent: string): Record<string, strin
   return headers;
 }
 
-function encodeBody(body: unknown, method: string, headers: Record<string, string>): Buffer | undefined {
+function encodeBody(body: unknown, method: string, headers: Record<string, string>): string | undefined {
   if (body === undefined || body === null) return undefined;
   if (method === 'GET' || method === 'HEAD') throw new ToolError(`${method} requests take no body; put parameters in query`);
   if (typeof body === 'string') {
     headers['content-type'] ??= 'text/plain; charset=utf-8';
-    return Buffer.from(body, 'utf8');
+    return body;
   }
   headers['content-type'] ??= 'application/json';
-  return Buffer.from(JSON.stringify(body), 'utf8');
+  return JSON.stringify(body);
 }
 
 function pickHeaders(headers: IncomingHttpHeaders): Record<string, string> {

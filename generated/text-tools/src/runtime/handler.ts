@@ -32,6 +32,33 @@ export function handlerBackend(handlers: Record<string, AnyToolHandler>): ToolEx
   return async (tool, args, ctx) => {
     const handler = handlers[tool.name];
     if (!handler) throw new ToolError(`no handler is registered for ${tool.name}; regenerate the server`);
-    return handler(args, { signal: ctx.signal, logger: ctx.logger, env: ctx.config.env });
+    return settleBy(Promise.resolve(handler(args, { signal: ctx.signal, logger: ctx.logger, env: ctx.config.env })), ctx.signal, tool.name);
   };
+}
+
+/**
+ * The handler's outcome, or a tool error once the call's deadline (or a cancellation) aborts
+ * `signal`: a handler that ignores its signal must not hold the call, and its bulkhead slot,
+ * past the deadline.
+ */
+function settleBy<T>(running: Promise<T>, signal: AbortSignal, name: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => {
+      const reason: unknown = signal.reason;
+      const timedOut = reason instanceof Error && reason.name === 'TimeoutError';
+      reject(new ToolError(timedOut ? `${name} ${reason.message}: its handler did not finish` : `${name} was cancelled before its handler finished`));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    running.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

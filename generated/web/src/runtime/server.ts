@@ -40,6 +40,7 @@ import type { BuiltRequest } from './upstream/request.js';
 import { ResilientHttpClient } from './upstream/resilience.js';
 import { toToolResult, valueResult } from './upstream/response.js';
 import { SchemaValidator } from './validate.js';
+import { withDefaults } from './arguments.js';
 
 /**
  * Collaborators, injectable for tests and shared between the per-session servers of the HTTP
@@ -440,19 +441,6 @@ async function callHttpTool(tool: ToolDefinition & { binding: HttpBinding }, arg
   }
   const origin = ctx.report.origin && fallbacks.length > 0 ? { origin: ctx.report.origin } : {};
   return { result, log: { status: response.status, bytes: response.bytes.length, truncated: response.truncated, ...origin } };
-}
-
-/**
- * Tool specs promise that a declared `default` is what the tool sees for an argument left out
- * (clients rarely fill defaults in); top-level arguments only, as declared.
- */
-function withDefaults(tool: ToolDefinition, args: Record<string, unknown>): Record<string, unknown> {
-  const properties = (tool.inputSchema.properties ?? {}) as Record<string, { default?: unknown }>;
-  const filled = { ...args };
-  for (const [name, schema] of Object.entries(properties)) {
-    if (filled[name] === undefined && schema && typeof schema === 'object' && 'default' in schema) filled[name] = structuredClone(schema.default);
-  }
-  return filled;
 }
 
 function toHttpRequest(built: BuiltRequest): HttpRequest {

@@ -35,6 +35,8 @@ export interface HttpResponse {
   bytes: Buffer;
   /** True when the body was cut at `maxResponseBytes`. */
   truncated: boolean;
+  /** The URL that answered, when a client followed redirects to another (the web tools'). */
+  url?: string;
 }
 
 export interface SendOptions {
@@ -50,6 +52,11 @@ export interface SendOptions {
   attemptTimeoutMs?: number;
   /** Filled in by the client: attempts made and retries among them, for the metrics. */
   report?: SendReport;
+  /**
+   * The single-attempt client for this call instead of the default one: the web tools send
+   * through their own guarded client, under the same retries, breaker, bulkhead and deadline.
+   */
+  transport?: HttpClient;
 }
 
 export interface SendReport {

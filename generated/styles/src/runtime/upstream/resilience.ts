@@ -174,7 +174,8 @@ export class ResilientHttpClient implements HttpClient {
       report.origin = origin;
       try {
         return await breaker.policy.execute(
-          ({ signal: s }) => this.withRetries(candidate, { idempotent, hasNext, deadlineAt, report, attemptTimeoutMs: options.attemptTimeoutMs }, s),
+          ({ signal: s }) =>
+            this.withRetries(candidate, { idempotent, hasNext, deadlineAt, report, attemptTimeoutMs: options.attemptTimeoutMs, transport: options.transport ?? this.inner }, s),
           signal,
         );
       } catch (err) {
@@ -205,7 +206,7 @@ export class ResilientHttpClient implements HttpClient {
 
   private async withRetries(
     request: HttpRequest,
-    call: { idempotent: boolean; hasNext: boolean; deadlineAt: number; report: SendReport; attemptTimeoutMs: number | undefined },
+    call: { idempotent: boolean; hasNext: boolean; deadlineAt: number; report: SendReport; attemptTimeoutMs: number | undefined; transport: HttpClient },
     signal: AbortSignal,
   ): Promise<HttpResponse> {
     const { initialDelayMs, maxDelayMs, attempts } = this.options.retry;
@@ -246,7 +247,7 @@ export class ResilientHttpClient implements HttpClient {
       if (outOfTime && last) throw new OutOfTime(last);
       call.report.attempts++;
       try {
-        const response = await this.inner.send(request, {
+        const response = await call.transport.send(request, {
           signal: s,
           deadlineAt: call.deadlineAt,
           ...(call.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: call.attemptTimeoutMs }),
