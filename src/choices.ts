@@ -7,5 +7,5 @@
 export const CLIENT_NAMES = ['portable', 'claude', 'openai', 'gemini', 'cursor', 'vscode'] as const;
 export type ClientName = (typeof CLIENT_NAMES)[number];
 
-/** Most OpenAPI operations given a case in the emitted contract test. */
+/** Most tools that call an API (OpenAPI operations, tool-spec http chains) given cases in the emitted contract test. */
 export const DEFAULT_TEST_BUDGET = 50;

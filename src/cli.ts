@@ -81,7 +81,7 @@ async function parseArguments(argv: string[]): Promise<Arguments | undefined> {
         .option('mode', { choices: MODES, default: DEFAULTS.mode, describe: 'tools: list every tool; dynamic: list three meta-tools that search, describe and call them (MCP_MODE overrides at run time)' })
         .option('force', { type: 'boolean', default: false, describe: 'write into a directory mcp-gen did not create, and overwrite generated files you edited (backups are kept)' })
         .option('check', { type: 'boolean', default: false, describe: 'write nothing; exit 1 if the output directory is not what would be generated' })
-        .option('test-budget', { type: 'number', default: DEFAULT_TEST_BUDGET, describe: 'most OpenAPI operations given an emitted contract test; beyond it a deterministic sample' })
+        .option('test-budget', { type: 'number', default: DEFAULT_TEST_BUDGET, describe: 'most tools that call an API (operations, http chains) given emitted contract cases; beyond it a deterministic sample' })
         .check((a) => {
           if (!Number.isInteger(a['test-budget']) || a['test-budget'] < 0) throw new Error('--test-budget must be a non-negative integer');
           return true;

@@ -42,7 +42,7 @@ export interface GenerateOptions extends DefinitionOptions {
   mode: 'tools' | 'dynamic';
   force: boolean;
   check: boolean;
-  /** Most OpenAPI operations given an emitted contract test (a deterministic sample beyond). */
+  /** Most tools that call an API given emitted contract cases (a deterministic sample beyond). */
   testBudget?: number;
 }
 

@@ -37,7 +37,7 @@ export interface EmitOptions {
   /** npm packages the user's handlers import, and their build-time companions. */
   dependencies?: Record<string, string>;
   devDependencies?: Record<string, string>;
-  /** Most OpenAPI operations given a case in test/contract-cases.json (default 50). */
+  /** Most tools that call an API (operations, http chains) given cases in test/contract-cases.json (default 50). */
   testBudget?: number;
   /** The verification's validator, whose compiled schemas the contract cases reuse. */
   validator?: SchemaValidator;

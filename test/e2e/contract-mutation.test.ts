@@ -4,20 +4,22 @@
  * `npm test`, naming the tool; the unbroken copy passes. The expectations in the project's
  * test/contract-cases.json were computed from the spec at generation time, so they are what the
  * mutated mapping is measured against.
+ *
+ * The same for a tool-spec chain: specs/weather.yaml is altered (a step's path, a query
+ * template, the result mapping) and generated again; the committed generated/weather tests, run
+ * against that server definition, must fail naming weather_api, and pass with the spec restored.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { HttpBinding, ServerDefinition } from '../../src/runtime/definition.js';
-import { linkNodeModules, REPO, tempDir } from '../helpers/project.js';
+import { linkNodeModules, REPO, runCli, tempDir } from '../helpers/project.js';
 
-const SOURCE = path.join(REPO, 'generated', 'petstore');
-
-/** A fresh copy of the committed project (without its linked node_modules and build output). */
-function copyProject(): string {
-  const dir = path.join(tempDir('mutation'), 'petstore');
-  cpSync(SOURCE, dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist)$/.test(src) });
+/** A fresh copy of a committed project (without its linked node_modules and build output). */
+function copyProject(name = 'petstore'): string {
+  const dir = path.join(tempDir('mutation'), name);
+  cpSync(path.join(REPO, 'generated', name), dir, { recursive: true, filter: (src) => !/[\\/](node_modules|dist)$/.test(src) });
   linkNodeModules(dir);
   return dir;
 }
@@ -86,5 +88,57 @@ describe('generated/petstore contract test (mutation check)', () => {
       b.method = 'POST';
     });
     expectFailureNaming(npmTest(dir), 'getPetById', 'method');
+  });
+});
+
+/**
+ * Generates weather from specs/weather.yaml with `edit` applied (beside a copy of its fixtures)
+ * and puts the resulting server-definition.json into a copy of the committed project, whose
+ * tests stay those generated from the unaltered spec.
+ */
+function weatherFrom(edit: (spec: string) => string): string {
+  const dir = copyProject('weather');
+  const specDir = tempDir('mutated-spec');
+  mkdirSync(path.join(specDir, 'data'), { recursive: true });
+  cpSync(path.join(REPO, 'specs', 'data', 'weather'), path.join(specDir, 'data', 'weather'), { recursive: true });
+  const original = readFileSync(path.join(REPO, 'specs', 'weather.yaml'), 'utf8');
+  const altered = edit(original);
+  if (edit !== keep && altered === original) throw new Error('the edit did not change specs/weather.yaml');
+  writeFileSync(path.join(specDir, 'weather.yaml'), altered);
+  const out = path.join(specDir, 'out');
+  const r = runCli([path.join(specDir, 'weather.yaml'), '-o', out]);
+  if (r.code !== 0) throw new Error(r.stderr);
+  cpSync(path.join(out, 'server-definition.json'), path.join(dir, 'server-definition.json'));
+  return dir;
+}
+
+const keep = (spec: string) => spec;
+
+function expectWeatherFailure(run: { code: number; out: string }, check: RegExp): void {
+  expect(run.code, run.out).not.toBe(0);
+  expect(run.out).toMatch(/FAIL +test\/contract\.test\.ts > weather contract > weather_api sends geo → forecast/);
+  expect(run.out).toMatch(check);
+}
+
+describe('generated/weather contract test (mutation check of specs/weather.yaml)', () => {
+  it('passes with the spec as it is', () => {
+    const run = npmTest(weatherFrom(keep));
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).not.toMatch(/failed/);
+  });
+
+  it("fails naming weather_api when a step's path is changed", () => {
+    const run = npmTest(weatherFrom((spec) => spec.replace('path: /search', 'path: /find')));
+    expectWeatherFailure(run, /weather_api: request 1: path/);
+  });
+
+  it('fails naming weather_api when a query template is changed', () => {
+    const run = npmTest(weatherFrom((spec) => spec.replace("longitude: '${steps.geo.results[0].longitude}'", "longitude: '${steps.geo.results[0].latitude}'")));
+    expectWeatherFailure(run, /weather_api: request 2: query string/);
+  });
+
+  it('fails naming weather_api when the result mapping is changed', () => {
+    const run = npmTest(weatherFrom((spec) => spec.replace('temperature: steps.forecast.current.temperature_2m,', 'temperature: steps.forecast.daily.temperature_2m_max[0],')));
+    expectWeatherFailure(run, /weather_api: structured result/);
   });
 });

@@ -175,11 +175,12 @@ describe('regenerating a project with a handler', () => {
     const handlerBefore = readFileSync(handlerFile, 'utf8');
     expect(handlerBefore).toContain('summarize(');
 
-    // The spec now says `text` is a list of paragraphs: the handler's string code no longer fits.
-    const spec = readFileSync(path.join(REPO, 'specs', 'text-tools.yaml'), 'utf8').replace(
-      'text: { type: string, minLength: 1, maxLength: 100000, description: The text to analyze. }',
-      'text: { type: array, items: { type: string }, description: Paragraphs. }',
-    );
+    // The spec now says `text` is a list of paragraphs: the handler's string code no longer fits
+    // (nor do the spec's examples, written for a string: they go, or generation refuses them).
+    const spec = readFileSync(path.join(REPO, 'specs', 'text-tools.yaml'), 'utf8')
+      .replace('text: { type: string, minLength: 1, maxLength: 100000, description: The text to analyze. }', 'text: { type: array, items: { type: string }, description: Paragraphs. }')
+      .replace(/\n    # Fixed texts[^]*?\n(?=\S|$)/, '\n');
+    expect(spec).not.toContain('examples:');
     const specFile = path.join(path.dirname(dir), 'text-tools.yaml');
     writeFileSync(specFile, spec);
     const r = runCli([specFile, '-o', dir]);
@@ -208,7 +209,7 @@ describe.each(TOOLSPEC_EXAMPLES)('generated/%s', (dir) => {
     expect(tally, out).not.toBeNull();
     expect(tally![1]).toBe(tally![2]);
     expect(Number(tally![1])).toBeGreaterThanOrEqual(20);
-    expect(out).not.toMatch(/failed|skipped/);
+    expect(out).not.toMatch(/(Test Files|Tests) .*(failed|skipped)/);
     // The tests of the kinds this example uses ran (test/<kind>.test.ts, from templates/kinds).
     const definition = JSON.parse(readFileSync(path.join(cwd, 'server-definition.json'), 'utf8')) as { tools: Array<{ binding: { kind: string } }> };
     const kinds = new Set(definition.tools.map((t) => t.binding.kind));

@@ -580,6 +580,15 @@ describe('web.scrape', () => {
     expect(result.truncated).toBe(true);
   });
 
+  it('reports a refused connection as a network failure, which the resilient client retries and the breaker counts', async () => {
+    const closed = createHttpServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const message = await networkFailure(run(scrapeBinding(), { url: `http://127.0.0.1:${port}/` }, { env: { ...ALLOW_LOOPBACK, MCP_RETRY_ATTEMPTS: '2', MCP_RETRY_INITIAL_DELAY_MS: '1' } }));
+    expect(message).toBe(`could not reach http://127.0.0.1:${port}: ECONNREFUSED`);
+  });
+
   it('is cut by the deadline when the server does not answer', async () => {
     const started = Date.now();
     const err = await run(scrapeBinding(), { url: `${site.origin}/slow` }, { env: ALLOW_LOOPBACK, signal: AbortSignal.timeout(200) }).catch((e: unknown) => e);

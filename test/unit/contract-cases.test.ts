@@ -208,3 +208,55 @@ describe('boundSizes', () => {
   });
 });
 
+
+describe('contractCases for tool-spec http chains and examples', () => {
+  const weather = () => JSON.parse(readFileSync(path.join(REPO, 'generated', 'weather', 'server-definition.json'), 'utf8')) as ServerDefinition;
+  const fixture = (file: string) => JSON.parse(readFileSync(path.join(REPO, 'specs', 'data', 'weather', file), 'utf8')) as unknown;
+  const fixtures = () => ({ weather_api: { geo: fixture('geocode.json'), forecast: fixture('forecast.json') } });
+
+  it('runs the chain on paper: each request in order, answered from its fixture, and the mapped result', async () => {
+    const data = await contractCases(weather(), undefined, undefined, { fixtures: fixtures() });
+    expect(data).toMatchObject({ requestTools: 1, skipped: [] });
+    const [main, failIf] = data.cases;
+    const location = main!.arguments.location as string;
+    expect(main!.exchanges.map((e) => [e.request.method, e.request.path])).toEqual([
+      ['GET', '/search'],
+      ['GET', '/forecast'],
+    ]);
+    expect(main!.exchanges[0]!.request.query).toBe(`${new URLSearchParams({ name: location, count: '1', language: 'en', format: 'json' })}`);
+    // The second request reads the first answer (the fixture's coordinates).
+    expect(new URLSearchParams(main!.exchanges[1]!.request.query).get('latitude')).toBe('48.85341');
+    expect(main!.result).toMatchObject({ structuredContent: { location: 'Paris, Île-de-France, France', temperature: 6.3, temperature_unit: '°C' } });
+    // failIf: an answer that trips it (no results), its message, and nothing sent after it.
+    expect(failIf!.exchanges).toHaveLength(1);
+    expect(failIf!.result).toEqual({ error: `No place called "${location}" was found; try a nearby city or add the country.` });
+  });
+
+  it('skips a chain whose step has no fixture, saying which step', async () => {
+    const data = await contractCases(weather(), undefined, undefined, { fixtures: { weather_api: { geo: fixture('geocode.json') } } });
+    expect(data.cases).toEqual([]);
+    expect(data.skipped).toEqual([{ tool: 'weather_api', reason: expect.stringMatching(/step forecast has no fixture/) }]);
+  });
+
+  it('synthesises the answer of a one-step chain without a mapping from its output schema', async () => {
+    const def = weather();
+    const tool = def.tools[0]!;
+    if (tool.binding.kind !== 'steps') throw new Error('weather_api is a chain');
+    const single = { ...tool, binding: { kind: 'steps' as const, steps: [{ ...tool.binding.steps[0]!, failIf: undefined }] } };
+    delete single.binding.steps[0]!.failIf;
+    const [c] = (await contractCases({ ...def, tools: [single] })).cases;
+    expect(c!.exchanges).toHaveLength(1);
+    expect(c!.result).toEqual({ structuredContent: c!.exchanges[0]!.response.json });
+    expect(new SchemaValidator().validateOutput(tool.outputSchema!, c!.exchanges[0]!.response.json)).toEqual({ ok: true });
+  });
+
+  it('turns examples into cases without requests, wrapping a bare result under the wrap key', async () => {
+    const calc = JSON.parse(readFileSync(path.join(REPO, 'generated', 'calculator', 'server-definition.json'), 'utf8')) as ServerDefinition;
+    const data = await contractCases(calc, undefined, undefined, { examples: { calculate: [{ arguments: { expression: '1 + 1' }, result: { expression: '1 + 1', result: 2 } }, { arguments: { expression: 'x' }, error: 'unknown name' }] } });
+    expect(data.requestTools).toBe(0);
+    expect(data.cases).toEqual([
+      { tool: 'calculate', title: expect.stringMatching(/example 1/), arguments: { expression: '1 + 1' }, exchanges: [], result: { structuredContent: { expression: '1 + 1', result: 2 } } },
+      { tool: 'calculate', title: expect.stringMatching(/example 2/), arguments: { expression: 'x' }, exchanges: [], result: { error: 'unknown name' } },
+    ]);
+  });
+});

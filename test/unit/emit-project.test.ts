@@ -49,7 +49,9 @@ describe('emitProject', () => {
   it('adds a kind with its drivers and their types, its kind test, and registers its executor', async () => {
     const files = await emit(definition([sqlTool], { sources: { sql: { main: { url: 'sqlite::memory:', dialects: ['sqlite'] } } } }));
     expect(paths(files)).toEqual(expect.arrayContaining(['src/runtime/kinds/sql.ts', 'src/runtime/kinds/sql-check.ts', 'test/sql.test.ts']));
-    expect(file(files, 'src/index.ts')).toContain("import { sqlBackend } from './runtime/kinds/sql.js';");
+    expect(file(files, 'src/backends.ts')).toContain("import { sqlBackend } from './runtime/kinds/sql.js';");
+    expect(file(files, 'src/backends.ts')).toContain('export const backends: Backends = { sql: sqlBackend };');
+    expect(file(files, 'src/index.ts')).toContain("import { backends } from './backends.js';");
     const pkg = JSON.parse(file(files, 'package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['better-sqlite3', 'node-sql-parser', 'pg']));
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['@types/better-sqlite3', '@types/pg']));

@@ -83,3 +83,54 @@ describe('lowerToolSpec', () => {
     expect(wrapped.definition.tools[0]).toMatchObject({ outputSchema: { type: 'object', properties: { result: { type: 'number' } }, required: ['result'] }, wrapKey: 'result' });
   });
 });
+
+describe('lowerToolSpec: what a spec gives its tests (fixtures and examples)', () => {
+  const weatherDir = path.join(REPO, 'specs');
+  const lowerIn = (doc: Record<string, unknown>) => lowerToolSpec({ mcpgen: 1, server: { name: 'demo', version: '1.0.0' }, ...doc }, { specPath: path.join(weatherDir, 'inline.yaml') });
+
+  it('reads each step fixture (relative to the spec) under its step id, and keeps examples of tools that send no requests', async () => {
+    const { samples, errors } = await lowerIn({
+      sources: geo,
+      tools: {
+        find: {
+          description: 'Find',
+          params: { q: { type: 'string' } },
+          http: { steps: [{ id: 'search', source: 'geo', path: '/search', fixture: 'data/weather/geocode.json' }, { id: 'more', source: 'geo', path: '/more' }] },
+        },
+        add: {
+          description: 'Add',
+          params: { e: { type: 'string' } },
+          expression: { input: '${args.e}', functions: [], constants: [] },
+          examples: [{ arguments: { e: '1 + 1' }, result: { expression: '1 + 1', result: 2 } }, { arguments: { e: 'x' }, error: 'unknown name' }],
+        },
+      },
+    });
+    expect(errors).toEqual([]);
+    expect(Object.keys(samples.fixtures!.find!)).toEqual(['search']);
+    expect(samples.fixtures!.find!.search).toMatchObject({ results: [{ name: 'Paris' }] });
+    expect(samples.examples!.add).toHaveLength(2);
+  });
+
+  it('refuses an unreadable or non-JSON fixture, examples on a tool that sends requests, and examples that cannot hold, each at its pointer', async () => {
+    const { errors } = await lowerIn({
+      sources: geo,
+      tools: {
+        find: { description: 'Find', http: { source: 'geo', path: '/search', fixture: 'data/weather/missing.json' }, examples: [{ arguments: {}, result: {} }] },
+        bad: { description: 'Bad', http: { source: 'geo', path: '/x', fixture: 'weather.yaml' } },
+        add: {
+          description: 'Add',
+          params: { e: { type: 'string' } },
+          expression: { input: '${args.e}', functions: [], constants: [] },
+          examples: [{ arguments: { e: '1' }, result: { expression: '1', result: 1 }, error: 'both' }, { arguments: { f: 1 }, result: { expression: 'x', result: 1 } }, { arguments: { e: '1' }, result: { result: 'one' } }],
+        },
+      },
+    });
+    const at = (pointer: Array<string | number>) => errors.find((e) => JSON.stringify(e.pointer) === JSON.stringify(pointer))?.message;
+    expect(at(['tools', 'find', 'http', 'fixture'])).toMatch(/fixture data\/weather\/missing\.json cannot be read/);
+    expect(at(['tools', 'bad', 'http', 'fixture'])).toMatch(/fixture weather\.yaml is not JSON/);
+    expect(at(['tools', 'find', 'examples'])).toMatch(/examples are for tools that send no HTTP requests/);
+    expect(at(['tools', 'add', 'examples', 0])).toMatch(/exactly one of result and error/);
+    expect(at(['tools', 'add', 'examples', 1, 'arguments'])).toMatch(/not valid/);
+    expect(at(['tools', 'add', 'examples', 2, 'result'])).toMatch(/does not match the tool's output/);
+  });
+});
