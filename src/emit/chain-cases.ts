@@ -21,7 +21,7 @@ import { isTruthy, stepRequest } from '../runtime/kinds/steps.js';
 import { evaluate, renderString } from '../runtime/template.js';
 import type { TemplateData } from '../runtime/template.js';
 import type { SchemaValidator } from '../runtime/validate.js';
-import { boundSizes, hash, invalidCall, onTheWire, ORIGIN, synthesise } from './contract-cases.js';
+import { boundSizes, expectedResult, hash, invalidCall, onTheWire, ORIGIN, synthesise, validArguments } from './contract-cases.js';
 import type { ContractCase, Exchange, Made } from './contract-cases.js';
 
 type ChainTool = ToolDefinition & { binding: StepsBinding };
@@ -36,13 +36,7 @@ export async function chainCases(
   fixtures: Record<string, unknown>,
 ): Promise<Made<ContractCase[]>> {
   const seed = hash(tool.name).readUInt32BE(0) % 2 ** 31;
-  const bounded = boundSizes(tool.inputSchema);
-  const made = synthesise<Record<string, unknown>>(seed, (options) => {
-    const value = generateSync(bounded as never, options);
-    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the input schema does not yield an object' };
-    const valid = validator.validateArguments(tool.name, tool.inputSchema, value as Record<string, unknown>);
-    return valid.ok ? { value: value as Record<string, unknown> } : { reason: valid.message };
-  });
+  const made = validArguments(tool, validator);
   if ('reason' in made) return { reason: `no valid arguments could be synthesised (${made.reason})` };
   // Templates read the defaults the server fills in for arguments left out.
   const sent = made.value;
@@ -61,7 +55,7 @@ export async function chainCases(
       title: `${tool.binding.steps.length === 1 ? 'sends its request' : `sends ${tool.binding.steps.map((s) => s.id).join(' → ')}`} as the spec says and maps the answers to its result`,
       arguments: sent,
       exchanges: run.exchanges,
-      result: { structuredContent: (tool.wrapKey ? { [tool.wrapKey]: run.result } : run.result) as Record<string, unknown> },
+      result: expectedResult(tool, run.result),
       ...(invalid ? { invalid } : {}),
     },
   ];
@@ -120,7 +114,7 @@ async function runChain(tool: ChainTool, def: ServerDefinition, args: Record<str
     if ('reason' in request) return { reason: `step ${step.id} cannot be sent (${request.reason})` };
     response = answer(step);
     steps[step.id] = response;
-    exchanges.push({ request, response: { json: response } });
+    exchanges.push({ source: step.source, request, response: { json: response } });
     if (step.failIf && isTruthy(evaluate(step.failIf.when, { args, steps, response }))) {
       return { exchanges, step: step.id, error: String(renderString(step.failIf.message, { args, steps, response }, TEST_ENV)) };
     }

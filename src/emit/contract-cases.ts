@@ -41,6 +41,8 @@ export interface ContractCasesFile {
   cases: ContractCase[];
   /** Sampled tools without a case, and why. */
   skipped: Array<{ tool: string; reason: string }>;
+  /** Valid arguments for each tool that sends no request of the spec's (the kind tests call them). */
+  arguments: Record<string, Record<string, unknown>>;
 }
 
 export type ExpectedBody =
@@ -65,6 +67,8 @@ export interface ExpectedRequest {
 
 /** One request the server must send, in order, and what the stub answers it with. */
 export interface Exchange {
+  /** The tool-spec source it goes to; absent: the OpenAPI base URL. */
+  source?: string;
   request: ExpectedRequest;
   /** Status 200, and this JSON body unless absent (HEAD). */
   response: { json?: unknown };
@@ -254,8 +258,35 @@ export async function contractCases(
     if ('reason' in made) skipped.push({ tool: tool.name, reason: made.reason });
     else cases.push(...(Array.isArray(made) ? made : [made]));
   }
-  for (const tool of def.tools) cases.push(...exampleCases(tool, samples.examples?.[tool.name] ?? []));
-  return { requestTools: requestTools.length, budget, cases, skipped };
+  const args: ContractCasesFile['arguments'] = {};
+  for (const tool of def.tools) {
+    cases.push(...exampleCases(tool, samples.examples?.[tool.name] ?? []));
+    if (tool.binding.kind === 'http' || tool.binding.kind === 'steps') continue;
+    const made = validArguments(tool, validator);
+    if ('value' in made) args[tool.name] = made.value;
+  }
+  return { requestTools: requestTools.length, budget, cases, skipped, arguments: args };
+}
+
+/** Arguments the tool's input schema accepts, synthesised as for a case. */
+export function validArguments(tool: ToolDefinition, validator: SchemaValidator): { value: Record<string, unknown> } | { reason: string } {
+  const bounded = boundSizes(tool.inputSchema);
+  return synthesise<Record<string, unknown>>(hash(tool.name).readUInt32BE(0) % 2 ** 31, (options) => {
+    const value = generateSync(bounded as never, options);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the input schema does not yield an object' };
+    const valid = validator.validateArguments(tool.name, tool.inputSchema, value as Record<string, unknown>);
+    return valid.ok ? { value: value as Record<string, unknown> } : { reason: valid.message };
+  });
+}
+
+/**
+ * The result a tool-spec kind's value must become, as the runtime's valueResult makes it:
+ * structured content under the output schema (a bare value under the wrap key), or without one
+ * the value as text. (Whether it passes the schema is the project test's to show.)
+ */
+export function expectedResult(tool: ToolDefinition, value: unknown): ContractCase['result'] {
+  if (!tool.outputSchema) return { text: typeof value === 'string' ? value : JSON.stringify(value ?? null, null, 2) };
+  return { structuredContent: (tool.wrapKey ? { [tool.wrapKey]: value } : value) as Record<string, unknown> };
 }
 
 /** The spec's documented examples of a tool: calls whose result (or error) is given, no requests. */
@@ -265,10 +296,7 @@ function exampleCases(tool: ToolDefinition, examples: ToolExample[]): ContractCa
     title: `example ${i + 1} of the spec gives its documented ${example.error === undefined ? 'result' : 'error'}`,
     arguments: example.arguments,
     exchanges: [],
-    result:
-      example.error !== undefined
-        ? { error: example.error }
-        : { structuredContent: (tool.wrapKey ? { [tool.wrapKey]: example.result } : example.result) as Record<string, unknown> },
+    result: example.error !== undefined ? { error: example.error } : expectedResult(tool, example.result),
   }));
 }
 

@@ -102,6 +102,8 @@ interface CallOptions {
   env?: Record<string, string>;
   resolve?: Resolver;
   signal?: AbortSignal;
+  /** The server's HTTP client, when not the resilient one resolveDeps builds. */
+  http?: BackendContext['http'];
 }
 
 /** Calls the executor directly, the way server.ts does, with a hand-made context. */
@@ -116,7 +118,7 @@ function run(binding: BuiltinBinding, args: Record<string, unknown>, options: Ca
     signal: options.signal ?? AbortSignal.timeout(10_000),
     deadlineAt: Date.now() + 10_000,
     logger: deps.logger,
-    http: deps.httpClient,
+    http: options.http ?? deps.httpClient,
     fetchImpl: deps.fetchImpl,
     tokens: deps.tokens,
     projectDir: process.cwd(),
@@ -578,6 +580,12 @@ describe('web.scrape', () => {
     const result = (await run(scrapeBinding(), { url: `${site.origin}/long` }, { env: ALLOW_LOOPBACK })) as { text: string; truncated: boolean };
     expect(result.text).toHaveLength(MAX_TEXT_CHARS);
     expect(result.truncated).toBe(true);
+  });
+
+  it('keeps the guard when the server was given another HTTP client: that client is never used', async () => {
+    const foreign = { send: () => Promise.reject(new Error('the injected client must not send web tool requests')) };
+    expect(await refusal(run(scrapeBinding(), { url: `${site.origin}/docs/page` }, { http: foreign }))).toMatch(/^refusing http:\/\/127\.0\.0\.1:\d+\/docs\/page: 127\.0\.0\.1 is a loopback address/);
+    expect(await run(scrapeBinding(), { url: `${site.origin}/docs/page` }, { env: ALLOW_LOOPBACK, http: foreign })).toMatchObject({ title: 'The Test Page' });
   });
 
   it('reports a refused connection as a network failure, which the resilient client retries and the breaker counts', async () => {

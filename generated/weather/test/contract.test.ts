@@ -42,7 +42,7 @@ interface ContractCase {
   tool: string;
   title?: string;
   arguments: Record<string, unknown>;
-  exchanges: Array<{ request: ExpectedRequest; response: { json?: unknown } }>;
+  exchanges: Array<{ source?: string; request: ExpectedRequest; response: { json?: unknown } }>;
   result: { structuredContent: Record<string, unknown> } | { text: string } | { error: string };
   invalid?: { arguments: Record<string, unknown>; mentions: string };
 }
@@ -55,6 +55,8 @@ interface ContractCases {
 }
 
 interface Received {
+  /** The tool-spec source whose listener it reached; undefined: the OpenAPI base URL's. */
+  source: string | undefined;
   method: string;
   path: string;
   query: string;
@@ -71,30 +73,43 @@ const data = JSON.parse(readFileSync(new URL('./contract-cases.json', import.met
  */
 const TRANSPORT_HEADERS = new Set(['host', 'connection', 'keep-alive', 'content-length', 'transfer-encoding', 'user-agent', 'accept-encoding']);
 
-/** The upstream: records every request as it arrived and answers the n-th with the case's n-th answer. */
+/**
+ * The upstreams: one listener for the OpenAPI base URL and one per tool-spec source, so each
+ * request shows where it went. Every request is recorded as it arrived, and the n-th is answered
+ * with the case's n-th answer.
+ */
 const received: Received[] = [];
 let serving: ContractCase['exchanges'] = [];
-const stub = http.createServer((req, res) => {
-  const chunks: Buffer[] = [];
-  req.on('data', (chunk: Buffer) => chunks.push(chunk));
-  req.on('end', () => {
-    const raw = req.url ?? '/';
-    const at = raw.indexOf('?');
-    received.push({
-      method: req.method ?? '',
-      path: at < 0 ? raw : raw.slice(0, at),
-      query: at < 0 ? '' : raw.slice(at + 1),
-      headers: req.headers,
-      body: Buffer.concat(chunks),
+const upstream = (source: string | undefined) =>
+  http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const raw = req.url ?? '/';
+      const at = raw.indexOf('?');
+      received.push({
+        source,
+        method: req.method ?? '',
+        path: at < 0 ? raw : raw.slice(0, at),
+        query: at < 0 ? '' : raw.slice(at + 1),
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+      });
+      const answer = serving[received.length - 1]?.response ?? {};
+      if (answer.json === undefined) {
+        res.writeHead(200).end();
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
+      }
     });
-    const answer = serving[received.length - 1]?.response ?? {};
-    if (answer.json === undefined) {
-      res.writeHead(200).end();
-    } else {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer.json));
-    }
   });
-});
+const stub = upstream(undefined);
+const sourceStubs = Object.entries(definition.sources?.http ?? {}).map(([name, s]) => ({ env: s.baseUrlEnv, server: upstream(name) }));
+const listeners = [stub, ...sourceStubs.map((s) => s.server)];
+const listen = async (server: http.Server) => {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+};
 
 /**
  * Where the server runs: this project, or for SQL sources with a seed a temporary copy of the
@@ -107,15 +122,11 @@ for (const seed of seeds) cpSync(path.join(projectDir, seed), path.join(runDir, 
 
 let client: Client;
 beforeAll(async () => {
-  await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
-  const { port } = stub.address() as AddressInfo;
   // An explicit environment: no credentials from the shell, and one attempt per call so every
-  // step of a call is exactly one request. The working directory is this folder, so an mcp-config.yaml of
-  // the project's own does not change what is tested.
-  const stubUrl = `http://127.0.0.1:${port}`;
-  // Every upstream is the stub: the OpenAPI base URL and each tool-spec source's.
-  const sources = Object.values(definition.sources?.http ?? {}).map((s) => [s.baseUrlEnv, stubUrl]);
-  const env = { API_BASE_URL: stubUrl, ...Object.fromEntries(sources), MCP_RETRY_ATTEMPTS: '1', MCP_AUDIT_LOG: 'off' };
+  // step of a call is exactly one request. The working directory is this folder, so an
+  // mcp-config.yaml of the project's own does not change what is tested.
+  const env: Record<string, string> = { API_BASE_URL: await listen(stub), MCP_RETRY_ATTEMPTS: '1', MCP_AUDIT_LOG: 'off' };
+  for (const s of sourceStubs) env[s.env] = await listen(s.server);
   const config = loadConfig(definition, env, { cwd: fileURLToPath(new URL('.', import.meta.url)) });
   const server = createServer(definition, config, { backends, projectDir: runDir });
   const [clientSide, serverSide] = InMemoryTransport.createLinkedPair();
@@ -124,8 +135,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await client?.close();
-  stub.closeAllConnections();
-  await new Promise<void>((resolve) => stub.close(() => resolve()));
+  for (const server of listeners) server.closeAllConnections();
+  await Promise.all(listeners.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   if (runDir !== projectDir) rmSync(runDir, { recursive: true, force: true });
 });
 beforeEach(() => {
@@ -154,6 +165,7 @@ async function multipartParts(got: Received): Promise<Array<{ name: string; valu
 async function checkRequest(c: ContractCase, n: number, got: Received): Promise<void> {
   const want = c.exchanges[n]!.request;
   const at = (what: string) => (c.exchanges.length === 1 ? `${c.tool}: ${what}` : `${c.tool}: request ${n + 1}: ${what}`);
+  expect(got.source, at('source')).toBe(c.exchanges[n]!.source);
   expect(got.method, at('method')).toBe(want.method);
   expect(got.path, at('path')).toBe(want.path);
   expect(got.query, at('query string')).toBe(want.query);

@@ -23,6 +23,8 @@ import { createServer } from '../src/runtime/server.js';
 import { builtinBackend, createBuiltinBackend } from '../src/runtime/kinds/web.js';
 
 const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;
+// Each test sets the deadline it measures (MCP_TIMEOUT_MS), which a tool's own `timeout` would override.
+for (const tool of definition.tools) delete tool.timeoutMs;
 const tools = definition.tools.filter((t): t is ToolDefinition & { binding: BuiltinBinding } => t.binding.kind === 'builtin');
 
 /** The site. `/fault` answers from the script first; every request is recorded. */

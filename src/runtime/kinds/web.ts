@@ -12,6 +12,10 @@
  *   literals without calling `lookup`, so those are checked before the request is made.
  * - Redirects are followed by hand, at most MAX_REDIRECTS, each hop checked like the first.
  * - Responses are capped in bytes (after decompression) and by the call's deadline.
+ * - Each call runs under the server's resilient client with this guarded client as its single
+ *   attempt: the bulkhead, the circuit breaker of the first URL's origin, and retries (idempotent
+ *   methods; 408/429/5xx answers and transient network failures, honouring Retry-After), every
+ *   attempt walking and checking the whole redirect chain again.
  * - Requests carry no cookies and none of the server's own credentials (upstream auth schemes
  *   never apply here), and a fresh connection each, so no socket approved under one tool's
  *   policy is reused by another.
@@ -40,6 +44,7 @@ import type { BackendContext, ToolExecutor } from '../backend.js';
 import type { BuiltinBinding } from '../definition.js';
 import { deadlineSignal, UpstreamError } from '../upstream/http-client.js';
 import type { HttpClient } from '../upstream/http-client.js';
+import { ResilientHttpClient } from '../upstream/resilience.js';
 import { DEFAULT_MAX_LINKS, MAX_TEXT_CHARS } from './web-schemas.js';
 
 export const ALLOW_PRIVATE_ENV = 'MCP_WEB_ALLOW_PRIVATE';
@@ -295,7 +300,9 @@ const DECODERS: Record<string, () => zlib.Unzip | zlib.BrotliDecompress> = {
 function createFetcher(binding: BuiltinBinding, policy: AddressPolicy, resolve: Resolver, ctx: BackendContext): Fetcher {
   const transport = guardedClient({ binding, policy, lookup: createGuardedLookup(policy, resolve), ctx });
   return async (first) => {
-    const response = await ctx.http.send(
+    // Only the resilient client sends through `transport`; any other would skip the guard.
+    const client: HttpClient = ctx.http instanceof ResilientHttpClient ? ctx.http : transport;
+    const response = await client.send(
       { method: first.method, url: first.url.href, headers: first.headers, ...(first.body ? { body: first.body } : {}) },
       {
         signal: ctx.signal,
@@ -360,8 +367,8 @@ function guardedClient(context: SendContext): HttpClient {
   };
 }
 
-/** TLS failures of the certificate itself (self-signed, expired, wrong name, unknown issuer). */
-const PERMANENT_TLS = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS_CERT/;
+/** Network failures worth another attempt. */
+const TRANSIENT_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
 async function sendChecked(hop: Hop, from: URL | undefined, { binding, policy, lookup, ctx }: SendContext, signal: AbortSignal): Promise<IncomingMessage> {
   const refuse = (refusal: DestinationRefused) => {
@@ -381,10 +388,10 @@ async function sendChecked(hop: Hop, from: URL | undefined, { binding, policy, l
     const code = (err as NodeJS.ErrnoException).code;
     const detail = code === 'ENOTFOUND' ? `${hop.url.hostname} does not resolve` : code ?? (err instanceof Error ? err.message : String(err));
     const message = `could not reach ${hop.url.origin}: ${detail}`;
-    // A name that does not exist or a certificate that is not trusted stays so: no retry.
-    if (code === 'ENOTFOUND' || PERMANENT_TLS.test(code ?? '')) throw new ToolError(message);
-    // Other network failures (refused, reset, timed out) are retried and counted by the breaker.
-    throw new UpstreamError('network', message, code);
+    // Transient failures are retried and counted by the breaker; anything else (a name that does
+    // not exist, an untrusted certificate, a header node refuses to send) stays as it is.
+    if (code !== undefined && TRANSIENT_CODES.has(code)) throw new UpstreamError('network', message, code);
+    throw new ToolError(message);
   }
 }
 

@@ -33,6 +33,9 @@ import type { HttpClient, HttpRequest, HttpResponse, SendOptions, SendReport } f
 import { silentLogger } from '../observe/log.js';
 import type { Logger } from '../observe/log.js';
 
+/** Origins with a breaker of their own at most (see breakerFor). */
+const MAX_BREAKERS = 1000;
+
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 429, 502, 503, 504]);
 export const IDEMPOTENT_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
 
@@ -263,6 +266,16 @@ export class ResilientHttpClient implements HttpClient {
   private breakerFor(origin: string): Breaker {
     let breaker = this.breakers.get(origin);
     if (breaker) return breaker;
+    // The web tools reach any origin the model names: forget the oldest closed breaker (no state
+    // worth keeping) rather than grow without bound.
+    if (this.breakers.size >= MAX_BREAKERS) {
+      for (const [known, b] of this.breakers) {
+        if (b.policy.state === CircuitState.Closed) {
+          this.breakers.delete(known);
+          break;
+        }
+      }
+    }
     const counter = new ConsecutiveBreaker(this.options.circuitBreaker.threshold);
     const policy = circuitBreaker(handleWhen(isCountedError).orWhenResult(isServerFailure), {
       breaker: counter,
