@@ -93,7 +93,7 @@ export function petDefinition(): ServerDefinition {
   };
 }
 
-/** Loopback stub: records requests; `/status/500` fails, `/status/slow` never answers in time. */
+/** Loopback stub: records requests; `/status/500` fails, `/status/slow` never answers in time, `/status/delay` answers after 500 ms. */
 export async function startStub(): Promise<{ server: HttpServer; url: string; requests: Recorded[] }> {
   const requests: Recorded[] = [];
   const server = createHttpServer((req, res) => {
@@ -106,6 +106,8 @@ export async function startStub(): Promise<{ server: HttpServer; url: string; re
         res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"kaput"}');
       } else if (path === '/api/status/slow') {
         setTimeout(() => res.writeHead(200).end('late'), 5_000).unref();
+      } else if (path === '/api/status/delay') {
+        setTimeout(() => res.writeHead(200, { 'content-type': 'text/plain' }).end('done'), 500);
       } else if (path === '/api/status/redirect') {
         res.writeHead(302, { location: '/api/status/200' }).end();
       } else if (path === '/api/status/offsite') {

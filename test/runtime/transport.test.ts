@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as StreamableHTTPClientTransportV2 } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/observe/log.js';
@@ -46,12 +47,10 @@ const mcpHeaders = (port: number, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
-async function openSession(port: number): Promise<string> {
-  const opened = await raw(port, { headers: mcpHeaders(port), body: initialize });
-  expect(opened.status).toBe(200);
-  const id = opened.headers['mcp-session-id'];
-  if (typeof id !== 'string') throw new Error('no session id');
-  return id;
+/** The JSON-RPC answer of an event-stream (or plain JSON) response body. */
+function answer(body: string): { id: unknown; result?: Record<string, unknown>; error?: { code: number; message: string } } {
+  const data = body.split('\n').find((line) => line.startsWith('data: '));
+  return JSON.parse(data === undefined ? body : data.slice('data: '.length)) as ReturnType<typeof answer>;
 }
 
 describe('Streamable HTTP transport', () => {
@@ -97,10 +96,29 @@ describe('Streamable HTTP transport', () => {
     await client.close();
   });
 
-  it('GET /healthz → 200', async () => {
-    const res = await raw(handle.port, { method: 'GET', path: '/healthz', headers: { host: 'pod-ip:1234' } });
-    expect(res.status).toBe(200);
-    expect(JSON.parse(res.body)).toEqual({ status: 'ok' });
+  it.each([
+    ['pinned to 2026-07-28', { pin: '2026-07-28' }, '2026-07-28', 'modern'],
+    ['auto', 'auto', '2026-07-28', 'modern'],
+    ['legacy', 'legacy', '2025-11-25', 'legacy'],
+  ] as const)('serves the SDK v2 client %s: lists and calls over the negotiated protocol', async (_label, mode, version, era) => {
+    const client = new ClientV2({ name: 'v2-test', version: '1.0.0' }, { versionNegotiation: { mode } });
+    await client.connect(new StreamableHTTPClientTransportV2(new URL(handle.url)));
+    expect(client.getNegotiatedProtocolVersion()).toBe(version);
+    expect(client.getProtocolEra()).toBe(era);
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toEqual(['getPet', 'createPet', 'getStatus']);
+    const result = await client.callTool({ name: 'getPet', arguments: { petId: 3 } });
+    expect(result.structuredContent).toEqual({ id: 1, name: 'Rex' });
+    await client.close();
+  });
+
+  it('GET /healthz → 200 live, GET /readyz → 200 ready (whatever the Host)', async () => {
+    const live = await raw(handle.port, { method: 'GET', path: '/healthz', headers: { host: 'pod-ip:1234' } });
+    expect(live.status).toBe(200);
+    expect(JSON.parse(live.body)).toEqual({ status: 'ok' });
+    const ready = await raw(handle.port, { method: 'GET', path: '/readyz', headers: { host: 'pod-ip:1234' } });
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body)).toEqual({ status: 'ready' });
   });
 
   it('other paths → 404', async () => {
@@ -117,22 +135,27 @@ describe('Streamable HTTP transport', () => {
     expect(bad.status).toBe(403);
     const good = await raw(handle.port, { headers: mcpHeaders(handle.port, { origin: 'https://app.example' }), body: initialize });
     expect(good.status).toBe(200);
-    expect(good.headers['mcp-session-id']).toBeTruthy();
+    expect(answer(good.body).result).toMatchObject({ protocolVersion: '2025-06-18' });
   });
 
-  it('unknown session id → 404; no session on a non-initialize request → 400', async () => {
+  it('is stateless: no session id is issued, and a request with any session id or none is answered', async () => {
+    const opened = await raw(handle.port, { headers: mcpHeaders(handle.port), body: initialize });
+    expect(opened.headers['mcp-session-id']).toBeUndefined();
     const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-    const unknown = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'mcp-session-id': 'does-not-exist' }), body: list });
-    expect(unknown.status).toBe(404);
-    expect(JSON.parse(unknown.body)).toMatchObject({ jsonrpc: '2.0', error: { code: -32001 } });
-    const none = await raw(handle.port, { headers: mcpHeaders(handle.port), body: list });
-    expect(none.status).toBe(400);
+    // A legacy client that got its id from another replica (or another server version) keeps working.
+    for (const extra of [{ 'mcp-session-id': 'from-another-replica' }, {}]) {
+      const listed = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'mcp-protocol-version': '2025-06-18', ...extra }), body: list });
+      expect(listed.status).toBe(200);
+      expect((answer(listed.body).result?.tools as Array<{ name: string }>).map((t) => t.name)).toEqual(['getPet', 'createPet', 'getStatus']);
+    }
   });
 
-  it('GET → 405: no server-initiated stream is offered (the spec allows this)', async () => {
-    const get = await raw(handle.port, { method: 'GET', headers: mcpHeaders(handle.port) });
-    expect(get.status).toBe(405);
-    expect(get.headers['allow']).toBe('POST, DELETE');
+  it('GET and DELETE → 405: no server-initiated stream and no session to end', async () => {
+    for (const method of ['GET', 'DELETE']) {
+      const res = await raw(handle.port, { method, headers: mcpHeaders(handle.port) });
+      expect(res.status).toBe(405);
+      expect(res.headers['allow']).toBe('POST');
+    }
   });
 
   it('checks Accept, Content-Type, the JSON-RPC shape and the protocol version header', async () => {
@@ -142,20 +165,15 @@ describe('Streamable HTTP transport', () => {
     expect(text.status).toBe(415);
     const shapeless = await raw(handle.port, { headers: mcpHeaders(handle.port), body: JSON.stringify({ jsonrpc: '1.0', id: 1, method: 'initialize' }) });
     expect(shapeless.status).toBe(400);
-    expect(JSON.parse(shapeless.body)).toMatchObject({ error: { code: -32700 } });
-    const session = await openSession(handle.port);
+    expect(JSON.parse(shapeless.body)).toMatchObject({ error: { code: -32600 } });
     const list = JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' });
-    const old = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'mcp-session-id': session, 'mcp-protocol-version': '1999-01-01' }), body: list });
+    const old = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'mcp-protocol-version': '1999-01-01' }), body: list });
     expect(old.status).toBe(400);
     expect(old.body).toContain('Unsupported protocol version: 1999-01-01');
-    const again = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'mcp-session-id': session }), body: initialize });
-    expect(again.status).toBe(400);
-    expect(again.body).toContain('already initialized');
   });
 
-  it('answers a batch with an array in request order, a notification with 202, and closes a session on DELETE', async () => {
-    const session = await openSession(handle.port);
-    const headers = mcpHeaders(handle.port, { 'mcp-session-id': session, 'mcp-protocol-version': '2025-06-18' });
+  it('answers a batch (2025-03-26) in request order and a notification with 202', async () => {
+    const headers = mcpHeaders(handle.port, { 'mcp-protocol-version': '2025-03-26' });
     const note = await raw(handle.port, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
     expect(note.status).toBe(202);
     expect(note.body).toBe('');
@@ -167,18 +185,15 @@ describe('Streamable HTTP transport', () => {
       ]),
     });
     expect(batch.status).toBe(200);
-    expect(batch.headers['content-type']).toBe('application/json');
-    const answers = JSON.parse(batch.body) as { id: string; result: { isError?: boolean } }[];
-    expect(answers.map((a) => a.id)).toEqual(['b', 'a']);
-    expect(answers[0]?.result.isError).toBeFalsy();
-    const deleted = await raw(handle.port, { method: 'DELETE', headers });
-    expect(deleted.status).toBe(200);
-    const after = await raw(handle.port, { headers, body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'ping' }) });
-    expect(after.status).toBe(404);
+    const answers = batch.body
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice('data: '.length)) as { id: string; result: { isError?: boolean } });
+    expect(answers.map((a) => a.id).sort()).toEqual(['a', 'b']);
+    expect(answers.find((a) => a.id === 'b')?.result.isError).toBeFalsy();
   });
 
   it('a caller who hangs up cancels the call: the upstream request is aborted', async () => {
-    const session = await openSession(handle.port);
     const upstreamClosed = new Promise<boolean>((resolve) => {
       const onRequest = (req: IncomingMessage, res: ServerResponse) => {
         if (!req.url?.endsWith('/status/slow')) return;
@@ -187,7 +202,7 @@ describe('Streamable HTTP transport', () => {
       };
       stub.server.on('request', onRequest);
     });
-    const req = httpRequest({ host: '127.0.0.1', port: handle.port, method: 'POST', path: '/mcp', headers: mcpHeaders(handle.port, { 'mcp-session-id': session }) });
+    const req = httpRequest({ host: '127.0.0.1', port: handle.port, method: 'POST', path: '/mcp', headers: mcpHeaders(handle.port, { 'mcp-protocol-version': '2025-06-18' }) });
     req.on('error', () => {});
     req.end(JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'getStatus', arguments: { code: 'slow' } } }));
     await vi.waitFor(() => expect(stub.requests.some((r) => r.url.endsWith('/status/slow'))).toBe(true));
@@ -203,5 +218,73 @@ describe('Streamable HTTP transport', () => {
     expect(big.status).toBe(413);
     const bad = await raw(handle.port, { headers: mcpHeaders(handle.port), body: '{nope' });
     expect(bad.status).toBe(400);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('drains: /readyz answers 503 at once, a call in flight and one that still arrives are answered, then the listener closes', async () => {
+    const stub = await startStub();
+    const definition = petDefinition();
+    const config = loadConfig(definition, { MCP_TRANSPORT: 'http', PORT: '0', API_BASE_URL: `${stub.url}/api`, PETSTORE_TOKEN: 't' });
+    const handle = await startHttpServer(definition, config);
+    const slowCall = (id: number) =>
+      raw(handle.port, {
+        headers: mcpHeaders(handle.port, { 'mcp-protocol-version': '2025-06-18' }),
+        // The fixture's /status/delay answers after 500 ms.
+        body: JSON.stringify({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'getStatus', arguments: { code: 'delay' } } }),
+      });
+    try {
+      const inFlight = slowCall(7);
+      await vi.waitFor(() => expect(stub.requests.some((r) => r.url.endsWith('/status/delay'))).toBe(true));
+      let closed = false;
+      const closing = handle.close(5_000).then(() => (closed = true));
+      const ready = await raw(handle.port, { method: 'GET', path: '/readyz' });
+      expect(ready.status).toBe(503);
+      expect(JSON.parse(ready.body)).toEqual({ status: 'draining' });
+      expect((await raw(handle.port, { method: 'GET', path: '/healthz' })).status).toBe(200);
+      // A call the balancer sent before it saw the 503 is still served, on a connection that then closes.
+      const straggler = await slowCall(8);
+      expect(straggler.status).toBe(200);
+      expect(straggler.headers['connection']).toBe('close');
+      expect(answer(straggler.body).result).toMatchObject({ content: [{ type: 'text', text: 'done' }] });
+      const answered = await inFlight;
+      expect(answer(answered.body).result).toMatchObject({ content: [{ type: 'text', text: 'done' }] });
+      expect(answer(answered.body).result?.isError).toBeFalsy();
+      await closing;
+      expect(closed).toBe(true);
+      const after = await raw(handle.port, { method: 'GET', path: '/healthz' }).then(
+        (res) => `answered ${res.status}`,
+        (err: NodeJS.ErrnoException) => err.code,
+      );
+      // Refused, or reset when the client's pool reuses a connection the drain closed.
+      expect(after).toMatch(/^ECONN(REFUSED|RESET)$/);
+    } finally {
+      await handle.close();
+      stub.server.closeAllConnections();
+      stub.server.close();
+    }
+  });
+
+  it('cuts what still runs when the grace period is over', async () => {
+    const stub = await startStub();
+    const definition = petDefinition();
+    const handle = await startHttpServer(definition, loadConfig(definition, { MCP_TRANSPORT: 'http', PORT: '0', API_BASE_URL: `${stub.url}/api`, PETSTORE_TOKEN: 't' }));
+    try {
+      const hanging = raw(handle.port, {
+        headers: mcpHeaders(handle.port, { 'mcp-protocol-version': '2025-06-18' }),
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/call', params: { name: 'getStatus', arguments: { code: 'slow' } } }),
+      }).then(
+        () => 'answered',
+        () => 'cut',
+      );
+      await vi.waitFor(() => expect(stub.requests.some((r) => r.url.endsWith('/status/slow'))).toBe(true));
+      const started = Date.now();
+      await handle.close(300);
+      expect(Date.now() - started).toBeLessThan(2_000);
+      expect(await hanging).toBe('cut');
+    } finally {
+      stub.server.closeAllConnections();
+      stub.server.close();
+    }
   });
 });

@@ -1,35 +1,42 @@
 /**
- * Wires a server to stdio or to Streamable HTTP on node:http. The HTTP side is deliberately
- * small (no framework) but carries the protections a reachable MCP endpoint needs: Host and
- * Origin checks against DNS rebinding, bearer-JWT auth (inbound-auth.ts) when configured, a
- * per-caller rate limit, a request body limit, and sessions that only their opener may use.
- * POSTs are answered with JSON (json-session.ts); the optional GET stream is refused with 405.
+ * Wires a server to stdio or to Streamable HTTP on node:http, on the MCP SDK v2 server.
+ *
+ * Both protocol eras are served: 2026-07-28 (server/discover, the version on every request, no
+ * initialize, no sessions) and the 2025 revisions (initialize). HTTP is stateless: every request
+ * gets a fresh Server over the process's shared collaborators (schema and token caches, breakers,
+ * bulkhead, metrics), so any replica behind a load balancer can answer any request; a legacy
+ * client's Mcp-Session-Id is accepted and needs no table. Progress and cancellation ride on the
+ * request's own stream (a closed connection cancels the call).
+ *
+ * The node:http front is deliberately small (no framework) but carries what a reachable endpoint
+ * needs: Host and Origin checks against DNS rebinding, bearer-JWT auth (inbound-auth.ts) when
+ * configured, a per-caller rate limit, a request body limit, liveness and readiness probes, and a
+ * graceful drain on shutdown.
  */
-import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js';
-import { isJsonContentType } from '@modelcontextprotocol/sdk/shared/mediaType.js';
-import { SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/sdk/types.js';
-import type { JSONRPCMessage, MessageExtraInfo } from '@modelcontextprotocol/sdk/types.js';
-import type { AuthInfo } from '@modelcontextprotocol/sdk/server/auth/types.js';
+import { createMcpHandler } from '@modelcontextprotocol/server';
+import type { AuthInfo } from '@modelcontextprotocol/server';
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { RuntimeConfig } from '../config.js';
 import type { ServerDefinition } from '../definition.js';
 import { InboundAuth } from './inbound-auth.js';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { JsonSessionTransport, jsonRpcMessages, sendJson } from './json-session.js';
 import { createServer, resolveDeps } from '../server.js';
 import type { ServerDeps } from '../server.js';
 
 export const MCP_PATH = '/mcp';
 /** RFC 9728 protected-resource metadata, which the MCP authorization spec points clients at. */
 export const RESOURCE_METADATA_PATH = '/.well-known/oauth-protected-resource';
+/** Liveness: the process answers. */
 export const HEALTH_PATH = '/healthz';
+/** Readiness: the process takes new work; 503 while it drains for shutdown. */
+export const READY_PATH = '/readyz';
 
 export interface RunningServer {
-  close(): Promise<void>;
+  /** Stops taking work and resolves once the work in flight is done or `graceMs` has passed. */
+  close(graceMs?: number): Promise<void>;
 }
 
 export interface HttpServerHandle extends RunningServer {
@@ -46,20 +53,14 @@ export async function startStdio(
   deps: ServerDeps = {},
 ): Promise<RunningServer> {
   const resolved = resolveDeps(config, deps);
-  const server = createServer(definition, config, resolved);
-  const transport = new StdioServerTransport();
-  await server.connect(transport);
+  // The first message decides the era; one server serves the whole connection.
+  const served = serveStdio(() => createServer(definition, config, resolved), {
+    onerror: (err) => resolved.logger.error('stdio transport error', { error: err }),
+  });
   // stdio is spoken by a local parent process; there is no bearer token to check.
   if (config.inboundAuth) resolved.logger.warn('MCP_AUTH_* settings apply to MCP_TRANSPORT=http only; stdio is not authenticated');
   resolved.logger.info('ready on stdio', { tools: definition.tools.length });
-  return { close: () => server.close() };
-}
-
-interface Session {
-  transport: JsonSessionTransport;
-  server: Server;
-  /** Who opened the session: with inbound auth, nobody else may use it. */
-  subject: string | undefined;
+  return { close: () => served.close() };
 }
 
 export async function startHttpServer(
@@ -67,15 +68,32 @@ export async function startHttpServer(
   config: RuntimeConfig,
   deps: ServerDeps = {},
 ): Promise<HttpServerHandle> {
-  // Resolved once so that every session shares schema and token caches.
+  // Resolved once: every request's server shares the caches, breakers, bulkhead and counters.
   const resolved = resolveDeps(config, deps);
   const { logger } = resolved;
-  const sessions = new Map<string, Session>();
   let guard: RequestGuard | undefined;
   const inbound = config.inboundAuth ? new InboundAuth(config.inboundAuth) : undefined;
   const limiter = config.rateLimitPerMinute > 0 ? new RateLimiterMemory({ points: config.rateLimitPerMinute, duration: 60 }) : undefined;
+  const mcp = createMcpHandler(() => createServer(definition, config, resolved), {
+    // 2025-era clients are served without sessions, so no replica needs another's memory.
+    legacy: 'stateless',
+    maxRequestBodySize: config.maxBodyBytes,
+    onerror: (err) => logger.error('mcp request failed', { error: err }),
+  });
+
+  let draining = false;
+  /** Requests being answered, and who waits for them to end. */
+  let active = 0;
+  let onIdle: (() => void) | undefined;
 
   const httpServer = createHttpServer((req, res) => {
+    active++;
+    res.once('close', () => {
+      active--;
+      if (active === 0) onIdle?.();
+    });
+    // While draining, answers close their connection: the client reconnects to another replica.
+    if (draining) res.setHeader('connection', 'close');
     handle(req, res).catch((err: unknown) => {
       logger.error('http request failed', { error: err instanceof Error ? err : String(err) });
       if (!res.headersSent) sendJsonRpcError(res, 500, -32603, 'Internal server error');
@@ -86,10 +104,11 @@ export async function startHttpServer(
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
 
-    // Exempt from Host checks: probes address the pod IP, and the answer reveals nothing.
-    if (path === HEALTH_PATH) {
+    // Exempt from Host checks: probes address the pod IP, and the answers reveal nothing.
+    if (path === HEALTH_PATH || path === READY_PATH) {
       if (req.method !== 'GET' && req.method !== 'HEAD') return sendPlain(res, 405, { error: 'Method not allowed' }, 'GET, HEAD');
-      return sendPlain(res, 200, { status: 'ok' });
+      if (path === READY_PATH && draining) return sendPlain(res, 503, { status: 'draining' });
+      return sendPlain(res, 200, { status: path === READY_PATH ? 'ready' : 'ok' });
     }
 
     const rejection = guard?.check(req);
@@ -103,7 +122,6 @@ export async function startHttpServer(
     }
     if (path !== MCP_PATH) return sendPlain(res, 404, { error: 'Not found' });
 
-    let subject: string | undefined;
     let authInfo: AuthInfo | undefined;
     if (inbound) {
       const verified = await inbound.verify(header(req, 'authorization'));
@@ -115,73 +133,42 @@ export async function startHttpServer(
         res.setHeader('www-authenticate', challenge.join(', '));
         return sendJsonRpcError(res, 401, -32001, `Unauthorized: ${verified.reason}`);
       }
-      subject = verified.principal.subject;
+      const subject = verified.principal.subject;
       authInfo = { token: verified.token, clientId: subject, scopes: verified.principal.roles, extra: { principal: verified.principal } };
     }
 
     if (limiter) {
       // Per caller: the token's subject when authenticated, else the client address.
-      const key = subject ?? req.socket.remoteAddress ?? 'unknown';
+      const key = authInfo?.clientId ?? req.socket.remoteAddress ?? 'unknown';
       try {
         await limiter.consume(key);
       } catch (err) {
         if (!(err instanceof RateLimiterRes)) throw err;
         res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
-        logger.warn('rate limited', { principal: subject ?? 'anonymous' });
+        logger.warn('rate limited', { principal: authInfo?.clientId ?? 'anonymous' });
         return sendJsonRpcError(res, 429, -32000, `Too many requests: at most ${config.rateLimitPerMinute} per minute`);
       }
     }
 
-    const sessionId = header(req, 'mcp-session-id');
+    let body: string | undefined;
     if (req.method === 'POST') {
-      if (!acceptsJson(header(req, 'accept'))) return sendJsonRpcError(res, 406, -32000, 'Not Acceptable: the Accept header must allow application/json');
-      if (!isJsonContentType(header(req, 'content-type'))) return sendJsonRpcError(res, 415, -32000, 'Unsupported Media Type: Content-Type must be application/json');
-      const body = await readJsonBody(req, res, config.maxBodyBytes);
-      if (body === NO_BODY) return;
-      const messages = jsonRpcMessages(body);
-      if (!messages) return sendJsonRpcError(res, 400, -32700, 'Parse error: Invalid JSON-RPC message');
-      const initialize = messages.some(isInitialize);
-      const extra: MessageExtraInfo = { requestInfo: { headers: req.headers } };
-      if (authInfo) extra.authInfo = authInfo;
-      if (sessionId !== undefined) {
-        const session = sessions.get(sessionId);
-        // Someone else's session looks exactly like no session.
-        if (!session || session.subject !== subject) return sendJsonRpcError(res, 404, -32001, 'Session not found');
-        if (initialize) return sendJsonRpcError(res, 400, -32600, 'Invalid Request: Server already initialized');
-        const version = header(req, 'mcp-protocol-version');
-        if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) {
-          return sendJsonRpcError(res, 400, -32000, `Bad Request: Unsupported protocol version: ${version} (supported versions: ${SUPPORTED_PROTOCOL_VERSIONS.join(', ')})`);
-        }
-        return session.transport.receive(messages, Array.isArray(body), res, extra);
-      }
-      if (!initialize) return sendJsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
-      if (messages.length > 1) return sendJsonRpcError(res, 400, -32600, 'Invalid Request: Only one initialization request is allowed');
-      return startSession(messages, Array.isArray(body), res, extra, subject);
+      const read = await readBody(req, res, config.maxBodyBytes);
+      if (read === NO_BODY) return;
+      body = read;
     }
-    if (req.method === 'DELETE') {
-      if (sessionId === undefined) return sendJsonRpcError(res, 400, -32000, 'Bad Request: No valid session ID provided');
-      const session = sessions.get(sessionId);
-      if (!session || session.subject !== subject) return sendJsonRpcError(res, 404, -32001, 'Session not found');
-      await session.server.close();
-      return void res.writeHead(200).end();
-    }
-    // GET would open a stream for server-initiated messages; generated servers send none.
-    res.setHeader('allow', 'POST, DELETE');
-    return sendJsonRpcError(res, 405, -32000, 'Method not allowed');
-  }
-
-  async function startSession(messages: JSONRPCMessage[], batch: boolean, res: ServerResponse, extra: MessageExtraInfo, subject: string | undefined): Promise<void> {
-    const server = createServer(definition, config, resolved);
-    const transport = new JsonSessionTransport(randomUUID());
-    const id = transport.sessionId;
-    // Set before connect(): the SDK chains its own handler after ours.
-    transport.onclose = () => {
-      if (sessions.delete(id)) logger.info('session closed', { session: id, sessions: sessions.size });
-    };
-    await server.connect(transport);
-    sessions.set(id, { transport, server, subject });
-    logger.info('session started', { session: id, sessions: sessions.size });
-    transport.receive(messages, batch, res, extra);
+    // The call ends with the connection: a client that hangs up cancels its request.
+    const hangUp = new AbortController();
+    res.once('close', () => {
+      if (!res.writableFinished) hangUp.abort();
+    });
+    const request = new Request(`http://${header(req, 'host') ?? 'localhost'}${req.url ?? MCP_PATH}`, {
+      method: req.method ?? 'GET',
+      headers: webHeaders(req),
+      ...(body === undefined ? {} : { body }),
+      signal: hangUp.signal,
+    });
+    const response = await mcp.fetch(request, authInfo ? { authInfo } : undefined);
+    await writeResponse(res, response);
   }
 
   /** The URL clients reached us by; the guard has already checked the Host header. */
@@ -214,21 +201,67 @@ export async function startHttpServer(
   }
 
   let closing: Promise<void> | undefined;
-  const close = (): Promise<void> => {
+  /**
+   * Drains: /readyz answers 503 at once, so the balancer sends new work elsewhere, while requests
+   * that still arrive are served (their answers close the connection) and those in flight get
+   * `graceMs` to finish. Then the listener closes and whatever still runs is cut.
+   */
+  const close = (graceMs = 0): Promise<void> => {
     closing ??= (async () => {
-      const open = [...sessions.values()];
-      sessions.clear();
-      await Promise.allSettled(open.map((session) => session.server.close()));
-      await new Promise<void>((resolve) => {
-        httpServer.close(() => resolve());
-        // Long-lived SSE streams would otherwise keep close() waiting forever.
-        httpServer.closeAllConnections();
-      });
+      draining = true;
+      if (active > 0 && graceMs > 0) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, graceMs);
+          onIdle = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+      if (active > 0) logger.warn('shutdown grace over: cutting requests still running', { requests: active });
+      const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeAllConnections();
+      await mcp.close();
+      await stopped;
     })();
     return closing;
   };
 
   return { port, host: config.host, url, close };
+}
+
+/** The node request's headers as web Headers (repeated headers appended). */
+function webHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || name.startsWith(':')) continue;
+    for (const item of Array.isArray(value) ? value : [value]) headers.append(name, item);
+  }
+  return headers;
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding']);
+
+/** A web Response onto the node one; an event stream is written as it comes. */
+async function writeResponse(res: ServerResponse, response: Response): Promise<void> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    // Connection management is node's (and ours while draining), not the handler's.
+    if (!HOP_BY_HOP.has(name)) headers[name] = value;
+  });
+  res.writeHead(response.status, headers);
+  if (!response.body) return void res.end();
+  const reader = response.body.getReader();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || res.destroyed) break;
+      res.write(value);
+    }
+  } finally {
+    if (res.destroyed) await reader.cancel().catch(() => undefined);
+    res.end();
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -302,27 +335,20 @@ function sendJsonRpcError(res: ServerResponse, status: number, code: number, mes
   sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
 }
 
-function isInitialize(message: JSONRPCMessage): boolean {
-  return 'method' in message && message.method === 'initialize' && 'id' in message;
-}
-
-/** The spec has clients accept JSON and SSE; JSON is all these servers answer with. */
-function acceptsJson(accept: string | undefined): boolean {
-  if (accept === undefined) return true;
-  return accept.split(',').some((range) => {
-    const type = (range.split(';', 1)[0] ?? '').trim().toLowerCase();
-    return type === 'application/json' || type === 'application/*' || type === '*/*';
-  });
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
 }
 
 const NO_BODY = Symbol('no body');
 
 /**
- * Reads and parses a JSON body of at most `limit` bytes; on failure answers the request itself
- * and returns NO_BODY. A declared oversize body is refused before any of it is read; an
- * undeclared (chunked) one as soon as it passes the limit, so memory stays bounded either way.
+ * Reads a body of at most `limit` bytes; over it, answers 413 itself and returns NO_BODY. A
+ * declared oversize body is refused before any of it is read; an undeclared (chunked) one as soon
+ * as it passes the limit, so memory stays bounded either way. (Parsing is the SDK's.)
  */
-async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<unknown> {
+async function readBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<string | typeof NO_BODY> {
   const refuse = (): typeof NO_BODY => {
     // connection: close makes node end the socket once the 413 is written; until then the rest
     // of the body is read and dropped (destroying the socket now could lose the answer).
@@ -334,7 +360,7 @@ async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: nu
   };
   const declared = Number(header(req, 'content-length'));
   if (Number.isFinite(declared) && declared > limit) return refuse();
-  const text = await new Promise<string | typeof NO_BODY>((resolve, reject) => {
+  return new Promise<string | typeof NO_BODY>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let total = 0;
     const onData = (chunk: Buffer) => {
@@ -346,11 +372,4 @@ async function readJsonBody(req: IncomingMessage, res: ServerResponse, limit: nu
     const onEnd = () => resolve(Buffer.concat(chunks).toString('utf8'));
     req.on('data', onData).once('end', onEnd).once('error', reject);
   });
-  if (text === NO_BODY) return NO_BODY;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    sendJsonRpcError(res, 400, -32700, 'Parse error: request body is not valid JSON');
-    return NO_BODY;
-  }
 }
