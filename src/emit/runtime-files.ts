@@ -51,12 +51,6 @@ export function runtimeClosure(entries: readonly string[]): Array<{ file: string
   return [...seen].map(([file, text]) => ({ file, text })).sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
-/**
- * Packages that must be installed beside another one although no file imports them: the
- * non-optional peer dependencies (the SDK validates with the project's zod).
- */
-export const PEERS: Readonly<Record<string, readonly string[]>> = { '@modelcontextprotocol/sdk': ['zod'] };
-
 /** Build-time companions every project needs: the compiler and Node's types (tsconfig `types: ["node"]`). */
 const TOOLCHAIN = ['@types/node', 'typescript'];
 
@@ -81,7 +75,6 @@ export function dependenciesOf(files: ReadonlyArray<{ path: string; contents: st
       if (name) into.add(name);
     }
   }
-  for (const name of [...runtime]) for (const peer of PEERS[name] ?? []) runtime.add(peer);
   const own = packageManifest();
   const known = { ...own.dependencies, ...own.devDependencies };
   for (const name of [...runtime, ...dev]) if (known[`@types/${name}`]) dev.add(`@types/${name}`);

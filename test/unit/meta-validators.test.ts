@@ -3,7 +3,7 @@ import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { ListToolsResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ListToolsResultSchema } from '@modelcontextprotocol/core/internal';
 import { validate2020, validateDraft07, validateToolsList } from '../../src/passes/meta-validators.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.

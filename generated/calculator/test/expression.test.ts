@@ -7,9 +7,8 @@
  * results that are not finite numbers. Each row is its own test, so a failure names the form.
  */
 import { readFileSync } from 'node:fs';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import type { CallToolResult } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/runtime/config.js';
 import type { ExpressionBinding, ServerDefinition, ToolDefinition } from '../src/runtime/definition.js';

@@ -7,16 +7,8 @@
  * transport/serve.ts for stdio and HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import {
-  CallToolRequestSchema,
-  ErrorCode,
-  ListResourcesRequestSchema,
-  ListToolsRequestSchema,
-  McpError,
-  ReadResourceRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
-import type { CallToolResult, Resource, Tool } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
+import type { CallToolResult, Resource, ServerContext, Tool } from '@modelcontextprotocol/server';
 import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache, passthroughAuth } from './upstream/auth.js';
 import type { FetchLike } from './upstream/auth.js';
 import { ToolError } from './backend.js';
@@ -145,33 +137,33 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   } else {
     // Built on first request: a large definition should not slow the start-up handshake.
     let listing: Array<{ tool: Tool; bytes: number }> | undefined;
-    server.setRequestHandler(ListToolsRequestSchema, (request, extra) => {
+    server.setRequestHandler('tools/list', (request, ctx) => {
       listing ??= definition.tools.map((t) => {
         const tool = listedTool(t);
         return { tool, bytes: Buffer.byteLength(JSON.stringify(tool)) };
       });
-      const permitted = toolFilter(definition, principalOf(extra));
+      const permitted = toolFilter(definition, principalOf(ctx));
       return listPage(listing.filter((t) => permitted(t.tool.name)), request.params?.cursor);
     });
-    server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-      const principal = principalOf(extra);
+    server.setRequestHandler('tools/call', async (request, ctx) => {
+      const principal = principalOf(ctx);
       const name = request.params.name;
       const args = request.params.arguments ?? {};
       const tool = tools.get(name);
-      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+      if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
       if (!toolFilter(definition, principal)(name)) return deny(resolved, principal, name, args);
-      return audited(resolved, principal, name, args, () => callTool(tool, args, extra, definition, config, resolved));
+      return audited(resolved, principal, name, args, () => callTool(tool, args, ctx, definition, config, resolved));
     });
   }
 
   const resources = [...RESOURCES, ...staticResources(definition)];
-  server.setRequestHandler(ListResourcesRequestSchema, () => ({ resources }));
-  server.setRequestHandler(ReadResourceRequestSchema, (request) => {
+  server.setRequestHandler('resources/list', () => ({ resources }));
+  server.setRequestHandler('resources/read', (request) => {
     const uri = request.params.uri;
     const declared = readStaticResource(definition, uri);
     if (declared) return { contents: [{ uri, ...declared }] };
     const value = readResource(uri, definition, config, resolved);
-    if (value === undefined) throw new McpError(ErrorCode.InvalidParams, `Unknown resource: ${uri}`);
+    if (value === undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown resource: ${uri}`);
     return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
   });
 
@@ -207,13 +199,13 @@ function registerMetaTools(
   const metaByName = new Map(meta.map((t) => [t.name, t]));
   const index = new ToolIndex(definition.tools);
 
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: meta }));
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra) => {
-    const principal = principalOf(extra);
+  server.setRequestHandler('tools/list', () => ({ tools: meta }));
+  server.setRequestHandler('tools/call', async (request, ctx) => {
+    const principal = principalOf(ctx);
     const permitted = toolFilter(definition, principal);
     const name = request.params.name;
     const metaTool = metaByName.get(name);
-    if (!metaTool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${name}`);
+    if (!metaTool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const args = request.params.arguments ?? {};
     const valid = deps.validator.validateArguments(name, metaTool.inputSchema, args);
     if (!valid.ok) return failure(valid.message);
@@ -226,13 +218,13 @@ function registerMetaTools(
     // The same refusal as in tools mode; search already leaves such tools out.
     if (!permitted(tool.name)) return name === DESCRIBE_TOOL ? notPermitted(tool.name, principal) : deny(deps, principal, tool.name, toolArgs);
     if (name === DESCRIBE_TOOL) return jsonResult(listedTool(tool));
-    return audited(deps, principal, tool.name, toolArgs, () => callTool(tool, toolArgs, extra, definition, config, deps));
+    return audited(deps, principal, tool.name, toolArgs, () => callTool(tool, toolArgs, ctx, definition, config, deps));
   });
 }
 
 /** The authenticated caller, when the HTTP transport verified one (see transport/inbound-auth.ts). */
-function principalOf(extra: { authInfo?: { extra?: Record<string, unknown> } }): Principal | undefined {
-  return extra.authInfo?.extra?.principal as Principal | undefined;
+function principalOf(ctx: ServerContext): Principal | undefined {
+  return ctx.http?.authInfo?.extra?.principal as Principal | undefined;
 }
 
 /** Runs a permitted call and writes its audit line, also when the call throws. */
@@ -284,7 +276,7 @@ export const LIST_PAGE_BYTES = 8 * 1024 * 1024;
 export function listPage(entries: Array<{ tool: Tool; bytes: number }>, cursor: string | undefined): { tools: Tool[]; nextCursor?: string } {
   const start = cursor === undefined ? 0 : Number(cursor);
   if (!Number.isInteger(start) || start < 0 || start > entries.length || (cursor !== undefined && !/^\d+$/.test(cursor))) {
-    throw new McpError(ErrorCode.InvalidParams, `Invalid cursor ${JSON.stringify(cursor)}: pass the nextCursor of the previous page`);
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid cursor ${JSON.stringify(cursor)}: pass the nextCursor of the previous page`);
   }
   const tools: Tool[] = [];
   let bytes = 0;
@@ -327,7 +319,7 @@ interface Outcome {
 function callTool(
   tool: ToolDefinition,
   args: Record<string, unknown>,
-  extra: { signal?: AbortSignal; authInfo?: { token?: string } },
+  request: ServerContext,
   definition: ServerDefinition,
   config: RuntimeConfig,
   deps: Required<ServerDeps>,
@@ -336,9 +328,9 @@ function callTool(
     definition,
     config,
     deps,
-    cancel: extra.signal,
+    cancel: request.mcpReq.signal,
     report: { attempts: 0, retries: 0 },
-    passthroughToken: config.authPassthrough ? extra.authInfo?.token : undefined,
+    passthroughToken: config.authPassthrough ? request.http?.authInfo?.token : undefined,
   };
   return measured(tool, ctx, () => {
     const valid = deps.validator.validateArguments(tool.name, tool.inputSchema, args);

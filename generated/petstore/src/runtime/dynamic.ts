@@ -4,7 +4,7 @@
  * search the tools by text, describe one with its schemas, call one by name. An API of any size
  * then costs a few KiB of context, and the model pulls in only the schemas it needs.
  */
-import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
 import MiniSearch from 'minisearch';
 import type { ToolDefinition } from './definition.js';
 

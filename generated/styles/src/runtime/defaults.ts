@@ -28,6 +28,8 @@ export const DEFAULTS = {
   logLevel: 'info',
   rolesClaim: 'roles',
   rateLimitPerMinute: 0,
+  /** On SIGTERM/SIGINT, calls in flight get this long to finish before the process exits. */
+  shutdownGraceMs: 10_000,
 } as const;
 
 /** The settings a spec's `config:`, the config file and the environment may tune. */

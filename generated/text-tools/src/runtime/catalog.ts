@@ -3,9 +3,8 @@
  * What a tool spec declares besides tools: static resources and prompt templates. Prompt texts
  * are `${args.x}` templates rendered with the caller's arguments (JMESPath, never code).
  */
-import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { ErrorCode, GetPromptRequestSchema, ListPromptsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
-import type { GetPromptResult, Prompt, Resource } from '@modelcontextprotocol/sdk/types.js';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { GetPromptResult, Prompt, Resource, Server } from '@modelcontextprotocol/server';
 import type { ServerDefinition } from './definition.js';
 import { renderString } from './template.js';
 
@@ -33,13 +32,13 @@ export function registerPrompts(server: Server, definition: ServerDefinition): v
     ...(p.description ? { description: p.description } : {}),
     arguments: p.arguments.map((a) => ({ name: a.name, ...(a.description ? { description: a.description } : {}), required: a.required })),
   }));
-  server.setRequestHandler(ListPromptsRequestSchema, () => ({ prompts: listed }));
-  server.setRequestHandler(GetPromptRequestSchema, (request): GetPromptResult => {
+  server.setRequestHandler('prompts/list', () => ({ prompts: listed }));
+  server.setRequestHandler('prompts/get', (request): GetPromptResult => {
     const prompt = prompts.find((p) => p.name === request.params.name);
-    if (!prompt) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
+    if (!prompt) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown prompt: ${request.params.name}`);
     const args: Record<string, string> = request.params.arguments ?? {};
     const missing = prompt.arguments.filter((a) => a.required && !args[a.name]).map((a) => a.name);
-    if (missing.length > 0) throw new McpError(ErrorCode.InvalidParams, `Missing required argument(s) for prompt ${prompt.name}: ${missing.join(', ')}`);
+    if (missing.length > 0) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Missing required argument(s) for prompt ${prompt.name}: ${missing.join(', ')}`);
     const known = Object.fromEntries(prompt.arguments.map((a) => [a.name, args[a.name] ?? null]));
     return {
       ...(prompt.description ? { description: prompt.description } : {}),

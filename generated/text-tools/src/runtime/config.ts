@@ -64,6 +64,8 @@ export interface RuntimeConfig {
   rateLimitPerMinute: number;
   /** HTTP: largest JSON-RPC request body accepted; larger ones get 413 before they are parsed. */
   maxBodyBytes: number;
+  /** MCP_SHUTDOWN_GRACE_MS: how long calls in flight may run on after SIGTERM/SIGINT. */
+  shutdownGraceMs: number;
   /** The config file that was read, if any. */
   configFile: string | undefined;
   /** The environment secrets are read from at call time (never copied elsewhere). */
@@ -159,6 +161,7 @@ export function loadConfig(
   const auditLog = audit === null ? undefined : (audit ?? 'stderr');
   const maxBodyBytes = int('MCP_MAX_BODY_BYTES', DEFAULTS.maxBodyBytes, 1, Number.MAX_SAFE_INTEGER);
   const rateLimitPerMinute = int('MCP_RATE_LIMIT', DEFAULTS.rateLimitPerMinute, 0, 1_000_000);
+  const shutdownGraceMs = int('MCP_SHUTDOWN_GRACE_MS', DEFAULTS.shutdownGraceMs, 0, 3_600_000);
 
   if (errors.length > 0) {
     // Report every problem at once so a misconfigured deployment is fixed in one round trip.
@@ -187,6 +190,7 @@ export function loadConfig(
     auditLog,
     rateLimitPerMinute,
     maxBodyBytes,
+    shutdownGraceMs,
     authPassthrough: readFlag(env, 'MCP_AUTH_PASSTHROUGH'),
     configFile: file?.path,
     env,

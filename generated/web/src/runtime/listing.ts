@@ -3,7 +3,7 @@
  * A tool as tools/list sends it. The server lists tools with this function, and the generator
  * checks and measures the same entries before it writes anything.
  */
-import type { Tool } from '@modelcontextprotocol/sdk/types.js';
+import type { Tool } from '@modelcontextprotocol/server';
 import type { ToolDefinition } from './definition.js';
 
 /** A tool's tools/list entry, exactly as the server sends it. */

@@ -16,8 +16,8 @@ export interface MainOptions {
   handleSignals?: boolean;
 }
 
-/** Grace period for in-flight work before the process exits anyway. */
-const SHUTDOWN_GRACE_MS = 5_000;
+/** Past the grace period, the time closing may take before the process exits anyway. */
+const CLOSE_MARGIN_MS = 2_000;
 
 export async function main(
   definition: ServerDefinition,
@@ -44,10 +44,11 @@ export async function main(
     const shutdown = (reason: string): void => {
       if (stopping) return;
       stopping = true;
-      logger.info('shutting down', { reason });
+      logger.info('shutting down', { reason, graceMs: config.shutdownGraceMs });
       // unref: the timer must not itself keep a finished process alive.
-      setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
-      running.close().then(
+      setTimeout(() => process.exit(0), config.shutdownGraceMs + CLOSE_MARGIN_MS).unref();
+      // Calls in flight get the grace period to finish (HTTP; stdio ends with its client).
+      running.close(config.shutdownGraceMs).then(
         () => process.exit(0),
         (err: unknown) => {
           logger.error('shutdown failed', { error: err instanceof Error ? err : String(err) });

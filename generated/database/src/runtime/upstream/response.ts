@@ -9,7 +9,7 @@
  * reason and the body excerpt, rather than letting the client throw.
  */
 import { STATUS_CODES } from 'node:http';
-import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { JsonSchema, ToolDefinition } from '../definition.js';
 import type { HttpResponse } from './http-client.js';
 import { isJsonMediaType, mediaType } from './request.js';

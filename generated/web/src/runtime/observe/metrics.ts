@@ -121,6 +121,7 @@ export function effectiveSettings(definition: ServerDefinition, config: RuntimeC
     auditLog: config.auditLog ?? 'off',
     rateLimitPerMinute: config.rateLimitPerMinute,
     maxBodyBytes: config.maxBodyBytes,
+    shutdownGraceMs: config.shutdownGraceMs,
     auth: definition.auth.map((scheme) => ({
       id: scheme.id,
       type: scheme.type,
