@@ -17,6 +17,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { dependenciesOf, runtimeClosure, type Dependencies } from './runtime-files.js';
 import * as precompiled from './templates.js';
 import { DEFAULTS, specDefaults } from '../runtime/defaults.js';
+import { deployFiles } from './deploy.js';
 
 export interface ProjectFile {
   path: string;
@@ -108,6 +109,7 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     ...configFiles(def, header),
     ...(await sourceFiles(def, options, header, kinds)),
     ...(await testFiles(def, options, header, kinds)),
+    ...deployFiles(def, header, Object.values(def.sources?.sql ?? {}).flatMap((s) => (s.seed === undefined ? [] : [s.seed]))),
   ];
   // The packages the files above import (handlers are the user's: their packages come with the spec).
   files.push({ path: 'package.json', contents: packageJson(def, options, header, dependenciesOf(files.filter((f) => !f.userOwned))) });

@@ -137,7 +137,13 @@ const stdioServer = await startStdioRpc(entry, baseEnv, PROTOCOL);
 const stdio = await timeCalls(CALLS, async (i) => checkResult((await stdioServer.rpc('tools/call', callParams(i))).result));
 await stdioServer.stop();
 
-// --- HTTP: JSON-RPC POSTs on one session -------------------------------------------------------
+// --- HTTP: JSON-RPC POSTs (stateless: no session; answers as JSON or one SSE event) ------------------
+/** The JSON-RPC answer in a JSON body or in the data line of an event stream. */
+function answerOf(text) {
+  const data = text.split('\n').find((line) => line.startsWith('data: '));
+  return JSON.parse(data === undefined ? text : data.slice('data: '.length));
+}
+
 async function freePort() {
   const probe = createNetServer();
   await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -166,7 +172,8 @@ async function startHttp(extraEnv, stderr = 'inherit') {
     headers,
     body: JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'initialize', params: { protocolVersion: PROTOCOL, capabilities: {}, clientInfo: { name: 'bench', version: '0' } } }),
   });
-  const session = { ...headers, 'mcp-session-id': opened.headers['mcp-session-id'], 'mcp-protocol-version': PROTOCOL };
+  const id = opened.headers['mcp-session-id'];
+  const session = { ...headers, ...(id ? { 'mcp-session-id': id } : {}), 'mcp-protocol-version': PROTOCOL };
   await httpCall(url, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
   let nextId = 1;
   return {
@@ -174,7 +181,7 @@ async function startHttp(extraEnv, stderr = 'inherit') {
     call: async (i) => {
       const res = await httpCall(url, { method: 'POST', headers: session, body: JSON.stringify({ jsonrpc: '2.0', id: nextId++, method: 'tools/call', params: callParams(i) }) });
       if (res.status !== 200) throw new Error(`HTTP ${res.status}: ${res.text}`);
-      checkResult(JSON.parse(res.text).result);
+      checkResult(answerOf(res.text).result);
     },
     stop: async () => {
       child.kill('SIGTERM');
@@ -183,7 +190,7 @@ async function startHttp(extraEnv, stderr = 'inherit') {
   };
 }
 
-// Throughput: 16 callers on one session; the bulkhead must not be the limit, so
+// Throughput: 16 concurrent callers; the bulkhead must not be the limit, so
 // MCP_MAX_CONCURRENT is raised to the concurrency.
 const http = await startHttp({ MCP_MAX_CONCURRENT: String(CONCURRENCY) });
 const httpLatency = await timeCalls(CALLS, http.call);

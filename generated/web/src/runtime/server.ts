@@ -114,9 +114,32 @@ export const RESOURCES: Resource[] = [
   },
 ];
 
+/**
+ * What every server of one definition can share: over HTTP each request gets a server of its own
+ * (transport/serve.ts), so anything built from the definition alone is built once.
+ */
+interface Shared {
+  tools: Map<string, ToolDefinition>;
+  listing?: Array<{ tool: Tool; bytes: number }>;
+  resources?: Resource[];
+  /** Dynamic mode's search index. */
+  index?: ToolIndex;
+}
+const SHARED = new WeakMap<ServerDefinition, Shared>();
+
+function sharedOf(definition: ServerDefinition): Shared {
+  let shared = SHARED.get(definition);
+  if (!shared) {
+    shared = { tools: new Map(definition.tools.map((tool) => [tool.name, tool])) };
+    SHARED.set(definition, shared);
+  }
+  return shared;
+}
+
 export function createServer(definition: ServerDefinition, config: RuntimeConfig, deps: ServerDeps = {}): Server {
   const resolved = resolveDeps(config, deps);
-  const tools = new Map(definition.tools.map((tool) => [tool.name, tool]));
+  const shared = sharedOf(definition);
+  const tools = shared.tools;
 
   const info: { name: string; version: string; title?: string; description?: string } = {
     name: definition.server.name,
@@ -135,15 +158,14 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   if (config.mode === 'dynamic') {
     registerMetaTools(server, definition, tools, config, resolved);
   } else {
-    // Built on first request: a large definition should not slow the start-up handshake.
-    let listing: Array<{ tool: Tool; bytes: number }> | undefined;
     server.setRequestHandler('tools/list', (request, ctx) => {
-      listing ??= definition.tools.map((t) => {
+      // Built on the first listing: a large definition should not slow start-up.
+      shared.listing ??= definition.tools.map((t) => {
         const tool = listedTool(t);
         return { tool, bytes: Buffer.byteLength(JSON.stringify(tool)) };
       });
       const permitted = toolFilter(definition, principalOf(ctx));
-      return listPage(listing.filter((t) => permitted(t.tool.name)), request.params?.cursor);
+      return listPage(shared.listing.filter((t) => permitted(t.tool.name)), request.params?.cursor);
     });
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const principal = principalOf(ctx);
@@ -156,7 +178,8 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
     });
   }
 
-  const resources = [...RESOURCES, ...staticResources(definition)];
+  shared.resources ??= [...RESOURCES, ...staticResources(definition)];
+  const resources = shared.resources;
   server.setRequestHandler('resources/list', () => ({ resources }));
   server.setRequestHandler('resources/read', (request) => {
     const uri = request.params.uri;
@@ -197,7 +220,9 @@ function registerMetaTools(
 ): void {
   const meta = metaTools(definition.server.title ?? definition.server.name, definition.tools.length);
   const metaByName = new Map(meta.map((t) => [t.name, t]));
-  const index = new ToolIndex(definition.tools);
+  const shared = sharedOf(definition);
+  shared.index ??= new ToolIndex(definition.tools);
+  const index = shared.index;
 
   server.setRequestHandler('tools/list', () => ({ tools: meta }));
   server.setRequestHandler('tools/call', async (request, ctx) => {
