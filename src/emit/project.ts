@@ -17,7 +17,7 @@ import { PACKAGE_ROOT } from '../package-root.js';
 import { dependenciesOf, runtimeClosure, type Dependencies } from './runtime-files.js';
 import * as precompiled from './templates.js';
 import { DEFAULTS, specDefaults } from '../runtime/defaults.js';
-import { deployFiles } from './deploy.js';
+import { deployFiles, dnsLabel } from './deploy.js';
 
 export interface ProjectFile {
   path: string;
@@ -214,6 +214,8 @@ function docsContext(def: ServerDefinition, options: EmitOptions, header: string
   return {
     header,
     name,
+    // Docker image tags and Kubernetes names: lower-case letters, digits and dashes.
+    imageName: dnsLabel(name),
     title: def.server.title ?? name,
     description: def.server.description ?? '',
     apiVersion: def.server.version,
