@@ -12,7 +12,7 @@ import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../../src/runtime/config.js';
 import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
 import { parseRetryAfter } from '../../src/runtime/upstream/resilience.js';
@@ -278,11 +278,11 @@ describe('deadlines', () => {
     const client = await connect({ API_BASE_URL: stub.url });
     const controller = new AbortController();
     const pending = client.callTool({ name: 'get', arguments: {} }, undefined, { signal: controller.signal });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Waited for, not slept on: on a loaded machine the request may take a while to arrive.
+    await vi.waitFor(() => expect(stub.seen).toHaveLength(1));
     controller.abort();
     await expect(pending).rejects.toThrow();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(closed).toBe(true);
+    await vi.waitFor(() => expect(closed).toBe(true));
     expect(stub.seen).toHaveLength(1);
     await expectHealthy(client, stub);
   });
