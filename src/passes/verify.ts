@@ -2,8 +2,9 @@
  * The last check before emitting: what clients do with our tools/list, done here first. Every
  * input and output schema must be valid JSON Schema 2020-12 and draft-07 (several clients still
  * use draft-07) and compile with ajv 2020-12 with unknown keywords refused and formats known, as
- * the SDK client compiles them; each tools/list entry must pass the SDK's ListToolsResultSchema
- * (precompiled from the SDK's own schema into meta-validators.ts, so the SDK is not loaded here).
+ * the SDK client compiles them; each tools/list entry must pass ListToolsResultSchema as both SDK
+ * lines apply it, 1.x (deployed clients) and 2.x (precompiled from the SDKs' own schemas into
+ * meta-validators.ts, so no SDK is loaded here).
  * A tool that fails is left out with a warning naming it and why, so one bad operation never
  * makes a client reject the whole server.
  *

@@ -41,7 +41,7 @@ describe('emitProject', () => {
     expect(paths(files)).toEqual(expect.arrayContaining(['src/runtime/main.ts', 'src/runtime/upstream/http-client.ts', 'src/runtime/transport/serve.ts', 'test/contract.test.ts']));
     expect(paths(files).filter((p) => p.startsWith('src/runtime/kinds/'))).toEqual([]);
     const pkg = JSON.parse(file(files, 'package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
-    expect(Object.keys(pkg.dependencies)).toContain('@modelcontextprotocol/sdk');
+    expect(Object.keys(pkg.dependencies)).toContain('@modelcontextprotocol/server');
     expect(Object.keys(pkg.dependencies)).not.toContain('pg');
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['typescript', 'vitest', '@types/node']));
   });

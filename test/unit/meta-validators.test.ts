@@ -3,7 +3,8 @@ import { Ajv } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { ListToolsResultSchema } from '@modelcontextprotocol/core/internal';
+import { ListToolsResultSchema as ListToolsV2 } from '@modelcontextprotocol/core/internal';
+import { ListToolsResultSchema as ListToolsV1 } from '@modelcontextprotocol/sdk/types.js';
 import { validate2020, validateDraft07, validateToolsList } from '../../src/passes/meta-validators.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
@@ -44,7 +45,7 @@ describe('precompiled meta-schema validators', () => {
     }
   });
 
-  // The tools/list check must judge like the SDK's zod schema that client.listTools() applies.
+  // The tools/list check must judge like the SDKs' zod schemas that client.listTools() applies.
   const tool = { name: 't', inputSchema: { type: 'object' } };
   const listings: unknown[] = [
     { tools: [tool] },
@@ -63,8 +64,8 @@ describe('precompiled meta-schema validators', () => {
     { tools: [{ ...tool, outputSchema: { properties: {} } }] },
     {},
   ];
-  it.each(listings.map((l) => [JSON.stringify(l), l]))('judge the tools/list result %s as the SDK does', (_text, listing) => {
-    expect(validateToolsList(listing)).toBe(ListToolsResultSchema.safeParse(listing).success);
+  it.each(listings.map((l) => [JSON.stringify(l), l]))('judge the tools/list result %s as the SDKs 1.x and 2.x both do', (_text, listing) => {
+    expect(validateToolsList(listing)).toBe(ListToolsV1.safeParse(listing).success && ListToolsV2.safeParse(listing).success);
   });
 });
 
