@@ -1,0 +1,240 @@
+// Scale-out check: 3 replicas of generated/petstore behind HAProxy (round robin, no stickiness),
+// everything on 127.0.0.1 and started and stopped here.
+//
+//   npm run build && node test/scripts/scale-out.mjs [calls]      (npm run scale-out)
+//
+// Through the balancer: the SDK 1.x Client, the SDK 2.x Client (legacy, auto, pinned to
+// 2026-07-28) each list and call a tool; then a load of `calls` tool calls (default 10,000) at
+// concurrency 32, during which one replica gets SIGTERM. Every call must succeed (calls in flight
+// finish; new ones go elsewhere once /readyz answers 503 and the connection closes), and that
+// replica must exit 0 within its grace period. Prints the figures as Markdown.
+//
+// HAProxy comes from Debian (`apt-get install -y haproxy`, done here when missing and root).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { Agent, createServer, request } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Client as ClientV1 } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport as TransportV1 } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from '@modelcontextprotocol/client';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const CALLS = Number(process.argv[2] ?? 10_000);
+const CONCURRENCY = 32;
+const REPLICAS = 3;
+const GRACE_MS = 10_000;
+
+const log = (...args) => console.error('[scale-out]', ...args);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function freePort() {
+  const probe = createNetServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+function haproxyBinary() {
+  const found = ['/usr/sbin/haproxy', '/usr/bin/haproxy'].find((p) => existsSync(p));
+  if (found) return found;
+  if (process.getuid?.() !== 0) throw new Error('HAProxy is not installed: apt-get install -y haproxy (as root)');
+  log('installing haproxy from Debian');
+  execFileSync('apt-get', ['install', '-y', '-qq', 'haproxy'], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return haproxyBinary();
+}
+
+// --- the project --------------------------------------------------------------------------------
+const project = path.join(REPO, 'generated', 'petstore');
+if (!existsSync(path.join(project, 'node_modules'))) symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'));
+execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { stdio: 'inherit' });
+
+// --- the upstream: a small JSON order for getOrderById -------------------------------------------
+const upstream = createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":1,"petId":2,"quantity":1,"status":"placed","complete":false}'));
+});
+await new Promise((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+const apiBase = `http://127.0.0.1:${upstream.address().port}/api/v3`;
+
+// --- replicas and balancer -----------------------------------------------------------------------
+const lbPort = await freePort();
+const replicas = [];
+for (let i = 0; i < REPLICAS; i++) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(project, 'dist', 'index.js')], {
+    env: {
+      ...process.env,
+      MCP_TRANSPORT: 'http',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      API_BASE_URL: apiBase,
+      // Clients name the balancer in Host.
+      MCP_ALLOWED_HOSTS: `127.0.0.1:${lbPort},localhost:${lbPort}`,
+      MCP_MAX_CONCURRENT: String(CONCURRENCY),
+      MCP_SHUTDOWN_GRACE_MS: String(GRACE_MS),
+      MCP_LOG_LEVEL: 'warn',
+      MCP_AUDIT_LOG: 'off',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal, at: performance.now() })));
+  replicas.push({ port, child, exited });
+}
+const work = mkdtempSync(path.join(tmpdir(), 'mcp-gen-scale-'));
+const config = `global
+  maxconn 4096
+defaults
+  mode http
+  timeout connect 1s
+  timeout client 30s
+  timeout server 30s
+  timeout check 2s
+  retries 3
+  option redispatch
+  retry-on conn-failure empty-response
+frontend mcp
+  bind 127.0.0.1:${lbPort}
+  default_backend replicas
+backend replicas
+  balance roundrobin
+  option httpchk GET /readyz
+  http-check expect status 200
+${replicas.map((r, i) => `  server r${i + 1} 127.0.0.1:${r.port} check inter 500ms fall 1 rise 2`).join('\n')}
+`;
+writeFileSync(path.join(work, 'haproxy.cfg'), config);
+// Its log (servers going down and up) is shown only when something failed.
+const haproxyLog = [];
+const haproxy = spawn(haproxyBinary(), ['-f', path.join(work, 'haproxy.cfg'), '-db'], { stdio: ['ignore', 'ignore', 'pipe'] });
+haproxy.stderr.on('data', (chunk) => haproxyLog.push(String(chunk)));
+const url = `http://127.0.0.1:${lbPort}/mcp`;
+
+const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+function post(body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+function get(target) {
+  return new Promise((resolve) => {
+    const req = request(target, { agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode));
+    });
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+const answerOf = (text) => {
+  const data = text.split('\n').find((line) => line.startsWith('data: '));
+  return JSON.parse(data === undefined ? text : data.slice('data: '.length));
+};
+
+const cleanup = async () => {
+  for (const r of replicas) r.child.kill('SIGKILL');
+  haproxy.kill('SIGKILL');
+  upstream.closeAllConnections();
+  upstream.close();
+  agent.destroy();
+  rmSync(work, { recursive: true, force: true });
+};
+
+try {
+  for (let i = 0; ; i++) {
+    const ready = await Promise.all(replicas.map((r) => get(`http://127.0.0.1:${r.port}/readyz`)));
+    const lb = await get(`http://127.0.0.1:${lbPort}/healthz`);
+    if (ready.every((s) => s === 200) && lb === 200) break;
+    if (i > 100) throw new Error(`replicas or balancer did not come up (${ready}, ${lb})`);
+    await sleep(100);
+  }
+  await sleep(1000); // the balancer's checks mark every replica up
+
+  // --- clients through the balancer ------------------------------------------------------------
+  const rows = [];
+  const clientCheck = async (label, connect) => {
+    const { client, version } = await connect();
+    const { tools } = await client.listTools();
+    const result = await client.callTool({ name: 'getOrderById', arguments: { orderId: 3 } });
+    const ok = tools.length === 9 && !result.isError;
+    rows.push(`| ${label} | ${version} | ${tools.length} | ${ok ? 'ok' : 'FAILED'} |`);
+    await client.close();
+    if (!ok) throw new Error(`${label} failed`);
+  };
+  await clientCheck('SDK 1.x Client', async () => {
+    const client = new ClientV1({ name: 'scale', version: '1' });
+    const transport = new TransportV1(new URL(url));
+    await client.connect(transport);
+    return { client, version: transport.protocolVersion ?? '2025-11-25' };
+  });
+  for (const [label, mode] of [['SDK 2.x Client (legacy)', 'legacy'], ['SDK 2.x Client (auto)', 'auto'], ['SDK 2.x Client (pinned 2026-07-28)', { pin: '2026-07-28' }]]) {
+    await clientCheck(label, async () => {
+      const client = new ClientV2({ name: 'scale', version: '1' }, { versionNegotiation: { mode } });
+      await client.connect(new TransportV2(new URL(url)));
+      return { client, version: client.getNegotiatedProtocolVersion() };
+    });
+  }
+
+  // --- load, with one replica stopped half-way -----------------------------------------------
+  let next = 0;
+  let failures = 0;
+  const failed = [];
+  const latencies = [];
+  const victim = replicas[1];
+  let sigtermAt;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (;;) {
+        const i = next++;
+        if (i >= CALLS) return;
+        if (i === Math.floor(CALLS / 3)) {
+          sigtermAt = performance.now();
+          victim.child.kill('SIGTERM');
+        }
+        const t0 = performance.now();
+        try {
+          const res = await post(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'getOrderById', arguments: { orderId: (i % 9) + 1 } } }), { 'mcp-protocol-version': '2025-11-25' });
+          const answer = res.status === 200 ? answerOf(res.text) : undefined;
+          if (!answer?.result || answer.result.isError) {
+            failures++;
+            if (failed.length < 5) failed.push(`${res.status} ${res.text.slice(0, 160)}`);
+          }
+        } catch (err) {
+          failures++;
+          if (failed.length < 5) failed.push(String(err));
+        }
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const stopped = await Promise.race([victim.exited, sleep(GRACE_MS + 5000).then(() => undefined)]);
+  latencies.sort((a, b) => a - b);
+  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)].toFixed(1);
+
+  console.log(`\n### Scale-out through HAProxy (${REPLICAS} replicas of generated/petstore, round robin, no stickiness)\n`);
+  console.log('| client | protocol | tools | list + call |');
+  console.log('| --- | --- | --- | --- |');
+  for (const row of rows) console.log(row);
+  console.log(`\n| load | value |\n| --- | --- |`);
+  console.log(`| tool calls | ${CALLS} at concurrency ${CONCURRENCY} |`);
+  console.log(`| failures | **${failures}** |`);
+  console.log(`| aggregate | **${Math.round(CALLS / seconds)} calls/s** (${seconds.toFixed(1)} s) |`);
+  console.log(`| latency p50 / p99 | ${pct(0.5)} / ${pct(0.99)} ms |`);
+  console.log(
+    `| replica 2 after SIGTERM (call ${Math.floor(CALLS / 3)}) | ${stopped ? `exit code ${stopped.code ?? stopped.signal}, ${Math.round(stopped.at - sigtermAt)} ms after the signal` : `still running after ${GRACE_MS + 5000} ms`} |`,
+  );
+  if (failed.length) console.log(`\nfirst failures:\n${failed.map((f) => `- ${f}`).join('\n')}\n\nHAProxy:\n${haproxyLog.join('')}`);
+  if (failures > 0 || !stopped || stopped.code !== 0) process.exitCode = 1;
+} finally {
+  await cleanup();
+}
