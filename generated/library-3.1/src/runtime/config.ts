@@ -62,6 +62,8 @@ export interface RuntimeConfig {
   authPassthrough: boolean;
   /** HTTP: MCP requests per minute per caller (token subject, else client address); 0 = no limit. */
   rateLimitPerMinute: number;
+  /** MCP_REDIS_URL: where replicas share the rate limit's counts; unset, each process counts alone. */
+  redisUrl: string | undefined;
   /** HTTP: largest JSON-RPC request body accepted; larger ones get 413 before they are parsed. */
   maxBodyBytes: number;
   /** MCP_SHUTDOWN_GRACE_MS: how long calls in flight may run on after SIGTERM/SIGINT. */
@@ -189,6 +191,7 @@ export function loadConfig(
     inboundAuth,
     auditLog,
     rateLimitPerMinute,
+    redisUrl: redisUrlOf(env),
     maxBodyBytes,
     shutdownGraceMs,
     authPassthrough: readFlag(env, 'MCP_AUTH_PASSTHROUGH'),
@@ -428,4 +431,10 @@ export function toolTimeouts(config: RuntimeConfig, toolTimeoutMs: number | unde
   if (toolTimeoutMs === undefined) return { timeoutMs: config.timeoutMs };
   const attemptTimeoutMs = config.attemptTimeoutMs < config.timeoutMs ? Math.min(config.attemptTimeoutMs, toolTimeoutMs) : toolTimeoutMs;
   return { timeoutMs: toolTimeoutMs, attemptTimeoutMs };
+}
+
+function redisUrlOf(env: Env): string | undefined {
+  const url = nonEmpty(env['MCP_REDIS_URL']);
+  if (url !== undefined && !/^rediss?:\/\//i.test(url)) throw new Error(`MCP_REDIS_URL must be a redis:// or rediss:// URL, got ${JSON.stringify(url)}`);
+  return url;
 }

@@ -23,7 +23,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { RuntimeConfig } from '../config.js';
 import type { ServerDefinition } from '../definition.js';
 import { InboundAuth } from './inbound-auth.js';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { createRateLimit } from './rate-limit.js';
 import { createServer, resolveDeps } from '../server.js';
 import type { ServerDeps } from '../server.js';
 
@@ -74,7 +74,7 @@ export async function startHttpServer(
   const { logger } = resolved;
   let guard: RequestGuard | undefined;
   const inbound = config.inboundAuth ? new InboundAuth(config.inboundAuth) : undefined;
-  const limiter = config.rateLimitPerMinute > 0 ? new RateLimiterMemory({ points: config.rateLimitPerMinute, duration: 60 }) : undefined;
+  const limiter = await createRateLimit(config, logger);
   const mcp = createMcpHandler(() => createServer(definition, config, resolved), {
     // 2025-era clients are served without sessions, so no replica needs another's memory.
     legacy: 'stateless',
@@ -140,12 +140,9 @@ export async function startHttpServer(
 
     if (limiter) {
       // Per caller: the token's subject when authenticated, else the client address.
-      const key = authInfo?.clientId ?? req.socket.remoteAddress ?? 'unknown';
-      try {
-        await limiter.consume(key);
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
-        res.setHeader('retry-after', String(Math.max(1, Math.ceil(err.msBeforeNext / 1000))));
+      const wait = await limiter.take(authInfo?.clientId ?? req.socket.remoteAddress ?? 'unknown');
+      if (wait !== undefined) {
+        res.setHeader('retry-after', String(Math.max(1, Math.ceil(wait / 1000))));
         logger.warn('rate limited', { principal: authInfo?.clientId ?? 'anonymous' });
         return sendJsonRpcError(res, 429, -32000, `Too many requests: at most ${config.rateLimitPerMinute} per minute`);
       }
@@ -223,6 +220,7 @@ export async function startHttpServer(
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeAllConnections();
       await mcp.close();
+      await limiter?.close();
       await stopped;
     })();
     return closing;

@@ -120,6 +120,8 @@ export function effectiveSettings(definition: ServerDefinition, config: RuntimeC
       : 'off',
     auditLog: config.auditLog ?? 'off',
     rateLimitPerMinute: config.rateLimitPerMinute,
+    // The URL may carry a password: only whether replicas share the count.
+    rateLimitShared: config.redisUrl !== undefined,
     maxBodyBytes: config.maxBodyBytes,
     shutdownGraceMs: config.shutdownGraceMs,
     auth: definition.auth.map((scheme) => ({
