@@ -180,6 +180,8 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   shared.resources ??= [...RESOURCES, ...staticResources(definition)];
   const resources = shared.resources;
   server.setRequestHandler('resources/list', () => ({ resources }));
+  // A server offering resources answers this too (2026-07-28 caching checks it); specs declare no templates.
+  server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: [] }));
   server.setRequestHandler('resources/read', (request) => {
     const uri = request.params.uri;
     const declared = readStaticResource(definition, uri);

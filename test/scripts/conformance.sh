@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the official MCP conformance suite (needs Node 22, fetched by npx from the npm registry)
-# against generated servers over Streamable HTTP, with test/conformance/expected-failures.yaml as
-# the baseline of scenarios that do not apply. Exits non-zero on any failure outside it.
+# against generated servers over Streamable HTTP, for protocol 2025-11-25 and for 2026-07-28, with
+# test/conformance/expected-failures.yaml as the baseline of scenarios that do not apply. Exits
+# non-zero on any failure outside it. (Through a load balancer: npm run scale-out.)
 # Usage: npm run conformance [-- <example> …]   (default: weather petstore)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,9 +19,13 @@ for example in "${examples[@]}"; do
   trap 'kill $server 2>/dev/null || true' EXIT
   for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   echo "== $example (http://127.0.0.1:$port/mcp)"
-  npx -y -p node@22 -p @modelcontextprotocol/conformance@0.1.16 -- conformance server \
-    --url "http://127.0.0.1:$port/mcp" --expected-failures test/conformance/expected-failures.yaml \
-    -o "${TMPDIR:-/tmp}/mcp-gen-conformance/$example" 2>&1 | grep -v -e 'npm warn' -e EBADENGINE -e '^  *\(package\|required\|current\):' -e '^}$' || status=1
+  for version in "--spec-version 2025-11-25" "--requirements 2026-07-28"; do
+    echo "-- $version"
+    # shellcheck disable=SC2086
+    npx -y -p node@22 -p @modelcontextprotocol/conformance@0.2.0-alpha.12 -- conformance server \
+      --url "http://127.0.0.1:$port/mcp" $version --expected-failures test/conformance/expected-failures.yaml \
+      -o "${TMPDIR:-/tmp}/mcp-gen-conformance/$example" 2>&1 | grep -v -e 'npm warn' -e EBADENGINE -e '^  *\(package\|required\|current\):' -e '^}$' || status=1
+  done
   kill $server 2>/dev/null || true
 done
 

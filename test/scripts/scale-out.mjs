@@ -9,8 +9,12 @@
 // finish; new ones go elsewhere once /readyz answers 503 and the connection closes), and that
 // replica must exit 0 within its grace period. Prints the figures as Markdown.
 //
+// And the official conformance suite (@modelcontextprotocol/conformance on Node 22, fetched by npx)
+// for 2025-11-25 and 2026-07-28, through the balancer and against one replica alone: the same
+// scenarios must pass.
+//
 // HAProxy comes from Debian (`apt-get install -y haproxy`, done here when missing and root).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -28,6 +32,16 @@ const REPLICAS = 3;
 const GRACE_MS = 10_000;
 
 const log = (...args) => console.error('[scale-out]', ...args);
+const CONFORMANCE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
+
+/** The scenarios that pass, run by the official suite against `target`. */
+function conformancePasses(target, versionArgs) {
+  const run = spawnSync('npx', ['-y', '-p', 'node@22', '-p', CONFORMANCE, '--', 'conformance', 'server', '--url', target, ...versionArgs], { encoding: 'utf8', timeout: 600_000 });
+  const passed = [...run.stdout.matchAll(/^✓ ([\w-]+):/gm)].map((m) => m[1]).sort();
+  const failed = [...run.stdout.matchAll(/^✗ ([\w-]+):/gm)].map((m) => m[1]).sort();
+  if (passed.length + failed.length === 0) throw new Error(`the conformance suite printed no summary:\n${run.stdout}\n${run.stderr}`);
+  return { passed, failed };
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 async function freePort() {
   const probe = createNetServer();
@@ -183,6 +197,16 @@ try {
     });
   }
 
+  // --- the conformance suite through the balancer and against one replica ---------------------
+  const conformance = [];
+  for (const [label, args] of [['2025-11-25', ['--spec-version', '2025-11-25']], ['2026-07-28', ['--requirements', '2026-07-28']]]) {
+    const balanced = conformancePasses(url, args);
+    const single = conformancePasses(`http://127.0.0.1:${replicas[0].port}/mcp`, args);
+    const same = balanced.passed.join() === single.passed.join();
+    conformance.push(`| ${label} | ${balanced.passed.length} pass, ${balanced.failed.length} fail | ${single.passed.length} pass, ${single.failed.length} fail | ${same ? 'yes' : `**no**: ${balanced.passed.filter((p) => !single.passed.includes(p)).concat(single.passed.filter((p) => !balanced.passed.includes(p))).join(', ')}`} |`);
+    if (!same) process.exitCode = 1;
+  }
+
   // --- load, with one replica stopped half-way -----------------------------------------------
   let next = 0;
   let failures = 0;
@@ -225,6 +249,8 @@ try {
   console.log('| client | protocol | tools | list + call |');
   console.log('| --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
+  console.log(`\n| conformance (${CONFORMANCE}) | through the balancer | one replica | same scenarios pass |\n| --- | --- | --- | --- |`);
+  for (const row of conformance) console.log(row);
   console.log(`\n| load | value |\n| --- | --- |`);
   console.log(`| tool calls | ${CALLS} at concurrency ${CONCURRENCY} |`);
   console.log(`| failures | **${failures}** |`);

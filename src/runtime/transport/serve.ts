@@ -78,7 +78,8 @@ export async function startHttpServer(
     // 2025-era clients are served without sessions, so no replica needs another's memory.
     legacy: 'stateless',
     maxRequestBodySize: config.maxBodyBytes,
-    onerror: (err) => logger.error('mcp request failed', { error: err }),
+    // Mostly requests the SDK refused (a bad header or envelope): the client's mistake, not ours.
+    onerror: (err) => logger.warn('mcp request refused or failed', { error: err }),
   });
 
   let draining = false;
