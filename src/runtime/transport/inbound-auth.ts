@@ -1,20 +1,17 @@
 /**
  * Who is calling, on the HTTP transport: bearer JWTs verified with jose against an HS256 secret,
- * a PEM public key or a JWKS URL (issuer and audience checked when configured, expiry always),
- * and what their roles let them use. stdio is local and has no inbound auth.
+ * a PEM public key or a JWKS URL (issuer and audience checked when configured, expiry always).
+ * stdio is local and has no inbound auth. Loaded only when MCP_AUTH_* is configured (jose is
+ * not small); what the caller's roles grant is roles.ts.
  */
 import { createPublicKey } from 'node:crypto';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify } from 'jose';
 import type { JWTPayload, JWTVerifyGetKey } from 'jose';
-import picomatch from 'picomatch';
 import type { InboundAuthConfig } from '../config.js';
-import type { ServerDefinition } from '../definition.js';
 
-export interface Principal {
-  /** The token's `sub`, or `anonymous` when it has none. */
-  subject: string;
-  roles: string[];
-}
+import type { Principal } from './roles.js';
+
+export type { Principal };
 
 export type Verification = { ok: true; principal: Principal; token: string } | { ok: false; tokenPresented: boolean; reason: string };
 
@@ -71,17 +68,4 @@ function rolesOf(payload: JWTPayload, claim: string): string[] {
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   if (typeof value === 'string') return value.split(/\s+/).filter(Boolean);
   return [];
-}
-
-/**
- * Which tools a caller may see and call. Without roles in the definition every authenticated
- * caller may use every tool; with them, only what one of the caller's roles grants.
- */
-export function toolFilter(definition: ServerDefinition, principal: Principal | undefined): (tool: string) => boolean {
-  const roles = definition.roles;
-  if (!principal || !roles || Object.keys(roles).length === 0) return () => true;
-  const patterns = principal.roles.flatMap((role) => (Object.hasOwn(roles, role) ? roles[role]! : []));
-  if (patterns.length === 0) return () => false;
-  const match = picomatch(patterns);
-  return (tool) => match(tool);
 }

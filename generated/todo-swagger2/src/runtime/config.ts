@@ -8,11 +8,14 @@
 import { createPublicKey } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
 import type { ServerDefinition } from './definition.js';
 import { DEFAULTS, MODES, overlay, specDefaults, TRANSPORTS, type PartialTuning } from './defaults.js';
 import { LOG_LEVELS } from './observe/log.js';
 import type { LogLevel } from './observe/log.js';
+
+/** The YAML parser, loaded only when a config file is read: most servers have none. */
+const parseYaml = (text: string): unknown => (createRequire(import.meta.url)('yaml') as typeof import('yaml')).parse(text);
 
 export type Env = Record<string, string | undefined>;
 

@@ -14,8 +14,8 @@ import type { FetchLike } from './upstream/auth.js';
 import { ToolError } from './backend.js';
 import { AuditLog } from './observe/audit.js';
 import { readStaticResource, registerPrompts, staticResources } from './catalog.js';
-import { toolFilter } from './transport/inbound-auth.js';
-import type { Principal } from './transport/inbound-auth.js';
+import { toolFilter } from './transport/roles.js';
+import type { Principal } from './transport/roles.js';
 import type { BackendContext, Backends, ToolExecutor } from './backend.js';
 import { isAbsoluteHttpUrl, toolTimeouts } from './config.js';
 import type { RuntimeConfig } from './config.js';
@@ -181,6 +181,8 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   shared.resources ??= [...RESOURCES, ...staticResources(definition)];
   const resources = shared.resources;
   server.setRequestHandler('resources/list', () => ({ resources }));
+  // A server offering resources answers this too (2026-07-28 caching checks it); specs declare no templates.
+  server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: [] }));
   server.setRequestHandler('resources/read', (request) => {
     const uri = request.params.uri;
     const declared = readStaticResource(definition, uri);

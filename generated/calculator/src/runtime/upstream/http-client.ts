@@ -13,7 +13,6 @@ import { STATUS_CODES } from 'node:http';
 import { pipeline } from 'node:stream';
 import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 import { describeUrl } from './auth.js';
 import type { RequestBody } from './request.js';
@@ -132,6 +131,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 
 type UpstreamResponse = Dispatcher.ResponseData;
 
+/** undici, loaded with the first upstream request: start-up does not pay for it. */
+let undici: Promise<typeof import('undici')> | undefined;
+const loadUndici = () => (undici ??= import('undici'));
+
 /** Compressed answers are asked for and inflated, as fetch does; the size cap counts inflated bytes. */
 const ACCEPT_ENCODING = 'gzip, deflate, br';
 const DECODERS: Record<string, () => Transform> = { gzip: createGunzip, 'x-gzip': createGunzip, deflate: createInflate, br: createBrotliDecompress };
@@ -183,6 +186,7 @@ export class UndiciHttpClient implements HttpClient {
     let current = request;
     for (let hop = 0; ; hop++) {
       const wire = await wireRequest(current);
+      const { request: undiciRequest } = await loadUndici();
       const response = await undiciRequest(current.url, {
         method: current.method as Dispatcher.HttpMethod,
         headers: withDefaults(wire.headers, this.defaults),

@@ -22,7 +22,6 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { RuntimeConfig } from '../config.js';
 import type { ServerDefinition } from '../definition.js';
-import { InboundAuth } from './inbound-auth.js';
 import { createRateLimit } from './rate-limit.js';
 import { createServer, resolveDeps } from '../server.js';
 import type { ServerDeps } from '../server.js';
@@ -73,13 +72,15 @@ export async function startHttpServer(
   const resolved = resolveDeps(config, deps);
   const { logger } = resolved;
   let guard: RequestGuard | undefined;
-  const inbound = config.inboundAuth ? new InboundAuth(config.inboundAuth) : undefined;
+  // The JWT library loads only when inbound auth is configured.
+  const inbound = config.inboundAuth ? new (await import('./inbound-auth.js')).InboundAuth(config.inboundAuth) : undefined;
   const limiter = await createRateLimit(config, logger);
   const mcp = createMcpHandler(() => createServer(definition, config, resolved), {
     // 2025-era clients are served without sessions, so no replica needs another's memory.
     legacy: 'stateless',
     maxRequestBodySize: config.maxBodyBytes,
-    onerror: (err) => logger.error('mcp request failed', { error: err }),
+    // Mostly requests the SDK refused (a bad header or envelope): the client's mistake, not ours.
+    onerror: (err) => logger.warn('mcp request refused or failed', { error: err }),
   });
 
   let draining = false;
