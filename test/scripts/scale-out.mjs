@@ -85,8 +85,9 @@ for (let i = 0; i < REPLICAS; i++) {
       PORT: String(port),
       HOST: '127.0.0.1',
       API_BASE_URL: apiBase,
-      // Clients name the balancer in Host.
+      // Clients name the balancer in Host (and browsers in Origin).
       MCP_ALLOWED_HOSTS: `127.0.0.1:${lbPort},localhost:${lbPort}`,
+      MCP_ALLOWED_ORIGINS: `http://127.0.0.1:${lbPort},http://localhost:${lbPort}`,
       MCP_MAX_CONCURRENT: String(CONCURRENCY),
       MCP_SHUTDOWN_GRACE_MS: String(GRACE_MS),
       MCP_LOG_LEVEL: 'warn',
