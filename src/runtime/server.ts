@@ -6,7 +6,7 @@
  * transport/serve.ts for stdio and HTTP.
  */
 import { randomUUID } from 'node:crypto';
-import { ProtocolError, ProtocolErrorCode, Server } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, Server } from '@modelcontextprotocol/server';
 import type { CallToolResult, Resource, ServerContext, Tool } from '@modelcontextprotocol/server';
 import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache, passthroughAuth } from './upstream/auth.js';
 import type { FetchLike } from './upstream/auth.js';
@@ -187,7 +187,8 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
     const declared = readStaticResource(definition, uri);
     if (declared) return { contents: [{ uri, ...declared }] };
     const value = readResource(uri, definition, config, resolved);
-    if (value === undefined) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown resource: ${uri}`);
+    // The SDK's not-found error carries the URI (data.uri), as the 2026-07-28 spec asks.
+    if (value === undefined) throw new ResourceNotFoundError(uri, `Unknown resource: ${uri}`);
     return { contents: [{ uri, mimeType: 'application/json', text: JSON.stringify(value, null, 2) }] };
   });
 
