@@ -5,6 +5,8 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Client as ClientV2 } from '@modelcontextprotocol/client';
+import { StdioClientTransport as StdioClientTransportV2 } from '@modelcontextprotocol/client/stdio';
 import { connectHttp, connectStdio, REPO, type Connected } from '../helpers/project.js';
 import { startStub, type RecordedRequest, type Stub, type StubReply } from '../helpers/stub.js';
 import { execFileSync } from 'node:child_process';
@@ -424,5 +426,30 @@ describe.each(EXAMPLES.map((e) => [e.dir, e.tools] as const))('generated/%s', (d
     // resilience.test.ts: 11 fault cases on a GET operation + 1 on a POST (every example has both).
     const count = 3 + 1 + 2 * tools + 12;
     expect(out).toMatch(new RegExp(`Tests +${count} passed \\(${count}\\)`));
+  });
+});
+
+describe('generated/petstore over stdio with the SDK 2.x Client pinned to 2026-07-28', () => {
+  it('negotiates 2026-07-28 through server/discover, lists the tools and calls one', async () => {
+    const ex = EXAMPLES.find((e) => e.dir === 'petstore')!;
+    const transport = new StdioClientTransportV2({
+      command: process.execPath,
+      args: [path.join(REPO, 'generated', 'petstore', 'dist', 'index.js')],
+      env: { PATH: process.env.PATH ?? '', ...ex.env, API_BASE_URL: `${stub.url}${ex.basePath}`, MCP_LOG_LEVEL: 'warn' },
+      stderr: 'ignore',
+    });
+    const client = new ClientV2({ name: 'v2-stdio', version: '0.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    await client.connect(transport);
+    try {
+      expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
+      expect((await client.listTools()).tools).toHaveLength(ex.tools);
+      stub.reset();
+      nextReply = { headers: { 'content-type': 'application/json' }, body: { id: 7, name: 'doggie', photoUrls: [] } };
+      const result = await client.callTool({ name: 'getPetById', arguments: { petId: 7 } });
+      expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
+      expect(stub.requests.filter((r) => r.path !== '/oauth/token').map((r) => `${r.method} ${r.path}`)).toEqual(['GET /api/v3/pet/7']);
+    } finally {
+      await client.close();
+    }
   });
 });
