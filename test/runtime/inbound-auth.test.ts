@@ -233,8 +233,10 @@ describe('inbound JWT auth (HS256)', () => {
         body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }),
       });
       if (response.status !== 200) return response.status;
-      const data = (await response.text()).split('\n').find((line) => line.startsWith('data: '));
-      return (JSON.parse(data!.slice('data: '.length)) as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name).sort();
+      // A JSON body, or one event of a stream.
+      const text = await response.text();
+      const data = text.split('\n').find((line) => line.startsWith('data: '));
+      return (JSON.parse(data === undefined ? text : data.slice('data: '.length)) as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name).sort();
     };
     expect(await list()).toBe(401);
     const asReader = await list(await sign({ sub: 'alice', roles: ['reader'] }));

@@ -172,7 +172,7 @@ describe('Streamable HTTP transport', () => {
     expect(old.body).toContain('Unsupported protocol version: 1999-01-01');
   });
 
-  it('answers a batch (2025-03-26) in request order and a notification with 202', async () => {
+  it('answers a batch (2025-03-26) with an array in request order and a notification with 202', async () => {
     const headers = mcpHeaders(handle.port, { 'mcp-protocol-version': '2025-03-26' });
     const note = await raw(handle.port, { headers, body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' }) });
     expect(note.status).toBe(202);
@@ -185,11 +185,10 @@ describe('Streamable HTTP transport', () => {
       ]),
     });
     expect(batch.status).toBe(200);
-    const answers = batch.body
-      .split('\n')
-      .filter((line) => line.startsWith('data: '))
-      .map((line) => JSON.parse(line.slice('data: '.length)) as { id: string; result: { isError?: boolean } });
-    expect(answers.map((a) => a.id).sort()).toEqual(['a', 'b']);
+    // 2025-era POSTs are answered with JSON: the batch as an array, in request order.
+    expect(batch.headers['content-type']).toBe('application/json');
+    const answers = JSON.parse(batch.body) as Array<{ id: string; result: { isError?: boolean } }>;
+    expect(answers.map((a) => a.id)).toEqual(['b', 'a']);
     expect(answers.find((a) => a.id === 'b')?.result.isError).toBeFalsy();
   });
 

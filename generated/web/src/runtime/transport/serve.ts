@@ -17,12 +17,13 @@
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createMcpHandler } from '@modelcontextprotocol/server';
-import type { AuthInfo } from '@modelcontextprotocol/server';
+import { createMcpHandler, SUPPORTED_PROTOCOL_VERSIONS } from '@modelcontextprotocol/server';
+import type { AuthInfo, JSONRPCMessage } from '@modelcontextprotocol/server';
 import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { RuntimeConfig } from '../config.js';
 import type { ServerDefinition } from '../definition.js';
 import { createRateLimit } from './rate-limit.js';
+import { jsonRpcMessages, LegacyJsonTransport } from './legacy-json.js';
 import { createServer, resolveDeps } from '../server.js';
 import type { ServerDeps } from '../server.js';
 
@@ -82,6 +83,11 @@ export async function startHttpServer(
     // Mostly requests the SDK refused (a bad header or envelope): the client's mistake, not ours.
     onerror: (err) => logger.warn('mcp request refused or failed', { error: err }),
   });
+
+  // 2025-era POSTs take the fast path: one server for the process, JSON answers (legacy-json.ts).
+  const legacy = new LegacyJsonTransport();
+  const legacyServer = createServer(definition, config, resolved);
+  await legacyServer.connect(legacy);
 
   let draining = false;
   /** Requests being answered, and who waits for them to end. */
@@ -154,6 +160,8 @@ export async function startHttpServer(
       const read = await readBody(req, res, config.maxBodyBytes);
       if (read === NO_BODY) return;
       body = read;
+      const messages = legacyMessages(req, body);
+      if (messages) return legacy.receive(messages.list, messages.batch, res, authInfo ? { authInfo } : {});
     }
     // The call ends with the connection: a client that hangs up cancels its request.
     const hangUp = new AbortController();
@@ -221,6 +229,7 @@ export async function startHttpServer(
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeAllConnections();
       await mcp.close();
+      await legacyServer.close();
       await limiter?.close();
       await stopped;
     })();
@@ -228,6 +237,35 @@ export async function startHttpServer(
   };
 
   return { port, host: config.host, url, close };
+}
+
+/**
+ * A well-formed 2025-era POST's messages, for the fast path; undefined for anything else (the
+ * 2026-07-28 era, `server/discover`, a bad header or body), which the SDK's handler answers with
+ * its own checks and errors.
+ */
+function legacyMessages(req: IncomingMessage, body: string): { list: JSONRPCMessage[]; batch: boolean } | undefined {
+  const version = header(req, 'mcp-protocol-version');
+  if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return undefined;
+  if (!/^application\/json\s*(;|$)/i.test(header(req, 'content-type') ?? '')) return undefined;
+  const accept = header(req, 'accept') ?? '';
+  if (!/application\/json|\*\/\*/i.test(accept) || !/text\/event-stream|\*\/\*/i.test(accept)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const list = jsonRpcMessages(parsed);
+  if (!list) return undefined;
+  const modern = list.some((m) => 'method' in m && (m.method === 'server/discover' || hasEnvelope(m)));
+  return modern ? undefined : { list, batch: Array.isArray(parsed) };
+}
+
+/** A 2026-07-28 request carries its protocol version in `_meta`. */
+function hasEnvelope(message: JSONRPCMessage): boolean {
+  const meta = (message as { params?: { _meta?: Record<string, unknown> } }).params?._meta;
+  return meta !== undefined && 'io.modelcontextprotocol/protocolVersion' in meta;
 }
 
 /** The node request's headers as web Headers (repeated headers appended). */
