@@ -3,11 +3,12 @@
  * Wires a server to stdio or to Streamable HTTP on node:http, on the MCP SDK v2 server.
  *
  * Both protocol eras are served: 2026-07-28 (server/discover, the version on every request, no
- * initialize, no sessions) and the 2025 revisions (initialize). HTTP is stateless: every request
- * gets a fresh Server over the process's shared collaborators (schema and token caches, breakers,
- * bulkhead, metrics), so any replica behind a load balancer can answer any request; a legacy
- * client's Mcp-Session-Id is accepted and needs no table. Progress and cancellation ride on the
- * request's own stream (a closed connection cancels the call).
+ * initialize, no sessions) and the 2025 revisions (initialize). HTTP is stateless, so any replica
+ * behind a load balancer can answer any request: a 2026-07-28 request gets a fresh Server from the
+ * SDK's handler, a well-formed 2025-era POST goes to one long-lived Server of the process through
+ * legacy-json.ts (the SDK's per-request path costs more than the tool call), and both share the
+ * process's caches, breakers, bulkhead and metrics. A legacy client's Mcp-Session-Id is accepted
+ * and needs no table. A closed connection cancels the call.
  *
  * The node:http front is deliberately small (no framework) but carries what a reachable endpoint
  * needs: Host and Origin checks against DNS rebinding, bearer-JWT auth (inbound-auth.ts) when
