@@ -78,7 +78,10 @@ function dockerfile(header: string, seeds: readonly string[]): string {
 
 function kubernetes(name: string, readOnly: boolean): string {
   const labels = { 'app.kubernetes.io/name': name };
-  const graceSeconds = Math.ceil(DEFAULTS.shutdownGraceMs / 1000) + 5;
+  // preStop waits while the endpoints controller and the balancers stop sending to the pod; the
+  // drain (SIGTERM) follows.
+  const preStopSeconds = 5;
+  const graceSeconds = preStopSeconds + Math.ceil(DEFAULTS.shutdownGraceMs / 1000) + 5;
   const probe = (path: string, period: number) => ({ httpGet: { path, port: 'http' }, periodSeconds: period, timeoutSeconds: 2 });
   const deployment = {
     apiVersion: 'apps/v1',
@@ -90,7 +93,7 @@ function kubernetes(name: string, readOnly: boolean): string {
       template: {
         metadata: { labels },
         spec: {
-          // Longer than MCP_SHUTDOWN_GRACE_MS: the drain ends before the kubelet's SIGKILL.
+          // preStop plus MCP_SHUTDOWN_GRACE_MS, with room: the drain ends before the kubelet's SIGKILL.
           terminationGracePeriodSeconds: graceSeconds,
           securityContext: { runAsNonRoot: true, runAsUser: 1000 },
           containers: [
@@ -99,16 +102,20 @@ function kubernetes(name: string, readOnly: boolean): string {
               image: `${name}:latest`,
               ports: [{ name: 'http', containerPort: PORT }],
               env: [
+                { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 { name: 'MCP_TRANSPORT', value: 'http' },
                 { name: 'HOST', value: '0.0.0.0' },
                 { name: 'PORT', value: String(PORT) },
                 // The Host names clients use: the Service (and any ingress host) names.
-                { name: 'MCP_ALLOWED_HOSTS', value: `${name},${name}.default.svc.cluster.local` },
+                { name: 'MCP_ALLOWED_HOSTS', value: `${name},${name}.$(POD_NAMESPACE),${name}.$(POD_NAMESPACE).svc,${name}.$(POD_NAMESPACE).svc.cluster.local` },
                 { name: 'MCP_SHUTDOWN_GRACE_MS', value: String(DEFAULTS.shutdownGraceMs) },
               ],
               // API credentials and MCP_AUTH_* settings (see .env.example), e.g.
               // kubectl create secret generic <name>-env --from-env-file=.env
               envFrom: [{ secretRef: { name: `${name}-env`, optional: true } }],
+              // Kubernetes stops routing to a terminating pod a few seconds after it starts: the
+              // server keeps serving meanwhile, and SIGTERM (its drain) comes after.
+              lifecycle: { preStop: { exec: { command: ['sleep', String(preStopSeconds)] } } },
               readinessProbe: probe('/readyz', 5),
               livenessProbe: probe('/healthz', 10),
               resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '512Mi' } },

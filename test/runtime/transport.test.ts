@@ -170,6 +170,9 @@ describe('Streamable HTTP transport', () => {
     const old = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'mcp-protocol-version': '1999-01-01' }), body: list });
     expect(old.status).toBe(400);
     expect(old.body).toContain('Unsupported protocol version: 1999-01-01');
+    // A message the SDK would not accept (an extra key) is answered, never left hanging.
+    const extra = await raw(handle.port, { headers: mcpHeaders(handle.port, { 'mcp-protocol-version': '2025-06-18' }), body: JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'tools/list', x: 1 }) });
+    expect(extra.status).toBe(400);
   });
 
   it('answers a batch (2025-03-26) with an array in request order and a notification with 202', async () => {

@@ -36,12 +36,14 @@ for spec in "${specs[@]}"; do
   run_as=(); [ "$(id -u)" = 0 ] && run_as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
   (cd "$image" && exec env -u NODE_PATH HOME=/tmp MCP_TRANSPORT=http HOST=127.0.0.1 PORT=$port MCP_LOG_LEVEL=warn "${run_as[@]}" node dist/index.js) &
   server=$!
+  trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
   curl -sf "http://127.0.0.1:$port/readyz" | grep -q '"ready"'
   listed=$(curl -sf -X POST "http://127.0.0.1:$port/mcp" -H 'content-type: application/json' -H 'accept: application/json, text/event-stream' \
     -H 'mcp-protocol-version: 2025-11-25' -d '{"jsonrpc":"2.0","id":1,"method":"tools/list"}')
   want=$(node -e 'console.log(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).tools.length)' "$image/server-definition.json")
-  got=$(printf '%s' "$listed" | sed -n 's/^data: //p' | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => console.log(JSON.parse(s).result.tools.length))')
+  # A JSON body (2025-era POSTs), or the data line of an event stream.
+  got=$(printf '%s' "$listed" | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { const data = s.split("\n").find((l) => l.startsWith("data: ")); console.log(JSON.parse(data === undefined ? s : data.slice(6)).result.tools.length); })')
   kill -TERM $server; wait $server || { echo "the server did not exit 0 on SIGTERM"; exit 1; }
   [ "$got" = "$want" ] || { echo "tools/list from the production directory: $got tools, want $want"; exit 1; }
   echo "production directory: /healthz, /readyz and tools/list ($got tools) as uid $( [ ${#run_as[@]} -gt 0 ] && echo 65534 || id -u ); exit 0 on SIGTERM"

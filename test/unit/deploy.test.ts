@@ -34,6 +34,9 @@ describe('deployment files', () => {
     // The kubelet's SIGKILL comes after the drain has had its grace period.
     expect(deployment.spec!.template.spec!.terminationGracePeriodSeconds! * 1000).toBeGreaterThan(DEFAULTS.shutdownGraceMs);
     expect(deployment.spec!.template.spec!.securityContext?.runAsNonRoot).toBe(true);
+    // Served under the Service's names in whatever namespace it runs; a preStop pause before the drain.
+    expect(env.MCP_ALLOWED_HOSTS).toContain('.$(POD_NAMESPACE).svc.cluster.local');
+    expect(container.lifecycle?.preStop?.exec?.command).toEqual(['sleep', '5']);
     expect(service.spec!.selector).toEqual(deployment.spec!.selector.matchLabels);
     expect(hpa.spec!.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: deployment.metadata!.name });
     // Only the database writes (its SQLite file, created from the seed at first start).
@@ -64,7 +67,7 @@ describe('deployment files', () => {
     const files = deployFiles(definition('x"\n  evil: {$(rm -rf /)}'), 'h', []);
     const k8s = file(files, 'deploy/kubernetes.yaml');
     expect(parseAllDocuments(k8s).map((d) => (d.toJS() as { metadata: { name: string } }).metadata.name)).toEqual(Array(3).fill('x-evil-rm--rf'));
-    expect(k8s).not.toMatch(/evil:|\$\(/);
+    expect(k8s).not.toMatch(/evil:|\$\(rm/);
     expect(file(files, 'Dockerfile')).not.toContain('evil');
     // Repeated objects are written out, not as YAML aliases (&a1 / *a1) a reader must resolve.
     expect(k8s).not.toMatch(/[&*]a\d/);

@@ -13,6 +13,7 @@
  * 2026-07-28 era, and `server/discover`, stay on the SDK's handler.
  */
 import type { ServerResponse } from 'node:http';
+import { isJSONRPCNotification, isJSONRPCRequest } from '@modelcontextprotocol/server';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId, Transport } from '@modelcontextprotocol/server';
 
 /** The SDK's own cap on a batch. */
@@ -85,27 +86,16 @@ export class LegacyJsonTransport implements Transport {
   }
 }
 
-/** The JSON-RPC shape of a body: one message or a batch of at most MAX_BATCH; undefined when it is not. */
+/**
+ * The messages of a body exactly as the SDK accepts them (its own guards: no extra keys, a valid
+ * `_meta`), one or a batch of at most MAX_BATCH; undefined otherwise, and the SDK's handler
+ * answers the request with its error. A message the shared server would drop unanswered must
+ * never reach it: its HTTP response would stay open.
+ */
 export function jsonRpcMessages(body: unknown): JSONRPCMessage[] | undefined {
   const list = Array.isArray(body) ? body : [body];
   if (list.length === 0 || list.length > MAX_BATCH) return undefined;
-  return list.every(isMessage) ? (list as JSONRPCMessage[]) : undefined;
-}
-
-function isMessage(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const m = value as Record<string, unknown>;
-  if (m['jsonrpc'] !== '2.0') return false;
-  if ('method' in m) {
-    if (typeof m['method'] !== 'string') return false;
-    if ('params' in m && (typeof m['params'] !== 'object' || m['params'] === null || Array.isArray(m['params']))) return false;
-    return !('id' in m) || isId(m['id']);
-  }
-  return isId(m['id']) && ('result' in m) !== ('error' in m);
-}
-
-function isId(value: unknown): boolean {
-  return typeof value === 'string' || (typeof value === 'number' && Number.isInteger(value));
+  return list.every((m) => isJSONRPCRequest(m) || isJSONRPCNotification(m)) ? (list as JSONRPCMessage[]) : undefined;
 }
 
 function isRequest(message: JSONRPCMessage): message is JSONRPCMessage & { id: RequestId; method: string } {

@@ -88,6 +88,7 @@ export async function startHttpServer(
   // 2025-era POSTs take the fast path: one server for the process, JSON answers (legacy-json.ts).
   const legacy = new LegacyJsonTransport();
   const legacyServer = createServer(definition, config, resolved);
+  legacyServer.onerror = (err) => logger.warn('mcp request failed', { error: err });
   await legacyServer.connect(legacy);
 
   let draining = false;
