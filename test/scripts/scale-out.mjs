@@ -4,7 +4,7 @@
 //   npm run build && node test/scripts/scale-out.mjs [calls]      (npm run scale-out)
 //
 // Through the balancer: the SDK 1.x Client, the SDK 2.x Client (legacy, auto, pinned to
-// 2026-07-28) each list and call a tool; then a load of `calls` tool calls (default 10,000) at
+// 2026-07-28) and the MCP Inspector CLI each list and call a tool; then a load of `calls` tool calls (default 10,000) at
 // concurrency 32, during which one replica gets SIGTERM. Every call must succeed (calls in flight
 // finish; new ones go elsewhere once /readyz answers 503 and the connection closes), and that
 // replica must exit 0 within its grace period. Prints the figures as Markdown.
@@ -14,7 +14,7 @@
 // scenarios must pass.
 //
 // HAProxy comes from Debian (`apt-get install -y haproxy`, done here when missing and root).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { Agent, createServer, request } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
@@ -33,13 +33,33 @@ const GRACE_MS = 10_000;
 
 const log = (...args) => console.error('[scale-out]', ...args);
 const CONFORMANCE = '@modelcontextprotocol/conformance@0.2.0-alpha.12';
+const INSPECTOR = '@modelcontextprotocol/inspector@0.15.0';
+
+/**
+ * A child process's output. Never spawnSync here: the upstream stub lives in this process, and a
+ * blocked event loop leaves every tool call through it unanswered.
+ */
+function run(command, args) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (c) => (stdout += c));
+    child.stderr.setEncoding('utf8').on('data', (c) => (stderr += c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
 
 /** The scenarios that pass, run by the official suite against `target`. */
-function conformancePasses(target, versionArgs) {
-  const run = spawnSync('npx', ['-y', '-p', 'node@22', '-p', CONFORMANCE, '--', 'conformance', 'server', '--url', target, ...versionArgs], { encoding: 'utf8', timeout: 600_000 });
-  const passed = [...run.stdout.matchAll(/^✓ ([\w-]+):/gm)].map((m) => m[1]).sort();
-  const failed = [...run.stdout.matchAll(/^✗ ([\w-]+):/gm)].map((m) => m[1]).sort();
-  if (passed.length + failed.length === 0) throw new Error(`the conformance suite printed no summary:\n${run.stdout}\n${run.stderr}`);
+async function conformancePasses(target, versionArgs) {
+  const run_ = await run('npx', ['-y', '-p', 'node@22', '-p', CONFORMANCE, '--', 'conformance', 'server', '--url', target, ...versionArgs]);
+  const passed = [...run_.stdout.matchAll(/^✓ ([\w-]+):/gm)].map((m) => m[1]).sort();
+  const failed = [...run_.stdout.matchAll(/^✗ ([\w-]+):/gm)].map((m) => m[1]).sort();
+  if (passed.length + failed.length === 0) throw new Error(`the conformance suite printed no summary:\n${run_.stdout}\n${run_.stderr}`);
   return { passed, failed };
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -198,11 +218,26 @@ try {
     });
   }
 
+  // The MCP Inspector's CLI (fetched by npx), as an operator would poke the endpoint.
+  const inspector = (...args) => run('npx', ['-y', INSPECTOR, '--cli', url, '--transport', 'http', ...args]);
+  const listedByInspector = await inspector('--method', 'tools/list');
+  const calledByInspector = await inspector('--method', 'tools/call', '--tool-name', 'getOrderById', '--tool-arg', 'orderId=3');
+  const inspectorTools = (() => {
+    try {
+      return JSON.parse(listedByInspector.stdout).tools.length;
+    } catch {
+      return 0;
+    }
+  })();
+  const inspectorOk = inspectorTools === 9 && calledByInspector.status === 0 && !/"isError":\s*true/.test(calledByInspector.stdout);
+  rows.push(`| MCP Inspector CLI (${INSPECTOR.split('@').pop()}) | negotiated by the Inspector | ${inspectorTools} | ${inspectorOk ? 'ok' : 'FAILED'} |`);
+  if (!inspectorOk) throw new Error(`the Inspector CLI failed through the balancer: ${listedByInspector.stderr}${calledByInspector.stdout}${calledByInspector.stderr}`);
+
   // --- the conformance suite through the balancer and against one replica ---------------------
   const conformance = [];
   for (const [label, args] of [['2025-11-25', ['--spec-version', '2025-11-25']], ['2026-07-28', ['--requirements', '2026-07-28']]]) {
-    const balanced = conformancePasses(url, args);
-    const single = conformancePasses(`http://127.0.0.1:${replicas[0].port}/mcp`, args);
+    const balanced = await conformancePasses(url, args);
+    const single = await conformancePasses(`http://127.0.0.1:${replicas[0].port}/mcp`, args);
     const same = balanced.passed.join() === single.passed.join();
     conformance.push(`| ${label} | ${balanced.passed.length} pass, ${balanced.failed.length} fail | ${single.passed.length} pass, ${single.failed.length} fail | ${same ? 'yes' : `**no**: ${balanced.passed.filter((p) => !single.passed.includes(p)).concat(single.passed.filter((p) => !balanced.passed.includes(p))).join(', ')}`} |`);
     if (!same) process.exitCode = 1;
