@@ -127,3 +127,8 @@ export async function startStub(): Promise<{ server: HttpServer; url: string; re
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
 }
 
+/** The JSON-RPC answer in an HTTP body: plain JSON, or the data line of an event stream. */
+export function jsonRpcAnswer(body: string): { id: unknown; result?: Record<string, unknown>; error?: { code: number; message: string } } {
+  const data = body.split('\n').find((line) => line.startsWith('data: '));
+  return JSON.parse(data === undefined ? body : data.slice('data: '.length)) as ReturnType<typeof jsonRpcAnswer>;
+}

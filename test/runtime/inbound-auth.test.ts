@@ -21,6 +21,7 @@ import { expressionBackend } from '../../src/runtime/kinds/expression.js';
 import { createLogger } from '../../src/runtime/observe/log.js';
 import { startHttpServer } from '../../src/runtime/transport/serve.js';
 import type { HttpServerHandle } from '../../src/runtime/transport/serve.js';
+import { jsonRpcAnswer } from './fixtures.js';
 
 const SECRET = 'test-secret-that-is-at-least-32-bytes-long!';
 const ISSUER = 'https://issuer.example.test';
@@ -233,10 +234,7 @@ describe('inbound JWT auth (HS256)', () => {
         body: JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} }),
       });
       if (response.status !== 200) return response.status;
-      // A JSON body, or one event of a stream.
-      const text = await response.text();
-      const data = text.split('\n').find((line) => line.startsWith('data: '));
-      return (JSON.parse(data === undefined ? text : data.slice('data: '.length)) as { result: { tools: Array<{ name: string }> } }).result.tools.map((t) => t.name).sort();
+      return (jsonRpcAnswer(await response.text()).result!.tools as Array<{ name: string }>).map((t) => t.name).sort();
     };
     expect(await list()).toBe(401);
     const asReader = await list(await sign({ sub: 'alice', roles: ['reader'] }));

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/runtime/config.js';
 import { createLogger } from '../../src/runtime/observe/log.js';
 import { startHttpServer } from '../../src/runtime/transport/serve.js';
 import type { HttpServerHandle } from '../../src/runtime/transport/serve.js';
-import { petDefinition, startStub } from './fixtures.js';
+import { jsonRpcAnswer as answer, petDefinition, startStub } from './fixtures.js';
 
 interface RawResponse {
   status: number;
@@ -46,12 +46,6 @@ const mcpHeaders = (port: number, extra: Record<string, string> = {}) => ({
   accept: 'application/json, text/event-stream',
   ...extra,
 });
-
-/** The JSON-RPC answer of an event-stream (or plain JSON) response body. */
-function answer(body: string): { id: unknown; result?: Record<string, unknown>; error?: { code: number; message: string } } {
-  const data = body.split('\n').find((line) => line.startsWith('data: '));
-  return JSON.parse(data === undefined ? body : data.slice('data: '.length)) as ReturnType<typeof answer>;
-}
 
 describe('Streamable HTTP transport', () => {
   let handle: HttpServerHandle;

@@ -24,7 +24,7 @@ import { serveStdio } from '@modelcontextprotocol/server/stdio';
 import type { RuntimeConfig } from '../config.js';
 import type { ServerDefinition } from '../definition.js';
 import { createRateLimit } from './rate-limit.js';
-import { jsonRpcMessages, LegacyJsonTransport } from './legacy-json.js';
+import { jsonRpcMessages, LegacyJsonTransport, sendJson } from './legacy-json.js';
 import { createServer, resolveDeps } from '../server.js';
 import type { ServerDeps } from '../server.js';
 
@@ -373,12 +373,6 @@ function sendPlain(res: ServerResponse, status: number, body: unknown, allow?: s
 
 function sendJsonRpcError(res: ServerResponse, status: number, code: number, message: string): void {
   sendJson(res, status, { jsonrpc: '2.0', error: { code, message }, id: null });
-}
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  if (res.headersSent || res.destroyed) return;
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
 }
 
 const NO_BODY = Symbol('no body');

@@ -43,7 +43,7 @@ import ipaddr from 'ipaddr.js';
 import { ToolError } from '../backend.js';
 import type { BackendContext, ToolExecutor } from '../backend.js';
 import type { BuiltinBinding } from '../definition.js';
-import { deadlineSignal, UpstreamError } from '../upstream/http-client.js';
+import { attemptDeadline, UpstreamError } from '../upstream/http-client.js';
 import type { HttpClient } from '../upstream/http-client.js';
 import { ResilientHttpClient } from '../upstream/resilience.js';
 import { DEFAULT_MAX_LINKS, MAX_TEXT_CHARS } from './web-schemas.js';
@@ -330,10 +330,7 @@ function guardedClient(context: SendContext): HttpClient {
   const maxBytes = binding.maxBytes ?? ctx.config.maxResponseBytes;
   return {
     async send(request, options = {}) {
-      // This attempt's own timer, unless the call's deadline comes first (as upstream/http-client.ts does).
-      const timeoutMs = options.attemptTimeoutMs ?? ctx.config.attemptTimeoutMs;
-      const callerFirst = options.signal !== undefined && options.deadlineAt !== undefined && options.deadlineAt - Date.now() <= timeoutMs;
-      const own = callerFirst ? undefined : deadlineSignal(timeoutMs, options.signal);
+      const own = attemptDeadline(options, ctx.config.attemptTimeoutMs);
       const signal = own?.signal ?? options.signal ?? ctx.signal;
       let hop: Hop = { method: request.method, url: new URL(request.url), headers: request.headers, ...(typeof request.body === 'string' ? { body: request.body } : {}) };
       let from: URL | undefined;

@@ -119,6 +119,16 @@ export function deadlineSignal(timeoutMs: number, parent?: AbortSignal): Deadlin
   return { signal: controller.signal, dispose };
 }
 
+/**
+ * One attempt's own timer (`attemptTimeoutMs`, else `defaultMs`), or none when the caller's
+ * signal already fires sooner, at the overall deadline.
+ */
+export function attemptDeadline(options: SendOptions, defaultMs: number): Deadline | undefined {
+  const timeoutMs = options.attemptTimeoutMs ?? defaultMs;
+  const callerFirst = options.signal !== undefined && options.deadlineAt !== undefined && options.deadlineAt - Date.now() <= timeoutMs;
+  return callerFirst ? undefined : deadlineSignal(timeoutMs, options.signal);
+}
+
 export interface Deadline {
   signal: AbortSignal;
   /** Stops the timer once the work is done, so it does not outlive the call. */
@@ -149,12 +159,7 @@ export class UndiciHttpClient implements HttpClient {
   }
 
   async send(request: HttpRequest, sendOptions: SendOptions = {}): Promise<HttpResponse> {
-    const timeoutMs = sendOptions.attemptTimeoutMs ?? this.options.timeoutMs;
-    // The caller's signal already fires at the overall deadline; a timer of this attempt's own
-    // is needed only when the attempt must end sooner.
-    const callerFirst =
-      sendOptions.signal !== undefined && sendOptions.deadlineAt !== undefined && sendOptions.deadlineAt - Date.now() <= timeoutMs;
-    const deadline = callerFirst ? undefined : deadlineSignal(timeoutMs, sendOptions.signal);
+    const deadline = attemptDeadline(sendOptions, this.options.timeoutMs);
     const signal = deadline?.signal ?? sendOptions.signal!;
     try {
       const response = await this.requestFollowingSameOrigin(request, signal);
