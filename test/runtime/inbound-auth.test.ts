@@ -405,7 +405,7 @@ describe('per-caller rate limit', () => {
   });
 });
 
-describe('MCP_AUTH_PASSTHROUGH', () => {
+describe('token exchange (MCP_TOKEN_EXCHANGE_URL)', () => {
   const upstream: ServerDefinition = {
     formatVersion: 1,
     server: { name: 'pass', version: '1.0.0', envPrefix: 'PASS' },
@@ -419,46 +419,146 @@ describe('MCP_AUTH_PASSTHROUGH', () => {
         annotations: { readOnlyHint: true },
         binding: { kind: 'http', method: 'GET', path: '/me', parameters: [], security: [['key']] },
       },
+      {
+        name: 'status',
+        description: 'public status',
+        inputSchema: { type: 'object', properties: {} },
+        annotations: { readOnlyHint: true },
+        binding: { kind: 'http', method: 'GET', path: '/status', parameters: [], security: [] },
+      },
     ],
   };
 
-  async function upstreamSaw(passthrough: boolean): Promise<Record<string, string | string[] | undefined>> {
-    const seen: Array<Record<string, string | string[] | undefined>> = [];
+  interface Exchange {
+    authorization: string | undefined;
+    form: URLSearchParams;
+  }
+
+  /** A loopback upstream and token endpoint; `refuse` makes the endpoint answer 400 invalid_target. */
+  async function rig(options: { refuse?: boolean; env?: Record<string, string> } = {}) {
+    const upstreamSaw: IncomingHttpHeaders[] = [];
+    const exchanges: Exchange[] = [];
     const stub = createHttpServer((req, res) => {
-      seen.push(req.headers);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        if (req.url === '/token') {
+          const form = new URLSearchParams(body);
+          exchanges.push({ authorization: req.headers.authorization, form });
+          if (options.refuse) {
+            res.writeHead(400, { 'content-type': 'application/json' }).end('{"error":"invalid_target","error_description":"unknown audience"}');
+            return;
+          }
+          const answer = { access_token: `upstream-token-${exchanges.length}`, issued_token_type: 'urn:ietf:params:oauth:token-type:access_token', token_type: 'Bearer', expires_in: 600 };
+          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+          return;
+        }
+        upstreamSaw.push(req.headers);
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
+      });
     });
     await new Promise<void>((resolve) => stub.listen(0, '127.0.0.1', resolve));
+    const origin = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
     const env = {
       MCP_AUTH_JWT_SECRET: SECRET,
       PORT: '0',
-      API_BASE_URL: `http://127.0.0.1:${(stub.address() as AddressInfo).port}`,
+      API_BASE_URL: origin,
       PASS_API_KEY: 'server-key',
-      ...(passthrough ? { MCP_AUTH_PASSTHROUGH: '1' } : {}),
+      MCP_TOKEN_EXCHANGE_URL: `${origin}/token`,
+      MCP_TOKEN_EXCHANGE_CLIENT_ID: 'mcp-server',
+      MCP_TOKEN_EXCHANGE_CLIENT_SECRET: 'exchange-secret',
+      MCP_TOKEN_EXCHANGE_AUDIENCE: 'https://api.example.test',
+      MCP_TOKEN_EXCHANGE_SCOPE: 'read:me',
+      ...options.env,
     };
     const server = await startHttpServer(upstream, loadConfig(upstream, env), { audit: new AuditLog(undefined) });
-    const token = await sign({ sub: 'frank' }, { audience: AUDIENCE });
-    const client = await connectWith(server.url, token);
-    try {
-      expect((await client.callTool({ name: 'whoami', arguments: {} })).isError).toBeFalsy();
-      return { ...seen[0]!, token };
-    } finally {
-      await client.close();
-      await server.close();
-      stub.close();
-    }
+    return {
+      upstreamSaw,
+      exchanges,
+      call: async (token: string, tool = 'whoami') => {
+        const client = await connectWith(server.url, token);
+        try {
+          return (await client.callTool({ name: tool, arguments: {} })) as CallToolResult;
+        } finally {
+          await client.close();
+        }
+      },
+      close: async () => {
+        await server.close();
+        stub.close();
+      },
+    };
   }
 
-  it('off by default: the upstream gets the configured credentials, never the caller token', async () => {
-    const headers = await upstreamSaw(false);
-    expect(headers['x-api-key']).toBe('server-key');
-    expect(headers.authorization).toBeUndefined();
+  it("sends upstream a token traded for the caller's, never the caller's token or the server's key", async () => {
+    const r = await rig();
+    try {
+      const token = await sign({ sub: 'frank' });
+      expect((await r.call(token)).isError).toBeFalsy();
+      expect(r.exchanges).toHaveLength(1);
+      const [exchange] = r.exchanges;
+      // RFC 6749 §2.3.1: id and secret are form-encoded, then joined for Basic auth.
+      const basic = Buffer.from(exchange!.authorization!.replace(/^Basic /, ''), 'base64').toString().split(':').map(decodeURIComponent);
+      expect(basic).toEqual(['mcp-server', 'exchange-secret']);
+      expect(Object.fromEntries(exchange!.form)).toEqual({
+        grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+        subject_token: token,
+        subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+        audience: 'https://api.example.test',
+        scope: 'read:me',
+      });
+      expect(r.upstreamSaw[0]!.authorization).toBe('Bearer upstream-token-1');
+      expect(r.upstreamSaw[0]!['x-api-key']).toBeUndefined();
+      expect(JSON.stringify(r.upstreamSaw)).not.toContain(token);
+    } finally {
+      await r.close();
+    }
   });
 
-  it("on: the upstream gets the caller's bearer token instead", async () => {
-    const headers = await upstreamSaw(true);
-    expect(headers.authorization).toBe(`Bearer ${String(headers.token)}`);
-    expect(headers['x-api-key']).toBeUndefined();
+  it('keeps one traded token per caller token until it expires; another caller gets its own', async () => {
+    const r = await rig();
+    try {
+      const frank = await sign({ sub: 'frank' });
+      const grace = await sign({ sub: 'grace' });
+      await r.call(frank);
+      await r.call(frank);
+      await r.call(grace);
+      expect(r.exchanges.map((e) => e.form.get('subject_token'))).toEqual([frank, grace]);
+      expect(r.upstreamSaw.map((h) => h.authorization)).toEqual(['Bearer upstream-token-1', 'Bearer upstream-token-1', 'Bearer upstream-token-2']);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('a refused exchange is a tool error naming the reason, and nothing goes upstream', async () => {
+    const r = await rig({ refuse: true });
+    try {
+      const result = await r.call(await sign({ sub: 'frank' }));
+      expect(result.isError).toBe(true);
+      expect(text(result)).toMatch(/Token exchange at http:\/\/127\.0\.0\.1:\d+\/token failed: HTTP 400 \(invalid_target: unknown audience\)/);
+      expect(r.upstreamSaw).toHaveLength(0);
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('operations that want no credentials get none, and no exchange happens for them', async () => {
+    const r = await rig();
+    try {
+      expect((await r.call(await sign({ sub: 'frank' }), 'status')).isError).toBeFalsy();
+      expect(r.exchanges).toHaveLength(0);
+      expect(r.upstreamSaw[0]!.authorization).toBeUndefined();
+    } finally {
+      await r.close();
+    }
+  });
+
+  it('MCP_AUTH_PASSTHROUGH is refused at start-up, and an exchange needs inbound auth and its client', () => {
+    expect(() => loadConfig(upstream, { MCP_AUTH_JWT_SECRET: SECRET, MCP_AUTH_PASSTHROUGH: '1' })).toThrow(/MCP_AUTH_PASSTHROUGH was removed: .*set MCP_TOKEN_EXCHANGE_URL/);
+    expect(() => loadConfig(upstream, { MCP_TOKEN_EXCHANGE_URL: 'https://idp.test/token', MCP_TOKEN_EXCHANGE_CLIENT_ID: 'a', MCP_TOKEN_EXCHANGE_CLIENT_SECRET: 'b' })).toThrow(/needs inbound auth/);
+    expect(() => loadConfig(upstream, { MCP_AUTH_JWT_SECRET: SECRET, MCP_TOKEN_EXCHANGE_URL: 'https://idp.test/token' })).toThrow(/MCP_TOKEN_EXCHANGE_CLIENT_ID and MCP_TOKEN_EXCHANGE_CLIENT_SECRET are not/);
+    expect(() => loadConfig(upstream, { MCP_AUTH_JWT_SECRET: SECRET, MCP_TOKEN_EXCHANGE_URL: 'idp/token', MCP_TOKEN_EXCHANGE_CLIENT_ID: 'a', MCP_TOKEN_EXCHANGE_CLIENT_SECRET: 'b' })).toThrow(/must be an http\(s\) URL/);
   });
 });
 

@@ -19,6 +19,7 @@ import { ToolError } from '../../src/runtime/backend.js';
 import { loadConfig } from '../../src/runtime/config.js';
 import { UpstreamError } from '../../src/runtime/upstream/http-client.js';
 import type { BuiltinBinding, ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
+import { emptyAdditions } from '../../src/runtime/upstream/auth.js';
 import { createServer, resolveDeps } from '../../src/runtime/server.js';
 import {
   addressRefusal,
@@ -119,8 +120,7 @@ function run(binding: BuiltinBinding, args: Record<string, unknown>, options: Ca
     deadlineAt: Date.now() + 10_000,
     logger: deps.logger,
     http: options.http ?? deps.httpClient,
-    fetchImpl: deps.fetchImpl,
-    tokens: deps.tokens,
+    credentials: () => Promise.resolve(emptyAdditions()),
     projectDir: process.cwd(),
     report: { attempts: 0, retries: 0 },
   };
