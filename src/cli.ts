@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { CLIENT_NAMES, DEFAULT_TEST_BUDGET, type ClientName } from './choices.js';
 import { SpecError, WriteError, formatDiagnostic } from './diagnostics.js';
 import type { DefinitionOptions } from './generate.js';
-import type { Repair } from './passes/clients.js';
+import type { Repair, RepairRule } from './passes/clients.js';
 import { packageManifest } from './package-root.js';
 import { DEFAULTS, MODES, TRANSPORTS } from './runtime/defaults.js';
 
@@ -160,7 +160,7 @@ async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments
 function repairSummary(repairs: Repair[], client: string): string {
   const counts = new Map<string, number>();
   for (const r of repairs) counts.set(r.rule, (counts.get(r.rule) ?? 0) + 1);
-  const what = { 'inline-refs': 'schemas cut while inlining $refs', 'root-combinator': 'root combinators merged', description: 'descriptions cut', 'name-start': 'names given a leading _' } as const;
+  const what = { 'inline-refs': 'schemas cut while inlining $refs', 'root-combinator': 'root combinators merged', description: 'descriptions cut', 'name-start': 'names given a leading _', 'result-name': 'results with fields renamed for client validators' } satisfies Record<RepairRule, string>;
   const parts = [...counts].map(([rule, n]) => `${n} ${what[rule as keyof typeof what]}`);
   return `note: --client ${client}: ${parts.join(', ')} (mcp-gen lint lists each)`;
 }

@@ -492,7 +492,9 @@ async function served(
   });
   if ('reason' in made) return { reason: `no valid response could be synthesised (${made.reason})` };
   // A wrapped result is `{ [wrapKey]: body }`: the upstream sends the bare value.
-  const json = wrapKey ? made.value[wrapKey] : made.value;
+  // Fields listed under another name (resultKeys) have their own names on the wire.
+  const wire = Object.fromEntries(Object.entries(tool.resultKeys ?? {}).map(([upstream, listed]) => [listed, upstream]));
+  const json = wrapKey ? made.value[wrapKey] : Object.fromEntries(Object.entries(made.value).map(([key, field]) => [Object.hasOwn(wire, key) ? wire[key]! : key, field]));
   return { response: { json }, result: { structuredContent: made.value } };
 }
 

@@ -7,6 +7,37 @@ import { createHash } from 'node:crypto';
 
 export const TOOL_NAME_PATTERN = /^[a-zA-Z0-9_-]{1,64}$/;
 
+/**
+ * Property names that break object-based validators in MCP clients, so they never name an
+ * argument or a top-level result field: `constructor` makes zod 3's `record` refuse the whole
+ * tools/list of SDK 1.x clients ("expected record, received object"), and `__proto__` is dropped
+ * by both zod lines. The rest of Object.prototype's names (and `prototype`) are looked up through
+ * the prototype by `obj[name]`/`in` checks in hand-written client code; they are renamed too.
+ */
+export const UNSAFE_PROPERTY_NAMES: ReadonlySet<string> = new Set([
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'toLocaleString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
+
+/**
+ * The key OpenAI's Agents SDK (and others) turn a tool name into: every character outside
+ * `[A-Za-z0-9]` becomes `_`, so `get-a` and `get_a` would be one tool there.
+ */
+export function clientToolKey(name: string): string {
+  return name.replace(/[^A-Za-z0-9]/g, '_');
+}
+
 export function shortHash(text: string, length = 6): string {
   return createHash('sha256').update(text).digest('hex').slice(0, length);
 }
@@ -50,12 +81,15 @@ export function assignNames(requests: readonly NameRequest[], maxLength: number)
   // A clash that survives a 6-digit hash (two cut names whose hashes collide: likely among the
   // thousands of MS Graph operations) is settled with longer hashes of the same identities.
   for (let hashLength = 6; hashLength <= 64; hashLength += 2) {
-    const byName = new Map<string, number[]>();
-    names.forEach((n, i) => byName.set(n, [...(byName.get(n) ?? []), i]));
-    const clashes = [...byName].filter(([, members]) => members.length > 1);
+    // Names clash when clients would see one name: `get-a` and `get_a` are both `get_a` to some.
+    const byKey = new Map<string, number[]>();
+    names.forEach((n, i) => byKey.set(clientToolKey(n), [...(byKey.get(clientToolKey(n)) ?? []), i]));
+    const clashes = [...byKey].filter(([, members]) => members.length > 1);
     if (clashes.length === 0) return names;
-    for (const [name, members] of clashes) {
-      const keeper = members.find((i) => requests[i]!.verbatim && requests[i]!.wanted === name);
+    for (const [key, members] of clashes) {
+      // A verbatim name keeps itself; among several, the one already in the clients' form.
+      const verbatim = members.filter((i) => requests[i]!.verbatim && requests[i]!.wanted === names[i]);
+      const keeper = verbatim.find((i) => names[i] === key) ?? verbatim[0];
       for (const i of members) {
         if (i === keeper) continue;
         const hash = shortHash(requests[i]!.identity, hashLength);

@@ -8,7 +8,7 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { JsonSchema, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 import { hasRefs, inlineRefs } from './inline-refs.js';
 import { mapSubschemas, someSubschema } from '../schema/walk.js';
-import { fitName, shortHash } from '../lower/naming.js';
+import { fitName, shortHash, UNSAFE_PROPERTY_NAMES } from '../lower/naming.js';
 import { pointerOf } from './verify.js';
 import { setOwn } from '../schema/set-own.js';
 import type { ClientName } from '../choices.js';
@@ -70,7 +70,7 @@ export function nameBudget(profile: ClientProfile, server: string, maxNameLength
   return Math.min(maxNameLength, Math.max(MIN_NAME_BUDGET, profile.nameLimit - profile.prefix(server).length));
 }
 
-export type RepairRule = 'inline-refs' | 'root-combinator' | 'description' | 'name-start';
+export type RepairRule = 'inline-refs' | 'root-combinator' | 'description' | 'name-start' | 'result-name';
 
 /** One change a profile made to one tool. */
 export interface Repair extends Diagnostic {
@@ -91,6 +91,7 @@ export function applyClientProfile(definition: ServerDefinition, client: ClientN
     const notes: Array<[RepairRule, string]> = [];
     let next = tool;
     if (profile.refs === 'inline') next = inlineTool(next, notes);
+    next = safeResultNames(next, notes);
     if (!profile.rootCombinators) next = flattenRoot(next, notes);
     if (profile.gemini) next = { ...next, inputSchema: constToEnum(next.inputSchema), ...(next.outputSchema ? { outputSchema: constToEnum(next.outputSchema) } : {}) };
     if (profile.maxDescription !== undefined && next.description.length > profile.maxDescription) {
@@ -122,6 +123,38 @@ function inlineTool(tool: ToolDefinition, notes: Array<[RepairRule, string]>): T
     }
   }
   return out;
+}
+
+/**
+ * Top-level result fields whose names break client validators (UNSAFE_PROPERTY_NAMES) are listed
+ * as `response_<name>`, the way such arguments become `query_<name>`; the server renames them in
+ * each answer (`resultKeys`). Only the top level of structuredContent is a record a client
+ * validates by key; its fields are declared at the root or in a root `allOf` (an inlined `$ref`).
+ */
+function safeResultNames(tool: ToolDefinition, notes: Array<[RepairRule, string]>): ToolDefinition {
+  const schema = tool.outputSchema;
+  if (!schema || tool.wrapKey) return tool;
+  const parts = [schema, ...(Array.isArray(schema.allOf) ? (schema.allOf as JsonSchema[]) : [])];
+  const declared = new Set(parts.flatMap((part) => Object.keys((part.properties ?? {}) as object)));
+  const unsafe = [...declared].filter((name) => UNSAFE_PROPERTY_NAMES.has(name));
+  if (unsafe.length === 0) return tool;
+  const resultKeys: Record<string, string> = {};
+  for (const name of unsafe) {
+    let listed = `response_${name}`;
+    for (let i = 2; declared.has(listed) || Object.values(resultKeys).includes(listed); i++) listed = `response_${name}_${i}`;
+    setOwn(resultKeys, name, listed);
+  }
+  const rename = (name: string) => (Object.hasOwn(resultKeys, name) ? resultKeys[name]! : name);
+  const renamed = (part: JsonSchema): JsonSchema => {
+    const out: JsonSchema = { ...part };
+    if (part.properties) out.properties = Object.fromEntries(Object.entries(part.properties as object).map(([name, value]) => [rename(name), value]));
+    if (Array.isArray(part.required)) out.required = (part.required as string[]).map(rename);
+    return out;
+  };
+  const outputSchema = renamed(schema);
+  if (Array.isArray(schema.allOf)) outputSchema.allOf = (schema.allOf as JsonSchema[]).map(renamed);
+  notes.push(['result-name', `result ${unsafe.length > 1 ? 'fields' : 'field'} ${unsafe.map((n) => `"${n}"`).join(', ')} listed as ${unsafe.map((n) => `"${resultKeys[n]}"`).join(', ')} (the names break MCP clients' validators)`]);
+  return { ...tool, outputSchema, resultKeys };
 }
 
 /**

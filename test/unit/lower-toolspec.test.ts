@@ -14,6 +14,20 @@ const lower = (doc: Record<string, unknown>) => lowerToolSpec({ mcpgen: 1, serve
 const geo = { geo: { http: { baseUrl: 'https://geo.example/v1' } } };
 
 describe('lowerToolSpec', () => {
+  it("refuses names clients can't take: constructor-like arguments and result fields, tools that differ only in - and _", async () => {
+    const calc = { description: 'add', expression: { input: '${args.constructor} + 1' } };
+    const { errors } = await lower({
+      tools: {
+        'add-one': { ...calc, params: { constructor: { type: 'number' } }, output: { type: 'object', properties: { toString: { type: 'string' } } } },
+        add_one: { description: 'add', params: { x: { type: 'number' } }, expression: { input: '${args.x} + 1' } },
+      },
+    });
+    const messages = errors.map((e) => e.message).join('\n');
+    expect(messages).toMatch(/argument name "constructor" breaks MCP clients' validators/);
+    expect(messages).toMatch(/result field name "toString" breaks MCP clients' validators/);
+    expect(messages).toMatch(/tools add-one and add_one are one name to clients that turn - into _/);
+  });
+
   it('lowers an http step chain with its templates, result mapping and default annotations', async () => {
     const { definition, errors } = await lower({
       sources: geo,

@@ -37,6 +37,17 @@ describe('naming', () => {
     expect(assignNames([a, b, c], 64).slice(0, 2)).toEqual(after);
   });
 
+  it('keeps names apart that clients turning - into _ would merge; the one already in that form keeps its name', () => {
+    const dash = { wanted: 'get-thing', identity: 'GET /things/{id}', verbatim: true };
+    const under = { wanted: 'get_thing', identity: 'POST /things', verbatim: true };
+    for (const order of [[dash, under], [under, dash]]) {
+      const names = assignNames(order, 64);
+      expect(names[order.indexOf(under)]).toBe('get_thing');
+      expect(names[order.indexOf(dash)]).toMatch(/^get-thing_[0-9a-f]{6}$/);
+      expect(new Set(names.map((n) => n.replace(/-/g, '_'))).size).toBe(2);
+    }
+  });
+
   it('makes names that match the MCP client pattern', () => {
     const names = assignNames(
       ['x'.repeat(200), 'a b c', '$$$', '-lead'].map((w, i) => ({ wanted: w, identity: `GET /${i}`, verbatim: false })),

@@ -6,6 +6,7 @@ import { setOwn } from '../../schema/set-own.js';
 import type { BodyBinding, JsonSchema, ParameterBinding, ParameterLocation, ParameterStyle } from '../../runtime/definition.js';
 import { SpecError, type Diagnostic } from '../../diagnostics.js';
 import { convertSchema, deref, isObjectSchema, type SchemaContext } from './schema.js';
+import { UNSAFE_PROPERTY_NAMES } from '../naming.js';
 
 type Path = readonly (string | number)[];
 
@@ -163,12 +164,12 @@ export function lowerInput(
   for (const f of fields) {
     let arg = f.wire;
     // Own properties only: `in` would see Object.prototype's `__proto__` and `constructor`.
-    // `__proto__` itself cannot be an argument name: the SDK's zod parsing drops that key.
-    if (Object.hasOwn(properties, arg) || arg === '__proto__') {
+    // Names like `constructor` break MCP clients' validators (see UNSAFE_PROPERTY_NAMES).
+    if (Object.hasOwn(properties, arg) || UNSAFE_PROPERTY_NAMES.has(arg)) {
       const clashWith = arg;
       arg = `${f.source}_${f.wire}`;
       for (let i = 2; Object.hasOwn(properties, arg); i++) arg = `${f.source}_${f.wire}_${i}`;
-      const why = clashWith === '__proto__' ? '"__proto__" does not survive MCP clients' : `"${clashWith}" is taken`;
+      const why = UNSAFE_PROPERTY_NAMES.has(clashWith) ? `"${clashWith}" breaks MCP clients' validators` : `"${clashWith}" is taken`;
       const note = `(${f.source === 'body' ? 'request body field' : `${f.source} parameter`} "${f.wire}", renamed because ${why})`;
       f.schema = { ...f.schema, description: f.schema.description ? `${String(f.schema.description)} ${note}` : note };
     }

@@ -13,6 +13,7 @@ import { lowerConfig, lowerSources, type Assets, type LoweredSources } from './s
 import type { TemplateScope } from './template-check.js';
 import { lowerSamples } from './samples.js';
 import { checkSchema, paramsToSchema } from './tool-schema.js';
+import { clientToolKey, TOOL_NAME_PATTERN } from '../naming.js';
 import type { TestSamples } from '../../emit/contract-cases.js';
 
 type Pointer = readonly (string | number)[];
@@ -36,7 +37,6 @@ export interface ToolSpecOptions {
   name?: string;
 }
 
-const TOOL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const KINDS = ['http', 'sql', 'expression', 'handler', 'builtin'] as const;
 export async function lowerToolSpec(spec: Obj, options: ToolSpecOptions): Promise<LoweredToolSpec> {
   const errors: Diagnostic[] = [];
@@ -51,7 +51,13 @@ export async function lowerToolSpec(spec: Obj, options: ToolSpecOptions): Promis
   const sources = lowerSources((spec.sources ?? {}) as Obj, auth, errors, assets, specDir);
 
   const tools: ToolDefinition[] = [];
+  const byClientKey = new Map<string, string>();
   for (const [toolName, raw] of Object.entries((spec.tools ?? {}) as Obj)) {
+    const twin = byClientKey.get(clientToolKey(toolName));
+    if (twin !== undefined) {
+      errors.push({ message: `tools ${twin} and ${toolName} are one name to clients that turn - into _ (OpenAI's Agents SDK: ${clientToolKey(toolName)})`, pointer: ['tools', toolName], fix: 'rename one of them' });
+    }
+    byClientKey.set(clientToolKey(toolName), toolName);
     const tool = await lowerTool(toolName, raw as Obj, ['tools', toolName], sources, errors, warnings);
     if (tool) tools.push(tool);
   }
@@ -92,7 +98,7 @@ async function lowerTool(
   warnings: Diagnostic[],
 ): Promise<ToolDefinition | undefined> {
   const before = errors.length;
-  if (!TOOL_NAME.test(name)) {
+  if (!TOOL_NAME_PATTERN.test(name)) {
     errors.push({ message: `tool name ${JSON.stringify(name)} is not valid`, pointer: at, fix: 'use 1-64 of A-Z a-z 0-9 _ - (no dots or spaces; clients reject them)' });
   }
   const kinds = KINDS.filter((k) => raw[k] !== undefined);

@@ -3,6 +3,7 @@
  * keep every schema inside the subset all major clients accept (see docs/toolspec.md).
  */
 import { setOwn } from '../../schema/set-own.js';
+import { UNSAFE_PROPERTY_NAMES } from '../naming.js';
 import { forEachSubschema, type Pointer } from '../../schema/walk.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
@@ -40,6 +41,12 @@ function compiler(): Ajv2020 {
 export function checkSchema(schema: JsonSchema, at: Pointer, role: 'input' | 'output'): Diagnostic[] {
   const problems: Diagnostic[] = [];
   forEachSubschema(schema, (node, where) => checkNode(node, where, problems), at);
+  for (const name of Object.keys((schema.properties ?? {}) as object)) {
+    if (UNSAFE_PROPERTY_NAMES.has(name)) {
+      const fix = role === 'input' ? 'rename the argument' : 'rename the field (an http tool can map the answer with result: {…})';
+      problems.push({ message: `${role === 'input' ? 'argument' : 'result field'} name "${name}" breaks MCP clients' validators (SDK 1.x with zod 3 refuses the whole tools/list)`, pointer: [...at, 'properties', name], fix });
+    }
+  }
   if (role === 'input' && schema.type !== 'object') {
     problems.push({ message: `the input schema must have type: object at the root, got ${JSON.stringify(schema.type)}`, pointer: at, fix: 'use params: (a mapping of argument names), or input: { type: object, properties: … }' });
   }

@@ -165,6 +165,11 @@ export interface ToolDefinition {
   outputSchema?: JsonSchema;
   /** Set when the declared result is not always an object: results are `{ [wrapKey]: value }`. */
   wrapKey?: string;
+  /**
+   * Top-level result fields listed under another name (upstream name → listed name), because
+   * their own names (`constructor`, `__proto__`, …) break MCP clients' validators.
+   */
+  resultKeys?: Record<string, string>;
   /** Overall deadline of one call of this tool, replacing the server-wide MCP_TIMEOUT_MS. */
   timeoutMs?: number;
   annotations: ToolAnnotations;

@@ -5,7 +5,7 @@
  * project only when one of its tools uses it, so a calculator server does not carry a
  * PostgreSQL driver.
  */
-import type { FetchLike, OAuth2TokenCache } from './upstream/auth.js';
+import type { Credentials } from './upstream/auth.js';
 import type { RuntimeConfig } from './config.js';
 import type { ServerDefinition, ToolBinding, ToolDefinition } from './definition.js';
 import type { HttpClient, SendReport } from './upstream/http-client.js';
@@ -21,12 +21,10 @@ export interface BackendContext {
   logger: Logger;
   /** The resilient upstream client (retries, circuit breaker, bulkhead, response cap). */
   http: HttpClient;
-  fetchImpl: FetchLike;
-  tokens: OAuth2TokenCache;
+  /** What an upstream request carries: configured credentials, or a token traded for the caller's. */
+  credentials: Credentials;
   /** Directory of the generated project (holds server-definition.json); relative files resolve here. */
   projectDir: string;
-  /** With MCP_AUTH_PASSTHROUGH: the caller's bearer token, sent upstream instead of configured credentials. */
-  passthroughToken?: string;
   /** Attempt and retry counts of upstream calls, for metrics and logs. */
   report: SendReport;
   /** Per-attempt timeout of a tool with its own deadline (see `toolTimeouts`). */

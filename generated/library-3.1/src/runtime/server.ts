@@ -9,8 +9,10 @@
 import { randomUUID } from 'node:crypto';
 import { ProtocolError, ProtocolErrorCode, ResourceNotFoundError, Server } from '@modelcontextprotocol/server';
 import type { CallToolResult, Resource, ServerContext, Tool } from '@modelcontextprotocol/server';
-import { applyAuth, AuthError, mergeAuth, OAuth2TokenCache, passthroughAuth } from './upstream/auth.js';
-import type { FetchLike } from './upstream/auth.js';
+import { AuthError, mergeAuth, OAuth2TokenCache, upstreamCredentials } from './upstream/auth.js';
+import type { Credentials, FetchLike } from './upstream/auth.js';
+import { TokenExchange } from './upstream/token-exchange.js';
+import type { SubjectToken } from './upstream/token-exchange.js';
 import { ToolError } from './backend.js';
 import { AuditLog } from './observe/audit.js';
 import { readStaticResource, registerPrompts, staticResources } from './catalog.js';
@@ -46,6 +48,8 @@ export interface ServerDeps {
   httpClient?: HttpClient;
   validator?: SchemaValidator;
   tokens?: OAuth2TokenCache;
+  /** MCP_TOKEN_EXCHANGE_URL: trades callers' tokens for upstream ones; `false` when not configured. */
+  exchange?: TokenExchange | false;
   metrics?: Metrics;
   /** Executors of the YAML tool kinds this server uses (the generated entry point registers them). */
   backends?: Backends;
@@ -83,6 +87,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
       ),
     validator: deps.validator ?? new SchemaValidator(),
     tokens: deps.tokens ?? new OAuth2TokenCache(),
+    exchange: deps.exchange ?? (config.tokenExchange ? new TokenExchange(config.tokenExchange, { fetchImpl }) : false),
     metrics: deps.metrics ?? new Metrics(),
     backends: deps.backends ?? {},
     projectDir: deps.projectDir ?? process.cwd(),
@@ -327,8 +332,8 @@ interface CallContext {
   cancel: AbortSignal | undefined;
   /** Attempts and retries, filled in by the HTTP client. */
   report: SendReport;
-  /** The caller's bearer token, sent upstream instead of configured credentials (MCP_AUTH_PASSTHROUGH). */
-  passthroughToken: string | undefined;
+  /** The verified caller's token: what token exchange trades (it is never sent upstream itself). */
+  caller: SubjectToken | undefined;
 }
 
 /** The call's deadline: one signal covers token fetches, every attempt and the back-off between them. */
@@ -358,7 +363,7 @@ function callTool(
     deps,
     cancel: request.mcpReq.signal,
     report: { attempts: 0, retries: 0 },
-    passthroughToken: config.authPassthrough ? request.http?.authInfo?.token : undefined,
+    caller: callerOf(request),
   };
   return measured(tool, ctx, () => {
     const valid = deps.validator.validateArguments(tool.name, tool.inputSchema, args);
@@ -415,12 +420,10 @@ async function callBackendTool(tool: ToolDefinition, args: Record<string, unknow
     deadlineAt: deadline.deadlineAt,
     logger: ctx.deps.logger,
     http: ctx.deps.httpClient,
-    fetchImpl: ctx.deps.fetchImpl,
-    tokens: ctx.deps.tokens,
+    credentials: credentialsFor(ctx, deadline),
     projectDir: ctx.deps.projectDir,
     report: ctx.report,
     ...(deadline.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deadline.attemptTimeoutMs }),
-    ...(ctx.passthroughToken ? { passthroughToken: ctx.passthroughToken } : {}),
   };
   const value = await execute(tool, withDefaults(tool, args), backendContext);
   return { result: valueResult(tool, value, ctx.deps.validator), log: {} };
@@ -437,9 +440,7 @@ async function callHttpTool(tool: ToolDefinition & { binding: HttpBinding }, arg
   }
   const callArgs = withIdempotencyKey(tool, args);
   const built = buildRequest({ binding, args: callArgs, baseUrl });
-  const additions = ctx.passthroughToken
-    ? passthroughAuth(ctx.passthroughToken)
-    : await applyAuth({ security: binding.security, schemes: ctx.definition.auth, env: config.env, fetchImpl: deps.fetchImpl, tokens: deps.tokens, signal: deadline.signal, baseUrl });
+  const additions = await credentialsFor(ctx, deadline)(binding.security, baseUrl);
   mergeAuth(built, additions);
   // The same request against each fallback base URL, with the same credentials and key.
   const fallbacks = config.fallbackBaseUrls.map((url) => {
@@ -461,6 +462,19 @@ async function callHttpTool(tool: ToolDefinition & { binding: HttpBinding }, arg
   }
   const origin = ctx.report.origin && fallbacks.length > 0 ? { origin: ctx.report.origin } : {};
   return { result, log: { status: response.status, bytes: response.bytes.length, truncated: response.truncated, ...origin } };
+}
+
+/** The call's credentials: bound to its caller and its deadline (token requests count against it). */
+function credentialsFor(ctx: CallContext, deadline: Deadline): Credentials {
+  const { deps, definition, config } = ctx;
+  const exchange = deps.exchange ? { exchange: deps.exchange, caller: ctx.caller } : undefined;
+  return (security, baseUrl) =>
+    upstreamCredentials({ security, schemes: definition.auth, env: config.env, fetchImpl: deps.fetchImpl, tokens: deps.tokens, signal: deadline.signal, baseUrl }, exchange);
+}
+
+function callerOf(request: ServerContext): SubjectToken | undefined {
+  const info = request.http?.authInfo;
+  return info ? { token: info.token, expiresAt: info.expiresAt } : undefined;
 }
 
 function toHttpRequest(built: BuiltRequest): HttpRequest {

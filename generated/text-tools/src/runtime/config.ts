@@ -61,8 +61,8 @@ export interface RuntimeConfig {
   inboundAuth: InboundAuthConfig | undefined;
   /** Where the audit log goes: `stderr` (the default) or a file path; undefined = none (tests). */
   auditLog: string | undefined;
-  /** Send the authenticated caller's bearer token upstream instead of configured credentials. */
-  authPassthrough: boolean;
+  /** MCP_TOKEN_EXCHANGE_*: trade the caller's token for one meant for the upstream (RFC 8693). */
+  tokenExchange: TokenExchangeConfig | undefined;
   /** HTTP: MCP requests per minute per caller (token subject, else client address); 0 = no limit. */
   rateLimitPerMinute: number;
   /** MCP_REDIS_URL: where replicas share the rate limit's counts; unset, each process counts alone. */
@@ -84,6 +84,16 @@ export interface InboundAuthConfig {
   audience: string | undefined;
   /** Claim that holds the caller's roles: an array, or a space-separated string like OAuth `scope`. */
   rolesClaim: string;
+}
+
+export interface TokenExchangeConfig {
+  /** The authorization server's token endpoint. */
+  url: string;
+  clientId: string;
+  clientSecret: string;
+  /** `audience` sent with the exchange: who the new token is for (the upstream API). */
+  audience: string | undefined;
+  scope: string | undefined;
 }
 
 export interface RetryConfig {
@@ -161,6 +171,7 @@ export function loadConfig(
   const maxResponseBytes = int('MCP_MAX_RESPONSE_BYTES', fromFile.maxResponseBytes, 1, Number.MAX_SAFE_INTEGER);
   const logLevel = collect(() => readChoice(env, 'MCP_LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel), DEFAULTS.logLevel);
   const inboundAuth = collect(() => readInboundAuth(env), undefined);
+  const tokenExchange = collect(() => readTokenExchange(env, inboundAuth !== undefined), undefined);
   // One audit line per call, on stderr unless MCP_AUDIT_LOG names a file (design.md's default).
   const audit = collect(() => readAuditLog(env, options.cwd ?? process.cwd()), undefined);
   const auditLog = audit === null ? undefined : (audit ?? 'stderr');
@@ -197,7 +208,7 @@ export function loadConfig(
     redisUrl: redisUrlOf(env),
     maxBodyBytes,
     shutdownGraceMs,
-    authPassthrough: readFlag(env, 'MCP_AUTH_PASSTHROUGH'),
+    tokenExchange,
     configFile: file?.path,
     env,
   };
@@ -314,6 +325,30 @@ function readInboundAuth(env: Env): InboundAuthConfig | undefined {
 }
 
 /**
+ * MCP_TOKEN_EXCHANGE_URL and its client credentials. It needs inbound auth: without a verified
+ * caller there is no token to trade. MCP_AUTH_PASSTHROUGH is refused by name, not ignored, so a
+ * deployment that relied on it does not silently start calling upstream with other credentials.
+ */
+function readTokenExchange(env: Env, hasInboundAuth: boolean): TokenExchangeConfig | undefined {
+  if (nonEmpty(env['MCP_AUTH_PASSTHROUGH']) !== undefined) {
+    throw new Error(
+      "MCP_AUTH_PASSTHROUGH was removed: the MCP authorization spec forbids sending the caller's token upstream (wrong audience, confused deputy); set MCP_TOKEN_EXCHANGE_URL to trade it for a token meant for the upstream",
+    );
+  }
+  const url = nonEmpty(env['MCP_TOKEN_EXCHANGE_URL']);
+  if (url === undefined) return undefined;
+  if (!isAbsoluteHttpUrl(url)) throw new Error(`MCP_TOKEN_EXCHANGE_URL must be an http(s) URL, got ${JSON.stringify(url)}`);
+  const clientId = nonEmpty(env['MCP_TOKEN_EXCHANGE_CLIENT_ID']);
+  const clientSecret = nonEmpty(env['MCP_TOKEN_EXCHANGE_CLIENT_SECRET']);
+  const missing = [clientId === undefined && 'MCP_TOKEN_EXCHANGE_CLIENT_ID', clientSecret === undefined && 'MCP_TOKEN_EXCHANGE_CLIENT_SECRET'].filter(Boolean);
+  if (missing.length > 0) throw new Error(`MCP_TOKEN_EXCHANGE_URL is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not`);
+  if (!hasInboundAuth) {
+    throw new Error('MCP_TOKEN_EXCHANGE_URL needs inbound auth (MCP_AUTH_JWKS_URL, MCP_AUTH_PUBLIC_KEY or MCP_AUTH_JWT_SECRET, over MCP_TRANSPORT=http): the exchange trades the verified caller\'s token');
+  }
+  return { url, clientId: clientId!, clientSecret: clientSecret!, audience: nonEmpty(env['MCP_TOKEN_EXCHANGE_AUDIENCE']), scope: nonEmpty(env['MCP_TOKEN_EXCHANGE_SCOPE']) };
+}
+
+/**
  * Refuses at start-up what would otherwise make every request fail: text that is not a PEM
  * public key, or a private key (which must never sit in a server's environment).
  * The error never quotes the value.
@@ -402,10 +437,6 @@ function readChoice<T extends string>(env: Env, name: string, choices: readonly 
 }
 
 /** `1`, `true`, `yes` or `on` (any case); anything else, or unset, is off. */
-function readFlag(env: Env, name: string): boolean {
-  return /^(1|true|yes|on)$/i.test(nonEmpty(env[name]) ?? '');
-}
-
 function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return fallback;

@@ -145,6 +145,7 @@ export async function startHttpServer(
       }
       const subject = verified.principal.subject;
       authInfo = { token: verified.token, clientId: subject, scopes: verified.principal.roles, extra: { principal: verified.principal } };
+      if (verified.expiresAt !== undefined) authInfo.expiresAt = verified.expiresAt;
     }
 
     if (limiter) {
@@ -207,6 +208,10 @@ export async function startHttpServer(
   logger.info(`listening on ${url}`, { auth: inbound ? config.inboundAuth!.key.kind : 'off', rateLimitPerMinute: config.rateLimitPerMinute, maxBodyBytes: config.maxBodyBytes });
   if (!inbound && !isLoopback(config.host)) {
     logger.warn('listening beyond loopback without inbound auth: anyone who reaches the port uses the configured API credentials; set MCP_AUTH_JWT_SECRET, MCP_AUTH_PUBLIC_KEY or MCP_AUTH_JWKS_URL');
+  }
+  const exchangeAt = config.tokenExchange ? new URL(config.tokenExchange.url) : undefined;
+  if (exchangeAt?.protocol === 'http:' && !isLoopback(exchangeAt.hostname)) {
+    logger.warn("MCP_TOKEN_EXCHANGE_URL is plain http: callers' tokens and the client secret cross the network unencrypted", { host: exchangeAt.host });
   }
 
   let closing: Promise<void> | undefined;

@@ -381,7 +381,8 @@ function buildBody(binding: BodyBinding, args: Record<string, unknown>): Encoded
     let present = false;
     for (const [arg, field] of Object.entries(binding.fields ?? {})) {
       if (args[arg] === undefined) continue;
-      object[field] = args[arg];
+      // An own field even when the API names it `__proto__` (plain assignment would set the prototype).
+      Object.defineProperty(object, field, { value: args[arg], enumerable: true, writable: true, configurable: true });
       present = true;
     }
     // An optional body with no fields set is left off rather than sent as `{}`.

@@ -97,7 +97,7 @@ function structuredResult(
   const wrapKey = tool.wrapKey;
   // The generator sets wrapKey exactly when the declared response is not always an object, and
   // then the output schema describes `{ [wrapKey]: value }` whatever shape this value has.
-  const value = wrapKey ? { [wrapKey]: parsed } : parsed;
+  const value = wrapKey ? { [wrapKey]: parsed } : renamedKeys(parsed, tool.resultKeys);
   const outcome = options.validator.validateOutput(schema, value);
   if (!outcome.ok) {
     return errorResult(
@@ -114,6 +114,12 @@ function structuredResult(
     content: [{ type: 'text', text: JSON.stringify(value) }],
     structuredContent: value as Record<string, unknown>,
   };
+}
+
+/** The answer's top-level fields under their listed names (entries keep their order; `fromEntries` never sets a prototype). */
+function renamedKeys(value: unknown, keys: Record<string, string> | undefined): unknown {
+  if (!keys || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [Object.hasOwn(keys, key) ? keys[key]! : key, field]));
 }
 
 /**

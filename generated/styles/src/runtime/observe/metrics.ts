@@ -5,7 +5,7 @@
  */
 import type { RuntimeConfig } from '../config.js';
 import type { ServerDefinition } from '../definition.js';
-import { requiredEnv } from '../upstream/auth.js';
+import { describeUrl, requiredEnv } from '../upstream/auth.js';
 import type { BreakerSnapshot } from '../upstream/resilience.js';
 
 /** Latencies kept per tool for the percentiles (most recent ones). */
@@ -117,6 +117,10 @@ export function effectiveSettings(definition: ServerDefinition, config: RuntimeC
     logLevel: config.logLevel,
     inboundAuth: config.inboundAuth
       ? { verifiedWith: config.inboundAuth.key.kind, issuer: config.inboundAuth.issuer ?? null, audience: config.inboundAuth.audience ?? null, rolesClaim: config.inboundAuth.rolesClaim }
+      : 'off',
+    // The endpoint and what is asked for; the client secret only as set.
+    tokenExchange: config.tokenExchange
+      ? { url: describeUrl(config.tokenExchange.url), clientId: config.tokenExchange.clientId, audience: config.tokenExchange.audience ?? null, scope: config.tokenExchange.scope ?? null }
       : 'off',
     auditLog: config.auditLog ?? 'off',
     rateLimitPerMinute: config.rateLimitPerMinute,

@@ -10,6 +10,7 @@ import type {
 } from '../definition.js';
 import { encodeStrict, setCookieHeader } from './request.js';
 import type { BuiltRequest } from './request.js';
+import type { SubjectToken, TokenExchange } from './token-exchange.js';
 
 export type FetchLike = typeof fetch;
 
@@ -49,11 +50,24 @@ export class AuthError extends Error {
   }
 }
 
+/** What a request to `baseUrl` needing `security` carries; one per tool call, bound to its caller and deadline. */
+export type Credentials = (security: string[][], baseUrl: string) => Promise<AuthAdditions>;
+
 /**
- * MCP_AUTH_PASSTHROUGH: the caller's own bearer token goes upstream instead of the server's
- * configured credentials, so each user acts upstream as themselves.
+ * With token exchange, an operation that wants credentials gets a token traded for the caller's
+ * (each user acts upstream as themselves, through a token meant for the upstream); a call
+ * without a verified caller is refused rather than sent with the server's own credentials.
+ * Otherwise the configured credentials.
  */
-export function passthroughAuth(token: string): AuthAdditions {
+export async function upstreamCredentials(
+  input: ApplyAuthInput,
+  exchange: { exchange: TokenExchange; caller: SubjectToken | undefined } | undefined,
+): Promise<AuthAdditions> {
+  if (!exchange || !input.security.some((alternative) => alternative.length > 0)) return applyAuth(input);
+  if (!exchange.caller) {
+    throw new AuthError("This server acts upstream on behalf of its callers (MCP_TOKEN_EXCHANGE_URL), and this call has no verified caller token.");
+  }
+  const token = await exchange.exchange.tokenFor(exchange.caller, input.signal);
   return { headers: { authorization: `Bearer ${token}` }, query: [], cookies: [] };
 }
 

@@ -4,7 +4,7 @@
  * (later steps may use earlier answers, e.g. geocode then forecast), then an optional JMESPath
  * projection of the answers. Requests go through the same resilient client as OpenAPI tools.
  */
-import { applyAuth, mergeAuth, passthroughAuth } from '../upstream/auth.js';
+import { mergeAuth } from '../upstream/auth.js';
 import { ToolError } from '../backend.js';
 import type { BackendContext, ToolExecutor } from '../backend.js';
 import type { Env } from '../config.js';
@@ -36,17 +36,7 @@ async function runStep(step: RequestStep, data: TemplateData, ctx: BackendContex
   const source = sourceOf(ctx.definition, step.source);
   const baseUrl = baseUrlOf(step.source, source, env);
   const request = stepRequest(step, source, baseUrl, data, env);
-  const additions = ctx.passthroughToken
-    ? passthroughAuth(ctx.passthroughToken)
-    : await applyAuth({
-        security: source.security,
-        schemes: ctx.definition.auth,
-        env,
-        fetchImpl: ctx.fetchImpl,
-        tokens: ctx.tokens,
-        signal: ctx.signal,
-        baseUrl,
-      });
+  const additions = await ctx.credentials(source.security, baseUrl);
   mergeAuth(request, additions);
   const sent = { method: request.method, url: request.url, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) };
   const answer = await ctx.http.send(sent, {

@@ -14,7 +14,7 @@ import type { Principal } from './roles.js';
 
 export type { Principal };
 
-export type Verification = { ok: true; principal: Principal; token: string } | { ok: false; tokenPresented: boolean; reason: string };
+export type Verification = { ok: true; principal: Principal; token: string; expiresAt?: number } | { ok: false; tokenPresented: boolean; reason: string };
 
 export class InboundAuth {
   private readonly key: Uint8Array | ReturnType<typeof createPublicKey> | JWTVerifyGetKey;
@@ -44,7 +44,8 @@ export class InboundAuth {
       };
       const { payload } =
         typeof this.key === 'function' ? await jwtVerify(token, this.key, options) : await jwtVerify(token, this.key as Uint8Array, options);
-      return { ok: true, token, principal: { subject: typeof payload.sub === 'string' ? payload.sub : 'anonymous', roles: rolesOf(payload, this.config.rolesClaim) } };
+      const principal = { subject: typeof payload.sub === 'string' ? payload.sub : 'anonymous', roles: rolesOf(payload, this.config.rolesClaim) };
+      return { ok: true, token, principal, ...(typeof payload.exp === 'number' ? { expiresAt: payload.exp } : {}) };
     } catch (err) {
       return { ok: false, tokenPresented: true, reason: describe(err) };
     }
