@@ -89,7 +89,8 @@ export function assignNames(requests: readonly NameRequest[], maxLength: number)
     for (const [key, members] of clashes) {
       // A verbatim name keeps itself; among several, the one already in the clients' form.
       const verbatim = members.filter((i) => requests[i]!.verbatim && requests[i]!.wanted === names[i]);
-      const keeper = verbatim.find((i) => names[i] === key) ?? verbatim[0];
+      // Else the smallest identity: which one keeps its name must not depend on spec order.
+      const keeper = verbatim.find((i) => names[i] === key) ?? [...verbatim].sort((x, y) => (requests[x]!.identity < requests[y]!.identity ? -1 : 1))[0];
       for (const i of members) {
         if (i === keeper) continue;
         const hash = shortHash(requests[i]!.identity, hashLength);

@@ -11,6 +11,7 @@ import { mapSubschemas, someSubschema } from '../schema/walk.js';
 import { fitName, shortHash, UNSAFE_PROPERTY_NAMES } from '../lower/naming.js';
 import { pointerOf } from './verify.js';
 import { setOwn } from '../schema/set-own.js';
+import { strictBlocker, strictFriendly } from './strict-schema.js';
 import type { ClientName } from '../choices.js';
 
 
@@ -27,6 +28,8 @@ export interface ClientProfile {
   maxDescription?: number;
   /** Gemini: `const` is not in its schema subset, and names must start with a letter or `_`. */
   gemini: boolean;
+  /** OpenAI strict mode: input schemas without `allOf`, `oneOf` or keywords beside `anyOf` where the shape allows. */
+  strict: boolean;
 }
 
 const claudePrefix = (s: string) => `mcp__${s}__`;
@@ -35,15 +38,15 @@ const vscodePrefix = (s: string) => `mcp_${s}_`;
 export const PROFILES: Record<ClientName, ClientProfile> = {
   // Claude Code names a tool mcp__<server>__<tool>; the Anthropic API takes ≤ 64 characters and
   // rejects a root oneOf/anyOf/allOf. $defs are resolved.
-  claude: { nameLimit: 64, prefix: claudePrefix, refs: 'keep', rootCombinators: false, gemini: false },
+  claude: { nameLimit: 64, prefix: claudePrefix, refs: 'keep', rootCombinators: false, gemini: false, strict: false },
   // OpenAI function tools: name ≤ 64 as given, description ≤ 1,024, parameters must be an object.
-  openai: { nameLimit: 64, prefix: () => '', refs: 'keep', rootCombinators: false, maxDescription: 1024, gemini: false },
+  openai: { nameLimit: 64, prefix: () => '', refs: 'keep', rootCombinators: false, maxDescription: 1024, gemini: false, strict: true },
   // Gemini function declarations: an OpenAPI-3.0 subset without $ref/$defs or const.
-  gemini: { nameLimit: 64, prefix: () => '', refs: 'inline', rootCombinators: false, gemini: true },
+  gemini: { nameLimit: 64, prefix: () => '', refs: 'inline', rootCombinators: false, gemini: true, strict: false },
   // Cursor filters out tools whose server + tool name exceeds 60 characters.
-  cursor: { nameLimit: 60, prefix: (s) => s, refs: 'inline', rootCombinators: false, gemini: false },
+  cursor: { nameLimit: 60, prefix: (s) => s, refs: 'inline', rootCombinators: false, gemini: false, strict: false },
   // VS Code (Copilot) names a tool mcp_<server>_<tool> and may route it to Claude, GPT or Gemini.
-  vscode: { nameLimit: 64, prefix: vscodePrefix, refs: 'inline', rootCombinators: false, maxDescription: 1024, gemini: true },
+  vscode: { nameLimit: 64, prefix: vscodePrefix, refs: 'inline', rootCombinators: false, maxDescription: 1024, gemini: true, strict: true },
   portable: {
     nameLimit: 64,
     // Claude Code's prefix is the longest: 64 - (7 + server) is also under Cursor's 60 - server.
@@ -52,6 +55,7 @@ export const PROFILES: Record<ClientName, ClientProfile> = {
     rootCombinators: false,
     maxDescription: 1024,
     gemini: true,
+    strict: true,
   },
 };
 
@@ -70,7 +74,7 @@ export function nameBudget(profile: ClientProfile, server: string, maxNameLength
   return Math.min(maxNameLength, Math.max(MIN_NAME_BUDGET, profile.nameLimit - profile.prefix(server).length));
 }
 
-export type RepairRule = 'inline-refs' | 'root-combinator' | 'description' | 'name-start' | 'result-name';
+export type RepairRule = 'inline-refs' | 'root-combinator' | 'description' | 'name-start' | 'result-name' | 'not-strict';
 
 /** One change a profile made to one tool. */
 export interface Repair extends Diagnostic {
@@ -93,6 +97,11 @@ export function applyClientProfile(definition: ServerDefinition, client: ClientN
     if (profile.refs === 'inline') next = inlineTool(next, notes);
     next = safeResultNames(next, notes);
     if (!profile.rootCombinators) next = flattenRoot(next, notes);
+    if (profile.strict) {
+      next = { ...next, inputSchema: strictFriendly(next.inputSchema) };
+      const blocker = strictBlocker(next.inputSchema);
+      if (blocker) notes.push(['not-strict', `input schema cannot be OpenAI-strict (${blocker}); clients in strict mode send it without that guarantee`]);
+    }
     if (profile.gemini) next = { ...next, inputSchema: constToEnum(next.inputSchema), ...(next.outputSchema ? { outputSchema: constToEnum(next.outputSchema) } : {}) };
     if (profile.maxDescription !== undefined && next.description.length > profile.maxDescription) {
       next = { ...next, description: cutText(next.description, profile.maxDescription) };
@@ -128,13 +137,17 @@ function inlineTool(tool: ToolDefinition, notes: Array<[RepairRule, string]>): T
 /**
  * Top-level result fields whose names break client validators (UNSAFE_PROPERTY_NAMES) are listed
  * as `response_<name>`, the way such arguments become `query_<name>`; the server renames them in
- * each answer (`resultKeys`). Only the top level of structuredContent is a record a client
- * validates by key; its fields are declared at the root or in a root `allOf` (an inlined `$ref`).
+ * each answer of an OpenAPI operation (`resultKeys`; tool specs are refused such names). Only the
+ * top level of structuredContent is a record a client validates by key; its fields are declared
+ * at the root, in the root's combinator branches, or in the definition a root `$ref` names (a
+ * copy of it is renamed: the definition may also describe nested values, which keep their names).
  */
 function safeResultNames(tool: ToolDefinition, notes: Array<[RepairRule, string]>): ToolDefinition {
-  const schema = tool.outputSchema;
-  if (!schema || tool.wrapKey) return tool;
-  const parts = [schema, ...(Array.isArray(schema.allOf) ? (schema.allOf as JsonSchema[]) : [])];
+  const original = tool.outputSchema;
+  if (!original || tool.wrapKey || tool.binding.kind !== 'http') return tool;
+  const schema = rootRefCopied(original);
+  const branches = (node: JsonSchema) => (['allOf', 'anyOf', 'oneOf'] as const).flatMap((k) => (Array.isArray(node[k]) ? (node[k] as JsonSchema[]) : []));
+  const parts = [schema, ...branches(schema)];
   const declared = new Set(parts.flatMap((part) => Object.keys((part.properties ?? {}) as object)));
   const unsafe = [...declared].filter((name) => UNSAFE_PROPERTY_NAMES.has(name));
   if (unsafe.length === 0) return tool;
@@ -149,12 +162,21 @@ function safeResultNames(tool: ToolDefinition, notes: Array<[RepairRule, string]
     const out: JsonSchema = { ...part };
     if (part.properties) out.properties = Object.fromEntries(Object.entries(part.properties as object).map(([name, value]) => [rename(name), value]));
     if (Array.isArray(part.required)) out.required = (part.required as string[]).map(rename);
+    for (const key of ['allOf', 'anyOf', 'oneOf'] as const) if (Array.isArray(part[key])) out[key] = (part[key] as JsonSchema[]).map((branch) => (part === schema ? renamed(branch) : branch));
     return out;
   };
-  const outputSchema = renamed(schema);
-  if (Array.isArray(schema.allOf)) outputSchema.allOf = (schema.allOf as JsonSchema[]).map(renamed);
   notes.push(['result-name', `result ${unsafe.length > 1 ? 'fields' : 'field'} ${unsafe.map((n) => `"${n}"`).join(', ')} listed as ${unsafe.map((n) => `"${resultKeys[n]}"`).join(', ')} (the names break MCP clients' validators)`]);
-  return { ...tool, outputSchema, resultKeys };
+  return { ...tool, outputSchema: renamed(schema), resultKeys };
+}
+
+/** `{ $ref: '#/$defs/X', … }` at the root → the root with a copy of X as one more `allOf` branch. */
+function rootRefCopied(schema: JsonSchema): JsonSchema {
+  const ref = schema.$ref;
+  const match = typeof ref === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(ref) : null;
+  const target = match ? (schema.$defs as Record<string, JsonSchema> | undefined)?.[decodeURIComponent(match[1]!).replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  if (!target) return schema;
+  const { $ref: _ref, ...rest } = schema;
+  return { ...rest, allOf: [...((rest.allOf as JsonSchema[] | undefined) ?? []), { ...target }] };
 }
 
 /**

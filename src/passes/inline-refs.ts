@@ -76,6 +76,11 @@ function expand(node: unknown, defs: Record<string, JsonSchema>, depth: number, 
 }
 
 /** Where expansion stops: the target's type (so a client still knows the shape), and why. */
+/** Whether a schema is a stand-in this module left where inlining stopped. */
+export function isStandIn(node: Record<string, unknown>): boolean {
+  return typeof node.description === 'string' && /\((?:[^()]*: )?(?:recursive, not expanded further|nested too deep to expand here)\)$/.test(node.description);
+}
+
 function standIn(target: JsonSchema, name: string, recursive: boolean): JsonSchema {
   const type = typeof target.type === 'string' ? target.type : Array.isArray(target.type) ? target.type : 'object';
   const why = recursive ? 'recursive, not expanded further' : 'nested too deep to expand here';

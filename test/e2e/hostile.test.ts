@@ -47,16 +47,16 @@ describe('a hostile spec', () => {
     const [tool] = (await server.client.listTools()).tools;
     expect(tool!.description).toBe(`${op.summary}\n\n${op.description}`);
     const properties = tool!.inputSchema.properties as Record<string, { enum?: unknown[] }>;
-    // `__proto__` is renamed (the SDK's zod parsing would drop it); its wire name stays.
-    expect(Object.keys(properties)).toEqual(['id', 'query___proto__', 'constructor', 'X-Evil"Header', 'big']);
+    // `__proto__` and `constructor` are renamed (they break clients' validators); their wire names stay.
+    expect(Object.keys(properties)).toEqual(['id', 'query___proto__', 'query_constructor', 'X-Evil"Header', 'big']);
     expect(properties.query___proto__!.enum).toEqual(["a'b", 'c"d', 'e`f', '${g}']);
     expect(properties.big!.enum).toHaveLength(10_000);
-    expect(Object.keys((tool!.outputSchema as { properties: object }).properties)).toContain('prototype');
+    expect(Object.keys((tool!.outputSchema as { properties: object }).properties)).toContain('response_prototype');
   });
 
-  it('sends a traversal attempt as one encoded path segment, and __proto__ / constructor as plain parameters', async () => {
+  it('sends a traversal attempt as one encoded path segment, and __proto__ / constructor (listed under safe names) as plain parameters', async () => {
     stub.reset();
-    const result = await server.client.callTool({ name: 'get_thing_require_fs', arguments: { id: '../../admin', query___proto__: '${g}', constructor: 'x' } });
+    const result = await server.client.callTool({ name: 'get_thing_require_fs', arguments: { id: '../../admin', query___proto__: '${g}', query_constructor: 'x' } });
     expect(result.isError, JSON.stringify(result.content)).toBeFalsy();
     const req = stub.only();
     expect(req.path).toBe('/things/..%2F..%2Fadmin');

@@ -461,6 +461,8 @@ describe('token exchange (MCP_TOKEN_EXCHANGE_URL)', () => {
     const origin = `http://127.0.0.1:${(stub.address() as AddressInfo).port}`;
     const env = {
       MCP_AUTH_JWT_SECRET: SECRET,
+      MCP_AUTH_AUDIENCE: AUDIENCE,
+      MCP_TRANSPORT: 'http',
       PORT: '0',
       API_BASE_URL: origin,
       PASS_API_KEY: 'server-key',
@@ -554,11 +556,22 @@ describe('token exchange (MCP_TOKEN_EXCHANGE_URL)', () => {
     }
   });
 
-  it('MCP_AUTH_PASSTHROUGH is refused at start-up, and an exchange needs inbound auth and its client', () => {
-    expect(() => loadConfig(upstream, { MCP_AUTH_JWT_SECRET: SECRET, MCP_AUTH_PASSTHROUGH: '1' })).toThrow(/MCP_AUTH_PASSTHROUGH was removed: .*set MCP_TOKEN_EXCHANGE_URL/);
-    expect(() => loadConfig(upstream, { MCP_TOKEN_EXCHANGE_URL: 'https://idp.test/token', MCP_TOKEN_EXCHANGE_CLIENT_ID: 'a', MCP_TOKEN_EXCHANGE_CLIENT_SECRET: 'b' })).toThrow(/needs inbound auth/);
-    expect(() => loadConfig(upstream, { MCP_AUTH_JWT_SECRET: SECRET, MCP_TOKEN_EXCHANGE_URL: 'https://idp.test/token' })).toThrow(/MCP_TOKEN_EXCHANGE_CLIENT_ID and MCP_TOKEN_EXCHANGE_CLIENT_SECRET are not/);
-    expect(() => loadConfig(upstream, { MCP_AUTH_JWT_SECRET: SECRET, MCP_TOKEN_EXCHANGE_URL: 'idp/token', MCP_TOKEN_EXCHANGE_CLIENT_ID: 'a', MCP_TOKEN_EXCHANGE_CLIENT_SECRET: 'b' })).toThrow(/must be an http\(s\) URL/);
+  it('MCP_AUTH_PASSTHROUGH is refused at start-up; an exchange needs HTTP with inbound auth for this audience, its client, and one secured upstream', () => {
+    const http = { MCP_TRANSPORT: 'http', MCP_AUTH_JWT_SECRET: SECRET, MCP_AUTH_AUDIENCE: AUDIENCE };
+    const exchange = { MCP_TOKEN_EXCHANGE_URL: 'https://idp.test/token', MCP_TOKEN_EXCHANGE_CLIENT_ID: 'a', MCP_TOKEN_EXCHANGE_CLIENT_SECRET: 'b' };
+    expect(loadConfig(upstream, { ...http, ...exchange }).tokenExchange).toMatchObject({ url: 'https://idp.test/token', clientId: 'a' });
+    expect(() => loadConfig(upstream, { ...http, MCP_AUTH_PASSTHROUGH: '1' })).toThrow(/MCP_AUTH_PASSTHROUGH was removed: .*set MCP_TOKEN_EXCHANGE_URL/);
+    expect(() => loadConfig(upstream, exchange)).toThrow(/needs inbound auth/);
+    expect(() => loadConfig(upstream, { ...http, ...exchange, MCP_TRANSPORT: 'stdio' })).toThrow(/needs inbound auth .*over MCP_TRANSPORT=http/);
+    expect(() => loadConfig(upstream, { ...http, ...exchange, MCP_AUTH_AUDIENCE: '' })).toThrow(/needs MCP_AUTH_AUDIENCE/);
+    expect(() => loadConfig(upstream, { ...http, MCP_TOKEN_EXCHANGE_URL: 'https://idp.test/token' })).toThrow(/MCP_TOKEN_EXCHANGE_CLIENT_ID and MCP_TOKEN_EXCHANGE_CLIENT_SECRET are not/);
+    expect(() => loadConfig(upstream, { ...http, ...exchange, MCP_TOKEN_EXCHANGE_URL: 'idp/token' })).toThrow(/must be an http\(s\) URL/);
+    const twoApis: ServerDefinition = {
+      ...upstream,
+      tools: [],
+      sources: { http: { geo: { baseUrl: 'https://geo.test', baseUrlEnv: 'GEO_BASE_URL', headers: {}, security: [['key']] }, meteo: { baseUrl: 'https://meteo.test', baseUrlEnv: 'METEO_BASE_URL', headers: {}, security: [['key']] } } },
+    };
+    expect(() => loadConfig(twoApis, { ...http, ...exchange })).toThrow(/yields a token for one upstream, and this server calls 2 with credentials \(geo, meteo\)/);
   });
 });
 

@@ -54,6 +54,20 @@ describe('TokenExchange', () => {
     expect(await exchange.tokenFor(caller)).toBe('t2');
   });
 
+  it("one call's cancellation fails that call only, not the others waiting on the same exchange", async () => {
+    issued = 0;
+    lifetime = 120;
+    const exchange = new TokenExchange(config());
+    const cancelled = new AbortController();
+    const first = exchange.tokenFor({ token: 'shared' }, cancelled.signal);
+    const second = exchange.tokenFor({ token: 'shared' }, AbortSignal.timeout(5_000));
+    cancelled.abort(new Error('client went away'));
+    await expect(first).rejects.toThrow('client went away');
+    expect(await second).toBe('t1');
+    expect(await exchange.tokenFor({ token: 'shared' })).toBe('t1');
+    expect(issued).toBe(1);
+  });
+
   it('concurrent calls for one caller share one exchange; without expires_in a default lifetime applies', async () => {
     let now = 0;
     issued = 0;

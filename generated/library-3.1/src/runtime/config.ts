@@ -171,7 +171,7 @@ export function loadConfig(
   const maxResponseBytes = int('MCP_MAX_RESPONSE_BYTES', fromFile.maxResponseBytes, 1, Number.MAX_SAFE_INTEGER);
   const logLevel = collect(() => readChoice(env, 'MCP_LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel), DEFAULTS.logLevel);
   const inboundAuth = collect(() => readInboundAuth(env), undefined);
-  const tokenExchange = collect(() => readTokenExchange(env, inboundAuth !== undefined), undefined);
+  const tokenExchange = collect(() => readTokenExchange(env, definition, transport, inboundAuth), undefined);
   // One audit line per call, on stderr unless MCP_AUDIT_LOG names a file (design.md's default).
   const audit = collect(() => readAuditLog(env, options.cwd ?? process.cwd()), undefined);
   const auditLog = audit === null ? undefined : (audit ?? 'stderr');
@@ -329,7 +329,7 @@ function readInboundAuth(env: Env): InboundAuthConfig | undefined {
  * caller there is no token to trade. MCP_AUTH_PASSTHROUGH is refused by name, not ignored, so a
  * deployment that relied on it does not silently start calling upstream with other credentials.
  */
-function readTokenExchange(env: Env, hasInboundAuth: boolean): TokenExchangeConfig | undefined {
+function readTokenExchange(env: Env, definition: ServerDefinition, transport: string, inbound: InboundAuthConfig | undefined): TokenExchangeConfig | undefined {
   if (nonEmpty(env['MCP_AUTH_PASSTHROUGH']) !== undefined) {
     throw new Error(
       "MCP_AUTH_PASSTHROUGH was removed: the MCP authorization spec forbids sending the caller's token upstream (wrong audience, confused deputy); set MCP_TOKEN_EXCHANGE_URL to trade it for a token meant for the upstream",
@@ -342,9 +342,15 @@ function readTokenExchange(env: Env, hasInboundAuth: boolean): TokenExchangeConf
   const clientSecret = nonEmpty(env['MCP_TOKEN_EXCHANGE_CLIENT_SECRET']);
   const missing = [clientId === undefined && 'MCP_TOKEN_EXCHANGE_CLIENT_ID', clientSecret === undefined && 'MCP_TOKEN_EXCHANGE_CLIENT_SECRET'].filter(Boolean);
   if (missing.length > 0) throw new Error(`MCP_TOKEN_EXCHANGE_URL is set but ${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not`);
-  if (!hasInboundAuth) {
+  if (!inbound || transport !== 'http') {
     throw new Error('MCP_TOKEN_EXCHANGE_URL needs inbound auth (MCP_AUTH_JWKS_URL, MCP_AUTH_PUBLIC_KEY or MCP_AUTH_JWT_SECRET, over MCP_TRANSPORT=http): the exchange trades the verified caller\'s token');
   }
+  // A token issued for any audience could otherwise be replayed here and traded (confused deputy).
+  if (!inbound.audience) throw new Error('MCP_TOKEN_EXCHANGE_URL needs MCP_AUTH_AUDIENCE: only tokens issued for this server may be traded');
+  // One exchange yields a token for one audience: never send it to a second API.
+  const secured = Object.entries(definition.sources?.http ?? {}).filter(([, source]) => source.security.length > 0).map(([name]) => name);
+  if (definition.tools.some((t) => t.binding.kind === 'http' && t.binding.security.length > 0)) secured.push('the OpenAPI upstream');
+  if (secured.length > 1) throw new Error(`MCP_TOKEN_EXCHANGE_URL yields a token for one upstream, and this server calls ${secured.length} with credentials (${secured.join(', ')})`);
   return { url, clientId: clientId!, clientSecret: clientSecret!, audience: nonEmpty(env['MCP_TOKEN_EXCHANGE_AUDIENCE']), scope: nonEmpty(env['MCP_TOKEN_EXCHANGE_SCOPE']) };
 }
 

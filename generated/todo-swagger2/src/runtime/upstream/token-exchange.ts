@@ -30,6 +30,8 @@ export interface TokenExchangeOptions {
   defaultLifetimeMs?: number;
   /** Most exchanged tokens kept at once; the oldest go first. */
   maxEntries?: number;
+  /** How long one exchange may take. */
+  timeoutMs?: number;
 }
 
 interface Exchanged {
@@ -46,6 +48,7 @@ export class TokenExchange {
   private readonly skewMs: number;
   private readonly defaultLifetimeMs: number;
   private readonly maxEntries: number;
+  private readonly timeoutMs: number;
 
   constructor(
     private readonly config: TokenExchangeConfig,
@@ -56,6 +59,7 @@ export class TokenExchange {
     this.skewMs = options.skewMs ?? 30_000;
     this.defaultLifetimeMs = options.defaultLifetimeMs ?? 300_000;
     this.maxEntries = options.maxEntries ?? 10_000;
+    this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
   /** A token for the upstream on behalf of `subject`, from the cache while it is fresh. */
@@ -66,16 +70,21 @@ export class TokenExchange {
     this.cache.delete(key);
     let request = this.pending.get(key);
     if (!request) {
-      request = this.exchange(subject, signal).finally(() => this.pending.delete(key));
+      // Shared by every call of this caller that arrives meanwhile, so it runs under its own
+      // timeout, not the first call's deadline: one call's cancellation must not fail the others.
+      request = this.exchange(subject, AbortSignal.timeout(this.timeoutMs))
+        .then((fresh) => {
+          if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
+          this.cache.set(key, fresh);
+          return fresh;
+        })
+        .finally(() => this.pending.delete(key));
       this.pending.set(key, request);
     }
-    const fresh = await request;
-    if (this.cache.size >= this.maxEntries) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, fresh);
-    return fresh.token;
+    return (await raceSignal(request, signal)).token;
   }
 
-  private async exchange(subject: SubjectToken, signal: AbortSignal | undefined): Promise<Exchanged> {
+  private async exchange(subject: SubjectToken, signal: AbortSignal): Promise<Exchanged> {
     const oauth = await import('oauth4webapi');
     const { url, clientId, clientSecret, audience, scope } = this.config;
     const server = { issuer: new URL(url).origin, token_endpoint: url };
@@ -90,18 +99,33 @@ export class TokenExchange {
         signal,
         [oauth.customFetch]: this.fetchImpl,
         // Plain http is the operator's choice (an in-cluster endpoint); start-up warns about it.
-        [oauth.allowInsecureRequests]: url.startsWith('http:'),
+        [oauth.allowInsecureRequests]: new URL(url).protocol === 'http:',
       });
       answer = await oauth.processGenericTokenEndpointResponse(server, client, response);
     } catch (err) {
-      if (signal?.aborted) throw err;
+      if (signal.aborted) throw new AuthError(`Token exchange at ${where} did not answer within ${this.timeoutMs} ms.`);
       throw new AuthError(`Token exchange at ${where} failed: ${reasonOf(err, oauth.ResponseBodyError)}. The caller's own token is never sent upstream instead.`);
+    }
+    // A DPoP-bound token would need a proof with every request; only bearer tokens are sent.
+    if (answer.token_type !== 'bearer' && answer.token_type !== 'n_a') {
+      throw new AuthError(`Token exchange at ${where} returned a ${answer.token_type} token; this server sends bearer tokens only.`);
     }
     const lifetimeMs = typeof answer.expires_in === 'number' && answer.expires_in > 0 ? answer.expires_in * 1000 : this.defaultLifetimeMs;
     const own = this.now() + lifetimeMs - this.skewMs;
     const callers = subject.expiresAt === undefined ? Infinity : subject.expiresAt * 1000;
     return { token: answer.access_token, expiresAt: Math.min(own, callers) };
   }
+}
+
+/** `promise`, unless `signal` aborts first (then its reason, as an aborted fetch would throw). */
+function raceSignal<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const abort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', abort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
 }
 
 /** The standard error fields of a refusal, or the transport's reason; never a token. */

@@ -1,0 +1,81 @@
+/**
+ * Input schemas rewritten for OpenAI strict mode: each case is checked with the Agents SDK's own
+ * conversion (strict before: no; after: yes) and with ajv on values that must keep their verdict.
+ */
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { mcpToFunctionTool } from '@openai/agents';
+import { describe, expect, it } from 'vitest';
+import { strictFriendly } from '../../src/passes/strict-schema.js';
+import type { JsonSchema } from '../../src/runtime/definition.js';
+
+const server = { name: 't', cacheToolsList: false, invalidateToolsCache() {}, callTool: async () => [] } as never;
+const strict = (schema: JsonSchema) => {
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    return mcpToFunctionTool({ name: 't', description: 't', inputSchema: schema } as never, server, true).strict;
+  } finally {
+    console.warn = warn;
+  }
+};
+const ajv = new Ajv2020({ strict: false });
+const root = (properties: Record<string, unknown>, required: string[] = []): JsonSchema => ({ type: 'object', properties, required, additionalProperties: false });
+
+const CASES: Array<{ name: string; schema: JsonSchema; values: unknown[] }> = [
+  {
+    name: 'nested allOf of objects',
+    schema: root({ pet: { allOf: [{ type: 'object', properties: { name: { type: 'string' } }, required: ['name'] }, { type: 'object', properties: { age: { type: 'integer' } } }] } }, ['pet']),
+    values: [{ pet: { name: 'a', age: 1 } }, { pet: { age: 1 } }, { pet: { name: 'a', age: 'x' } }, { pet: 'a' }],
+  },
+  {
+    name: 'oneOf of distinct types',
+    schema: root({ id: { oneOf: [{ type: 'string' }, { type: 'integer' }] } }, ['id']),
+    values: [{ id: 'a' }, { id: 3 }, { id: 2.5 }, { id: true }],
+  },
+  {
+    name: 'oneOf told apart by a required constant',
+    schema: root({
+      shape: {
+        oneOf: [
+          { type: 'object', properties: { kind: { const: 'circle' }, r: { type: 'number' } }, required: ['kind', 'r'], additionalProperties: false },
+          { type: 'object', properties: { kind: { const: 'square' }, side: { type: 'number' } }, required: ['kind', 'side'], additionalProperties: false },
+        ],
+      },
+    }, ['shape']),
+    values: [{ shape: { kind: 'circle', r: 1 } }, { shape: { kind: 'square', side: 2 } }, { shape: { kind: 'circle', side: 2 } }, { shape: {} }],
+  },
+  {
+    name: 'anyOf beside type and format',
+    schema: root({ when: { type: 'string', description: 'a day or a time', anyOf: [{ format: 'date' }, { pattern: '^\\d\\d:\\d\\d$' }] } }, ['when']),
+    values: [{ when: '12:30' }, { when: 'noon' }, { when: 5 }],
+  },
+  {
+    name: 'a typeless object',
+    schema: root({ filter: { properties: { q: { type: 'string' } }, required: ['q'] } }, ['filter']),
+    values: [{ filter: { q: 'a' } }, { filter: {} }],
+  },
+];
+
+describe('strictFriendly', () => {
+  for (const { name, schema, values } of CASES) {
+    it(`${name}: strict afterwards, with the same verdict on every value`, () => {
+      const after = strictFriendly(schema);
+      expect(strict(schema)).toBe(false);
+      expect(strict(after)).toBe(true);
+      const [before, now] = [ajv.compile(schema), ajv.compile(after)];
+      for (const value of values) expect(now(value), JSON.stringify(value)).toBe(before(value));
+    });
+  }
+
+  it('leaves what it cannot keep equivalent: overlapping oneOf, incompatible allOf, free-form maps', () => {
+    const overlapping = root({ x: { oneOf: [{ type: 'string' }, { type: 'string', minLength: 3 }] } });
+    const incompatible = root({ x: { allOf: [{ type: 'string' }, { type: 'integer' }] } });
+    const map = root({ tags: { type: 'object', additionalProperties: { type: 'string' } } });
+    for (const schema of [overlapping, incompatible, map]) expect(strictFriendly(schema)).toEqual(schema);
+  });
+
+  it('returns a schema that needs nothing as it is', () => {
+    const plain = root({ a: { type: 'string' } }, ['a']);
+    expect(strictFriendly(plain)).toBe(plain);
+  });
+});
