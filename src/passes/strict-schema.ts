@@ -7,6 +7,7 @@
  * - `oneOf` becomes `anyOf` when no value can match two branches (distinct types, or distinct
  *   constants of one required property), since then "exactly one" and "at least one" agree;
  * - keywords beside `anyOf` move into every branch (A ∧ (B ∨ C) = (A ∧ B) ∨ (A ∧ C));
+ * - a `$ref` with keywords beside it (or inside `allOf`) becomes a merged copy of its definition;
  * - a schema with `properties` (or `items`) but no `type` gets `type: object` (or `array`): the
  *   one rewrite that narrows, see `typed`.
  * What still cannot be strict (a free-form map) is named per tool by `strictBlocker`.
@@ -25,19 +26,55 @@ const METADATA = new Set(['description', 'title', 'default', 'examples', 'exampl
 
 export function strictFriendly(schema: JsonSchema): JsonSchema {
   // Most schemas need none of this: those are returned as they are, not copied.
-  return someSubschema(schema, needsWork) ? (rewrite(schema) as JsonSchema) : schema;
+  if (!someSubschema(schema, needsWork)) return schema;
+  const defs = isObject(schema.$defs) ? schema.$defs : {};
+  const rewrite = (node: unknown): unknown => rewritten(node, defs, rewrite);
+  return rewrite(schema) as JsonSchema;
 }
 
+const besideRef = (node: Schema) => typeof node.$ref === 'string' && Object.keys(node).some((key) => key !== '$ref' && !METADATA.has(key));
+
 function needsWork(node: Schema): boolean {
-  if (Array.isArray(node.allOf) || Array.isArray(node.oneOf)) return true;
+  if (Array.isArray(node.allOf) || Array.isArray(node.oneOf) || besideRef(node)) return true;
   if (Array.isArray(node.anyOf)) return Object.keys(node).some((key) => key !== 'anyOf' && !METADATA.has(key));
   return typed(node) !== node;
 }
 
+/** The definition a local `$ref` names (`--client openai` keeps `$defs`), as a copy. */
+function target(ref: unknown, defs: Schema): Schema | undefined {
+  const name = typeof ref === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(ref)?.[1] : undefined;
+  const found = name === undefined ? undefined : defs[decodeURIComponent(name).replace(/~1/g, '/').replace(/~0/g, '~')];
+  return isObject(found) ? { ...found } : undefined;
+}
+
+/**
+ * Strict mode takes `$ref` only alone: a `$ref` with constraints beside it, or among `allOf`
+ * parts, is replaced by a merged copy of its definition (the definition stays for other uses).
+ */
+function refsResolved(node: Schema, defs: Schema, rewrite: (sub: unknown) => unknown): Schema {
+  // A copy of a definition is rewritten like any other subschema (its own `$ref`s stay refs).
+  const copy = (ref: unknown) => {
+    const definition = target(ref, defs);
+    return definition ? (rewrite(definition) as Schema) : undefined;
+  };
+  if (besideRef(node)) {
+    const definition = copy(node.$ref);
+    if (!definition) return node;
+    const { $ref: _ref, ...siblings } = node;
+    const merged = mergedAllOf({ allOf: [definition, siblings] });
+    return Array.isArray(merged.allOf) ? node : merged;
+  }
+  if (Array.isArray(node.allOf) && (node.allOf as unknown[]).length + Object.keys(node).length > 2) {
+    const parts = (node.allOf as unknown[]).map((part) => (isObject(part) && typeof part.$ref === 'string' ? (copy(part.$ref) ?? part) : part));
+    return { ...node, allOf: parts };
+  }
+  return node;
+}
+
 /** Bottom-up: children first, so a merge sees branches already rewritten. */
-function rewrite(node: unknown): unknown {
+function rewritten(node: unknown, defs: Schema, rewrite: (sub: unknown) => unknown): unknown {
   if (!isObject(node)) return node;
-  let out = mapSubschemas(node, rewrite);
+  let out = refsResolved(mapSubschemas(node, rewrite), defs, rewrite);
   if (Array.isArray(out.allOf)) out = mergedAllOf(out);
   if (Array.isArray(out.oneOf) && !Array.isArray(out.anyOf) && exclusive(out.oneOf as unknown[])) {
     const { oneOf, ...rest } = out;

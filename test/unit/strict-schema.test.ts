@@ -54,6 +54,17 @@ const CASES: Array<{ name: string; schema: JsonSchema; values: unknown[] }> = [
     schema: root({ filter: { properties: { q: { type: 'string' } }, required: ['q'] } }, ['filter']),
     values: [{ filter: { q: 'a' } }, { filter: {} }],
   },
+  {
+    name: '$ref with constraints beside it, and $ref among allOf parts (--client openai keeps $defs)',
+    schema: {
+      ...root({ owner: { $ref: '#/$defs/Person', type: 'object', required: ['name'] }, pet: { allOf: [{ $ref: '#/$defs/Animal' }, { type: 'object', properties: { name: { type: 'string' } } }] } }, ['owner']),
+      $defs: {
+        Person: { type: 'object', properties: { name: { type: 'string' }, boss: { $ref: '#/$defs/Person' } } },
+        Animal: { type: 'object', properties: { legs: { type: 'integer' } }, required: ['legs'] },
+      },
+    },
+    values: [{ owner: { name: 'a', boss: { name: 'b' } } }, { owner: {} }, { owner: { name: 'a' }, pet: { legs: 4, name: 'x' } }, { owner: { name: 'a' }, pet: { name: 'x' } }],
+  },
 ];
 
 describe('strictFriendly', () => {
