@@ -85,6 +85,57 @@ describe('strictFriendly', () => {
     for (const schema of [overlapping, incompatible, map]) expect(strictFriendly(schema)).toEqual(schema);
   });
 
+  // Cases a review found where an earlier version changed the verdict, crashed or blew up.
+  const KEPT: Array<{ name: string; schema: JsonSchema; values: unknown[] }> = [
+    {
+      name: 'two $refs at one property of two allOf parts',
+      schema: { ...root({ x: { allOf: [{ type: 'object', properties: { p: { $ref: '#/$defs/S' } } }, { type: 'object', properties: { p: { $ref: '#/$defs/Short' } } }] } }), $defs: { S: { type: 'string' }, Short: { maxLength: 3 } } },
+      values: [{ x: { p: 'abcdef' } }, { x: { p: 'ab' } }],
+    },
+    {
+      name: 'allOf of parts that each have anyOf (integer ∧ number)',
+      schema: root({ x: { allOf: [{ anyOf: [{ type: 'integer' }, { type: 'string' }] }, { anyOf: [{ type: 'number' }, { type: 'string', maxLength: 3 }] }] } }),
+      values: [{ x: 5 }, { x: 'ab' }, { x: 'abcdef' }],
+    },
+    {
+      name: 'prefixItems and items in two parts',
+      schema: root({ x: { allOf: [{ type: 'array', prefixItems: [{ type: 'string' }] }, { type: 'array', items: { type: 'integer' } }] } }),
+      values: [{ x: ['s'] }, { x: [1] }],
+    },
+    {
+      name: 'typing a oneOf branch would widen the oneOf',
+      schema: root({ x: { oneOf: [{ type: 'string' }, { properties: { k: { type: 'integer' } }, required: ['k'] }] } }),
+      values: [{ x: 's' }, { x: { k: 1 } }],
+    },
+    {
+      name: 'constants separate only objects',
+      schema: root({ x: { oneOf: [{ type: ['object', 'string'], required: ['k'], properties: { k: { const: 1 } } }, { type: ['object', 'string'], required: ['k'], properties: { k: { const: 2 } } }] } }),
+      values: [{ x: 's' }, { x: { k: 1 } }],
+    },
+    {
+      name: 'object constants in another key order are equal',
+      schema: root({ x: { oneOf: [{ type: 'object', required: ['k'], properties: { k: { enum: [{ a: 1, b: 2 }] } } }, { type: 'object', required: ['k'], properties: { k: { enum: [{ b: 2, a: 1 }] } } }] } }),
+      values: [{ x: { k: { a: 1, b: 2 } } }],
+    },
+  ];
+  for (const { name, schema, values } of KEPT) {
+    it(`keeps the verdict: ${name}`, () => {
+      const [before, now] = [ajv.compile(schema), ajv.compile(strictFriendly(schema))];
+      for (const value of values) expect(now(value), JSON.stringify(value)).toBe(before(value));
+    });
+  }
+
+  it('a recursive definition behind a described $ref neither recurses forever nor grows', () => {
+    const node = { type: 'object', properties: { name: { type: 'string' }, kids: { type: 'array', items: { allOf: [{ $ref: '#/$defs/Node' }], description: 'a child' } } } };
+    const chain: Record<string, unknown> = {};
+    for (let i = 0; i < 14; i++) chain[`D${i}`] = { type: 'object', properties: { a: { allOf: [{ $ref: `#/$defs/D${i + 1}` }], description: 'a' }, b: { $ref: `#/$defs/D${i + 1}`, minProperties: 1 } } };
+    chain.D14 = { type: 'object', properties: { leaf: { type: 'string' } } };
+    const schema = { ...root({ tree: { $ref: '#/$defs/Node', type: 'object' }, deep: { $ref: '#/$defs/D0' } }), $defs: { Node: node, ...chain } } as JsonSchema;
+    const after = strictFriendly(schema);
+    expect(JSON.stringify(after).length).toBeLessThan(4 * JSON.stringify(schema).length);
+    expect((after.$defs as Record<string, { properties: { kids: { items: unknown } } }>).Node.properties.kids.items).toEqual({ $ref: '#/$defs/Node', description: 'a child' });
+  });
+
   it('returns a schema that needs nothing as it is', () => {
     const plain = root({ a: { type: 'string' } }, ['a']);
     expect(strictFriendly(plain)).toBe(plain);
