@@ -12,6 +12,7 @@ import { fitName, shortHash, UNSAFE_PROPERTY_NAMES } from '../lower/naming.js';
 import { pointerOf } from './verify.js';
 import { setOwn } from '../schema/set-own.js';
 import { strictBlocker, strictFriendly } from './strict-schema.js';
+import { localDefinition } from '../schema/local-ref.js';
 import type { ClientName } from '../choices.js';
 
 
@@ -171,9 +172,7 @@ function safeResultNames(tool: ToolDefinition, notes: Array<[RepairRule, string]
 
 /** `{ $ref: '#/$defs/X', … }` at the root → the root with a copy of X as one more `allOf` branch. */
 function rootRefCopied(schema: JsonSchema): JsonSchema {
-  const ref = schema.$ref;
-  const match = typeof ref === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(ref) : null;
-  const target = match ? (schema.$defs as Record<string, JsonSchema> | undefined)?.[decodeURIComponent(match[1]!).replace(/~1/g, '/').replace(/~0/g, '~')] : undefined;
+  const target = localDefinition(schema.$ref, schema.$defs);
   if (!target) return schema;
   const { $ref: _ref, ...rest } = schema;
   return { ...rest, allOf: [...((rest.allOf as JsonSchema[] | undefined) ?? []), { ...target }] };

@@ -19,6 +19,7 @@
 import mergeAllOfModule from 'json-schema-merge-allof';
 import type { JsonSchema } from '../runtime/definition.js';
 import { isStandIn } from './inline-refs.js';
+import { localDefinition } from '../schema/local-ref.js';
 import { setOwn } from '../schema/set-own.js';
 import { forEachSubschema, mapSubschemas, someSubschema } from '../schema/walk.js';
 
@@ -78,20 +79,6 @@ function rewritten(node: unknown, ctx: Context): unknown {
   return ctx.typing ? typed(out) : out;
 }
 
-/** The definition a local `$ref` names (`--client openai` keeps `$defs`). */
-function target(ref: unknown, defs: Schema): Schema | undefined {
-  const encoded = typeof ref === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(ref)?.[1] : undefined;
-  if (encoded === undefined) return undefined;
-  let name: string;
-  try {
-    name = decodeURIComponent(encoded).replace(/~1/g, '/').replace(/~0/g, '~');
-  } catch {
-    return undefined;
-  }
-  const found = Object.hasOwn(defs, name) ? defs[name] : undefined;
-  return isObject(found) ? found : undefined;
-}
-
 /**
  * Strict mode takes `$ref` only with annotations beside it. `{ allOf: [{ $ref }], description }`
  * (how a described reference is written) is that already; a `$ref` with constraints beside it is
@@ -105,7 +92,7 @@ function refsResolved(node: Schema, ctx: Context): Schema {
     return { ...(parts[0] as Schema), ...annotations };
   }
   if (!ctx.resolveRefs || !besideRef(node)) return node;
-  const definition = target(node.$ref, ctx.defs);
+  const definition = localDefinition(node.$ref, ctx.defs);
   if (!definition) return node;
   const copy = rewritten(definition, { ...ctx, resolveRefs: false }) as Schema;
   const { $ref: _ref, ...siblings } = node;

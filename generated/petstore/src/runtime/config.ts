@@ -442,7 +442,6 @@ function readChoice<T extends string>(env: Env, name: string, choices: readonly 
   throw new Error(`${name} must be ${choices.map((c) => `"${c}"`).join(', ').replace(/, ([^,]*)$/, ' or $1')}, got "${raw}"`);
 }
 
-/** `1`, `true`, `yes` or `on` (any case); anything else, or unset, is off. */
 function readInteger(env: Env, name: string, fallback: number, min: number, max: number): number {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return fallback;
