@@ -16,7 +16,7 @@
  *   would widen the whole.
  * What still cannot be strict (a free-form map) is named per tool by `strictBlocker`.
  */
-import mergeAllOfModule from 'json-schema-merge-allof';
+import { createRequire } from 'node:module';
 import type { JsonSchema } from '../runtime/definition.js';
 import { isStandIn } from './inline-refs.js';
 import { localDefinition } from '../schema/local-ref.js';
@@ -24,7 +24,13 @@ import { setOwn } from '../schema/set-own.js';
 import { forEachSubschema, mapSubschemas, someSubschema } from '../schema/walk.js';
 
 type Schema = Record<string, unknown>;
-const mergeAllOf = mergeAllOfModule as unknown as (schema: Schema, options?: Record<string, unknown>) => Schema;
+type MergeAllOf = (schema: Schema, options?: Record<string, unknown>) => Schema;
+let merger: MergeAllOf | undefined;
+/** json-schema-merge-allof, loaded on the first merge: with lodash it costs ~80 ms, and most specs need none. */
+function mergeAllOf(schema: Schema, options: Record<string, unknown>): Schema {
+  merger ??= createRequire(import.meta.url)('json-schema-merge-allof') as MergeAllOf;
+  return merger(schema, options);
+}
 const isObject = (v: unknown): v is Schema => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Annotations that may sit beside `anyOf` or `$ref` in strict mode (the Agents SDK's list). */
