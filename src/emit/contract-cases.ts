@@ -29,6 +29,7 @@ import type { GenerateOptions, Random } from 'json-schema-faker';
 import type { HttpBinding, JsonSchema, ServerDefinition, StepsBinding, ToolDefinition } from '../runtime/definition.js';
 import { buildRequest, isJsonMediaType } from '../runtime/upstream/request.js';
 import type { BuiltRequest } from '../runtime/upstream/request.js';
+import { renamedKeys } from '../runtime/upstream/response.js';
 import { SchemaValidator } from '../runtime/validate.js';
 import { mapSubschemas } from '../schema/walk.js';
 import { DEFAULT_TEST_BUDGET } from '../choices.js';
@@ -493,8 +494,8 @@ async function served(
   if ('reason' in made) return { reason: `no valid response could be synthesised (${made.reason})` };
   // A wrapped result is `{ [wrapKey]: body }`: the upstream sends the bare value.
   // Fields listed under another name (resultKeys) have their own names on the wire.
-  const wire = Object.fromEntries(Object.entries(tool.resultKeys ?? {}).map(([upstream, listed]) => [listed, upstream]));
-  const json = wrapKey ? made.value[wrapKey] : Object.fromEntries(Object.entries(made.value).map(([key, field]) => [Object.hasOwn(wire, key) ? wire[key]! : key, field]));
+  const wire = tool.resultKeys && Object.fromEntries(Object.entries(tool.resultKeys).map(([upstream, listed]) => [listed, upstream]));
+  const json = wrapKey ? made.value[wrapKey] : renamedKeys(made.value, wire);
   return { response: { json }, result: { structuredContent: made.value } };
 }
 

@@ -83,7 +83,10 @@ export function assignNames(requests: readonly NameRequest[], maxLength: number)
   for (let hashLength = 6; hashLength <= 64; hashLength += 2) {
     // Names clash when clients would see one name: `get-a` and `get_a` are both `get_a` to some.
     const byKey = new Map<string, number[]>();
-    names.forEach((n, i) => byKey.set(clientToolKey(n), [...(byKey.get(clientToolKey(n)) ?? []), i]));
+    names.forEach((n, i) => {
+      const key = clientToolKey(n);
+      byKey.set(key, [...(byKey.get(key) ?? []), i]);
+    });
     const clashes = [...byKey].filter(([, members]) => members.length > 1);
     if (clashes.length === 0) return names;
     for (const [key, members] of clashes) {

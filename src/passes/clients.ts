@@ -13,6 +13,7 @@ import { pointerOf } from './verify.js';
 import { setOwn } from '../schema/set-own.js';
 import { strictBlocker, strictFriendly } from './strict-schema.js';
 import { localDefinition } from '../schema/local-ref.js';
+import { renamedKeys } from '../runtime/upstream/response.js';
 import type { ClientName } from '../choices.js';
 
 
@@ -161,7 +162,7 @@ function safeResultNames(tool: ToolDefinition, notes: Array<[RepairRule, string]
   const rename = (name: string) => (Object.hasOwn(resultKeys, name) ? resultKeys[name]! : name);
   const renamed = (part: JsonSchema): JsonSchema => {
     const out: JsonSchema = { ...part };
-    if (part.properties) out.properties = Object.fromEntries(Object.entries(part.properties as object).map(([name, value]) => [rename(name), value]));
+    if (part.properties) out.properties = renamedKeys(part.properties, resultKeys);
     if (Array.isArray(part.required)) out.required = (part.required as string[]).map(rename);
     for (const key of ['allOf', 'anyOf', 'oneOf'] as const) if (Array.isArray(part[key])) out[key] = (part[key] as JsonSchema[]).map((branch) => (part === schema ? renamed(branch) : branch));
     return out;

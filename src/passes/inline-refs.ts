@@ -75,15 +75,21 @@ function expand(node: unknown, defs: Record<string, JsonSchema>, depth: number, 
   return mapSubschemas(obj, (sub) => expand(sub, defs, depth, stack, cut, budget));
 }
 
-/** Where expansion stops: the target's type (so a client still knows the shape), and why. */
+/** Why a stand-in stands where expansion stopped: the note that ends its description. */
+const RECURSIVE = 'recursive, not expanded further';
+const TOO_DEEP = 'nested too deep to expand here';
+
+const STAND_IN_NOTE = new RegExp(`\\((?:[^()]*: )?(?:${RECURSIVE}|${TOO_DEEP})\\)$`);
+
 /** Whether a schema is a stand-in this module left where inlining stopped. */
 export function isStandIn(node: Record<string, unknown>): boolean {
-  return typeof node.description === 'string' && /\((?:[^()]*: )?(?:recursive, not expanded further|nested too deep to expand here)\)$/.test(node.description);
+  return typeof node.description === 'string' && STAND_IN_NOTE.test(node.description);
 }
 
+/** Where expansion stops: the target's type (so a client still knows the shape), and why. */
 function standIn(target: JsonSchema, name: string, recursive: boolean): JsonSchema {
   const type = typeof target.type === 'string' ? target.type : Array.isArray(target.type) ? target.type : 'object';
-  const why = recursive ? 'recursive, not expanded further' : 'nested too deep to expand here';
+  const why = recursive ? RECURSIVE : TOO_DEEP;
   const text = typeof target.description === 'string' ? `${target.description} (${name}: ${why})` : `${name} (${why})`;
   return { type, description: text };
 }

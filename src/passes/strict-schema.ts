@@ -17,11 +17,12 @@
  * What still cannot be strict (a free-form map) is named per tool by `strictBlocker`.
  */
 import { createRequire } from 'node:module';
+import { isDeepStrictEqual } from 'node:util';
 import type { JsonSchema } from '../runtime/definition.js';
 import { isStandIn } from './inline-refs.js';
 import { localDefinition } from '../schema/local-ref.js';
 import { setOwn } from '../schema/set-own.js';
-import { forEachSubschema, mapSubschemas, someSubschema } from '../schema/walk.js';
+import { forEachSubschema, isObject, mapSubschemas, someSubschema } from '../schema/walk.js';
 
 type Schema = Record<string, unknown>;
 type MergeAllOf = (schema: Schema, options?: Record<string, unknown>) => Schema;
@@ -31,7 +32,6 @@ function mergeAllOf(schema: Schema, options: Record<string, unknown>): Schema {
   merger ??= createRequire(import.meta.url)('json-schema-merge-allof') as MergeAllOf;
   return merger(schema, options);
 }
-const isObject = (v: unknown): v is Schema => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Annotations that may sit beside `anyOf` or `$ref` in strict mode (the Agents SDK's list). */
 const METADATA = new Set(['description', 'title', 'default', 'examples', '$comment', 'deprecated', 'readOnly', 'writeOnly', '$defs', 'definitions', '$id', '$schema', '$anchor']);
@@ -124,8 +124,7 @@ function mergedAllOf(node: Schema): Schema {
     // Keywords the library has no rule for, and `$ref` (its own rule keeps the first), are kept
     // when every part agrees, else the merge is refused.
     const same = (values: unknown[]) => {
-      const first = canonical(values[0]);
-      if (values.every((v) => canonical(v) === first)) return values[0];
+      if (values.every((v) => isDeepStrictEqual(v, values[0]))) return values[0];
       throw new Error('parts disagree');
     };
     const merged = mergeAllOf(node, { ignoreAdditionalProperties: false, resolvers: { defaultResolver: same, $ref: same } });
@@ -133,13 +132,6 @@ function mergedAllOf(node: Schema): Schema {
   } catch {
     return node;
   }
-}
-
-/** JSON with keys sorted: equal values, equal text. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (isObject(value)) return `{${Object.keys(value).sort().map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(',')}}`;
-  return JSON.stringify(value) ?? 'undefined';
 }
 
 /** Types a branch admits, when it says (`integer` is a `number`). */
@@ -150,13 +142,13 @@ function typesOf(branch: Schema): Set<string> | undefined {
   return new Set(list.flatMap((t) => (t === 'integer' ? ['integer', 'number'] : t === 'number' ? ['number', 'integer'] : [t])));
 }
 
-/** Values an object branch allows for a required property, when it pins them with const or enum. */
-function pinned(branch: Schema, name: string): string[] | undefined {
+/** Values an object branch allows for a required property, when it pins them with const or enum (compared deeply). */
+function pinned(branch: Schema, name: string): unknown[] | undefined {
   if (!Array.isArray(branch.required) || !(branch.required as string[]).includes(name)) return undefined;
   const property = (branch.properties as Schema | undefined)?.[name];
   if (!isObject(property)) return undefined;
-  if (Object.hasOwn(property, 'const')) return [canonical(property.const)];
-  return Array.isArray(property.enum) ? property.enum.map(canonical) : undefined;
+  if (Object.hasOwn(property, 'const')) return [property.const];
+  return Array.isArray(property.enum) ? property.enum : undefined;
 }
 
 const objectsOnly = (branch: Schema) => branch.type === 'object' || (Array.isArray(branch.type) && branch.type.length === 1 && branch.type[0] === 'object');
@@ -176,7 +168,7 @@ function exclusive(branches: unknown[]): boolean {
       const apart = names.some((name) => {
         const va = pinned(a, name);
         const vb = pinned(b, name);
-        return va !== undefined && vb !== undefined && !va.some((v) => vb.includes(v));
+        return va !== undefined && vb !== undefined && !va.some((v) => vb.some((w) => isDeepStrictEqual(v, w)));
       });
       if (!apart) return false;
     }

@@ -53,11 +53,12 @@ export async function lowerToolSpec(spec: Obj, options: ToolSpecOptions): Promis
   const tools: ToolDefinition[] = [];
   const byClientKey = new Map<string, string>();
   for (const [toolName, raw] of Object.entries((spec.tools ?? {}) as Obj)) {
-    const twin = byClientKey.get(clientToolKey(toolName));
+    const key = clientToolKey(toolName);
+    const twin = byClientKey.get(key);
     if (twin !== undefined) {
-      errors.push({ message: `tools ${twin} and ${toolName} are one name to clients that turn - into _ (OpenAI's Agents SDK: ${clientToolKey(toolName)})`, pointer: ['tools', toolName], fix: 'rename one of them' });
+      errors.push({ message: `tools ${twin} and ${toolName} are one name to clients that turn - into _ (OpenAI's Agents SDK: ${key})`, pointer: ['tools', toolName], fix: 'rename one of them' });
     }
-    byClientKey.set(clientToolKey(toolName), toolName);
+    byClientKey.set(key, toolName);
     const tool = await lowerTool(toolName, raw as Obj, ['tools', toolName], sources, errors, warnings);
     if (tool) tools.push(tool);
   }

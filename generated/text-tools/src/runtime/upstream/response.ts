@@ -116,8 +116,12 @@ function structuredResult(
   };
 }
 
-/** The answer's top-level fields under their listed names (entries keep their order; `fromEntries` never sets a prototype). */
-function renamedKeys(value: unknown, keys: Record<string, string> | undefined): unknown {
+/**
+ * An object's own keys renamed by `keys` (old → new), in their order; anything else as it is.
+ * The answer's top-level fields under their listed names (`resultKeys`); the generator uses it
+ * both ways. `fromEntries` never sets a prototype, whatever a key is called.
+ */
+export function renamedKeys(value: unknown, keys: Record<string, string> | undefined): unknown {
   if (!keys || typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   return Object.fromEntries(Object.entries(value).map(([key, field]) => [Object.hasOwn(keys, key) ? keys[key]! : key, field]));
 }
