@@ -55,11 +55,11 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
     var stack1, alias1=container.strict, alias2=container.lambda;
 
   return "| `"
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":88,"column":5},"end":{"line":88,"column":9}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":90,"column":5},"end":{"line":90,"column":9}} ), depth0)) != null ? stack1 : "")
     + "` | `"
-    + ((stack1 = alias2(alias1(depth0, "calls", {"start":{"line":88,"column":18},"end":{"line":88,"column":23}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "calls", {"start":{"line":90,"column":18},"end":{"line":90,"column":23}} ), depth0)) != null ? stack1 : "")
     + "` | "
-    + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":88,"column":31},"end":{"line":88,"column":38}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":90,"column":31},"end":{"line":90,"column":38}} ), depth0)) != null ? stack1 : "")
     + " |\n";
 },"9":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -70,7 +70,7 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
     };
 
   return "\nThe handler files are yours ("
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"handlers"),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":153,"column":29},"end":{"line":153,"column":96}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"handlers"),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":155,"column":29},"end":{"line":155,"column":96}}})) != null ? stack1 : "")
     + "): mcp-gen\ncreated them once and never overwrites or deletes them. Their argument and result types are in `src/tool-types.ts`, which is\nregenerated, so a spec change that breaks a handler fails `npm run build`.\n";
 },"10":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -83,7 +83,7 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
   return "`"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "`"
-    + ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":153,"column":57},"end":{"line":153,"column":87}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":155,"column":57},"end":{"line":155,"column":87}}})) != null ? stack1 : "");
 },"11":function(container,depth0,helpers,partials,data) {
     return ", ";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
@@ -164,32 +164,36 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxConcurrent", {"start":{"line":57,"column":123},"end":{"line":57,"column":145}} ), depth0)) != null ? stack1 : "")
     + "` |\n| `MCP_MAX_RESPONSE_BYTES` | upstream response budget; longer bodies are cut and marked truncated | `"
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxResponseBytes", {"start":{"line":58,"column":103},"end":{"line":58,"column":128}} ), depth0)) != null ? stack1 : "")
+    + "` |\n| `MCP_CACHE` | `memory`: upstream GET answers are cached as HTTP says (RFC 9111: `Cache-Control`, `Expires`, `Vary`, `ETag`/`Last-Modified` revalidation), kept apart per set of credentials so no caller gets an answer fetched with another's; hits, misses and revalidations are in `metrics://server/stats`. `off`: every call goes upstream | `"
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "cache", {"start":{"line":59,"column":343},"end":{"line":59,"column":357}} ), depth0)) != null ? stack1 : "")
+    + "` |\n| `MCP_CACHE_MAX_BYTES` | size of the memory cache; the least recently used answers go first | `"
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "cacheMaxBytes", {"start":{"line":60,"column":98},"end":{"line":60,"column":120}} ), depth0)) != null ? stack1 : "")
     + "` |\n| `MCP_LOG_LEVEL` | `debug`, `info`, `warn` or `error` (logs go to stderr) | `"
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "logLevel", {"start":{"line":59,"column":80},"end":{"line":59,"column":97}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "logLevel", {"start":{"line":61,"column":80},"end":{"line":61,"column":97}} ), depth0)) != null ? stack1 : "")
     + "` |\n| `MCP_AUTH_JWT_SECRET` / `MCP_AUTH_PUBLIC_KEY` / `MCP_AUTH_JWKS_URL` | HTTP only: require a bearer JWT verified with an HS256 secret (≥ 32 bytes), a PEM public key (RSA, EC or Ed25519; `\\n` for newlines on one line), or a JWKS URL; any one turns auth on (401 with `WWW-Authenticate` and metadata at `/.well-known/oauth-protected-resource`) | off |\n| `MCP_AUTH_ISSUER`, `MCP_AUTH_AUDIENCE` | required `iss` / `aud` of tokens | not checked |\n| `MCP_AUTH_ROLES_CLAIM` | claim holding the caller's roles (array or space-separated, e.g. `scope`); roles map to tools through the spec's `roles` (OpenAPI: `x-mcp: { roles: [...] }` per operation), and a tool no role of the caller grants is neither listed nor callable; a spec without roles lets every authenticated caller use every tool | `"
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "rolesClaim", {"start":{"line":62,"column":345},"end":{"line":62,"column":364}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "rolesClaim", {"start":{"line":64,"column":345},"end":{"line":64,"column":364}} ), depth0)) != null ? stack1 : "")
     + "` |\n| `MCP_TOKEN_EXCHANGE_URL` | HTTP with inbound auth: trade each caller's token at this OAuth token endpoint (RFC 8693 token exchange) for one meant for the upstream, and send that instead of the configured credentials; a failed exchange is a tool error, the caller's own token is never sent upstream | off |\n| `MCP_TOKEN_EXCHANGE_CLIENT_ID`, `MCP_TOKEN_EXCHANGE_CLIENT_SECRET` | this server's client at the token endpoint (HTTP Basic) | required with the URL |\n| `MCP_TOKEN_EXCHANGE_AUDIENCE`, `MCP_TOKEN_EXCHANGE_SCOPE` | `audience` and `scope` asked for | not sent |\n| `MCP_MAX_BODY_BYTES` | HTTP: largest request body accepted; larger → 413 | `"
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxBodyBytes", {"start":{"line":66,"column":80},"end":{"line":66,"column":101}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxBodyBytes", {"start":{"line":68,"column":80},"end":{"line":68,"column":101}} ), depth0)) != null ? stack1 : "")
     + "` |\n| `MCP_SHUTDOWN_GRACE_MS` | on SIGTERM/SIGINT: `/readyz` answers 503 and new connections are refused at once; calls in flight get this long to finish, then the process exits | `"
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "shutdownGraceMs", {"start":{"line":67,"column":179},"end":{"line":67,"column":203}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "shutdownGraceMs", {"start":{"line":69,"column":179},"end":{"line":69,"column":203}} ), depth0)) != null ? stack1 : "")
     + "` |\n| `MCP_RATE_LIMIT` | HTTP: MCP requests per minute per caller (token subject, else client address); over it → 429 with `Retry-After` | `"
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "rateLimitPerMinute", {"start":{"line":68,"column":138},"end":{"line":68,"column":165}} ), depth0)) != null ? stack1 : "")
-    + "` (0: no limit) |\n| `MCP_REDIS_URL` | HTTP: `redis://…` where replicas share the rate limit's counts; unset, each process counts alone | unset |\n| `MCP_AUDIT_LOG` | one JSON line per tool call (principal, tool, outcome, ms, argument names — never values) to `stderr` or a file | `stderr` (`off` for none) |\n| `MCP_CONFIG` | path of the YAML config file | `./mcp-config.yaml` if present |\n\n## Resources\n\nBesides its tools the server offers three read-only JSON resources:\n\n| resource | content |\n| --- | --- |\n| `metrics://server/stats` | per tool: calls, errors, retries, latency p50/p95; circuit breaker state per upstream origin |\n| `config://server/settings` | the settings in effect; secrets appear only as `set` / `unset` |\n| `logs://server/recent` | the last 200 log events |\n\n## Tools\n\n| tool | calls | description |\n| --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"tools"),{"name":"each","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":87,"column":0},"end":{"line":89,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "rateLimitPerMinute", {"start":{"line":70,"column":138},"end":{"line":70,"column":165}} ), depth0)) != null ? stack1 : "")
+    + "` (0: no limit) |\n| `MCP_REDIS_URL` | HTTP: `redis://…` where replicas share the rate limit's counts; unset, each process counts alone | unset |\n| `MCP_AUDIT_LOG` | one JSON line per tool call (principal, tool, outcome, ms, argument names — never values) to `stderr` or a file | `stderr` (`off` for none) |\n| `MCP_CONFIG` | path of the YAML config file | `./mcp-config.yaml` if present |\n\n## Resources\n\nBesides its tools the server offers three read-only JSON resources:\n\n| resource | content |\n| --- | --- |\n| `metrics://server/stats` | per tool: calls, errors, retries, latency p50/p95; circuit breaker state per upstream origin; cache hits, misses and revalidations |\n| `config://server/settings` | the settings in effect; secrets appear only as `set` / `unset` |\n| `logs://server/recent` | the last 200 log events |\n\n## Tools\n\n| tool | calls | description |\n| --- | --- | --- |\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"tools"),{"name":"each","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":89,"column":0},"end":{"line":91,"column":9}}})) != null ? stack1 : "")
     + "\n## Use it from a client\n\nAfter `npm run build`, with `"
-    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":93,"column":31},"end":{"line":93,"column":42}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":95,"column":31},"end":{"line":95,"column":42}} ), depth0)) != null ? stack1 : "")
     + "` being the absolute path of this folder:\n\n**Claude Code**\n\n```sh\nclaude mcp add "
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":98,"column":17},"end":{"line":98,"column":21}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":100,"column":17},"end":{"line":100,"column":21}} ), depth0)) != null ? stack1 : "")
     + " -- node "
-    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":98,"column":34},"end":{"line":98,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":100,"column":34},"end":{"line":100,"column":45}} ), depth0)) != null ? stack1 : "")
     + "/dist/index.js\n```\n\n**Claude Desktop** (`claude_desktop_config.json`), **Cursor** (`.cursor/mcp.json`) — same shape:\n\n```json\n"
-    + ((stack1 = alias2(alias1(depth0, "clientJson", {"start":{"line":104,"column":3},"end":{"line":104,"column":13}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "clientJson", {"start":{"line":106,"column":3},"end":{"line":106,"column":13}} ), depth0)) != null ? stack1 : "")
     + "\n```\n\n**VS Code** (`.vscode/mcp.json`):\n\n```json\n"
-    + ((stack1 = alias2(alias1(depth0, "vscodeJson", {"start":{"line":110,"column":3},"end":{"line":110,"column":13}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "vscodeJson", {"start":{"line":112,"column":3},"end":{"line":112,"column":13}} ), depth0)) != null ? stack1 : "")
     + "\n```\n\n## Tests\n\n`npm test` runs offline, against loopback stand-ins, in a few seconds:\n\n- `test/server.test.ts`: tools/list passes the MCP SDK schema, every schema compiles, unknown\n  arguments are refused before any request.\n- `test/contract.test.ts` with `test/contract-cases.json`: per API operation or HTTP step chain\n  (up to the generator's `--test-budget`), arguments synthesised from the spec go through the MCP\n  SDK client and the stub must receive exactly the requests the spec implies, in order (method,\n  path, query, headers, body); the answers must come back as the result (through the chain's\n  mapping), a `failIf` must answer its message, and an invalid call must not reach the stub. The\n  spec's `examples:` are replayed too.\n- `test/resilience.test.ts` (tools that call an API): 503s, 429 with Retry-After, a hang, a reset,\n  invalid JSON, a 5 MiB body, the circuit breaker, the bulkhead, the fallback URL, no retry of\n  POST; for a chain, at each of its steps.\n- `test/<kind>.test.ts` for tool-spec kinds: every form of write refused and the row limit (SQL),\n  hostile expressions (calculator), deadline and result checks around handlers, and the web tools\n  against a loopback site (redirects, allow-list, private-network guard, faults, size cap).\n\nAdd tests of your own in new files: they are never touched.\n\n## Deploy\n\n`docker build -t "
-    + ((stack1 = alias2(alias1(depth0, "imageName", {"start":{"line":136,"column":19},"end":{"line":136,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "imageName", {"start":{"line":138,"column":19},"end":{"line":138,"column":28}} ), depth0)) != null ? stack1 : "")
     + " .` builds an image with the build output and production dependencies\nonly (run as the `node` user, HTTP on port 3000, `HEALTHCHECK` on `/healthz`); commit\n`package-lock.json` so the image installs the versions you tested. `deploy/compose.yaml` runs it\nwith your `.env`; `deploy/kubernetes.yaml` has a Deployment (readiness `/readyz`, liveness\n`/healthz`), a Service and a HorizontalPodAutoscaler. Set `MCP_ALLOWED_HOSTS` to the host names\nclients use. The server is stateless: replicas need no sticky sessions. Each replica keeps its own\ncircuit breakers, bulkhead, token cache and metrics; the rate limit too unless `MCP_REDIS_URL`\nshares it. On SIGTERM it drains: `/readyz`\nanswers 503, calls in flight get `MCP_SHUTDOWN_GRACE_MS` to finish.\n\n## Customizing\n\nFiles marked \"Generated by mcp-gen\" are rewritten on every regeneration; `mcp-gen.manifest.json`\nlists them. Change behaviour through the spec (`x-mcp` extensions on operations) or generator\noptions and regenerate. Files you add beside them are never touched.\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"handlers"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":151,"column":0},"end":{"line":156,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"handlers"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":153,"column":0},"end":{"line":158,"column":7}}})) != null ? stack1 : "");
 },"useData":true};
 
 /** templates/env.example.hbs */
@@ -272,15 +276,19 @@ export const envExample: TemplateSpecification = {"0":function(container,depth0,
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxConcurrent", {"start":{"line":31,"column":23},"end":{"line":31,"column":45}} ), depth0)) != null ? stack1 : "")
     + "\n# MCP_MAX_RESPONSE_BYTES="
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxResponseBytes", {"start":{"line":32,"column":27},"end":{"line":32,"column":52}} ), depth0)) != null ? stack1 : "")
+    + "\n# MCP_CACHE="
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "cache", {"start":{"line":33,"column":14},"end":{"line":33,"column":28}} ), depth0)) != null ? stack1 : "")
+    + "   # or off\n# MCP_CACHE_MAX_BYTES="
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "cacheMaxBytes", {"start":{"line":34,"column":24},"end":{"line":34,"column":46}} ), depth0)) != null ? stack1 : "")
     + "\n# MCP_LOG_LEVEL="
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "logLevel", {"start":{"line":33,"column":18},"end":{"line":33,"column":35}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "logLevel", {"start":{"line":35,"column":18},"end":{"line":35,"column":35}} ), depth0)) != null ? stack1 : "")
     + "\n\n# Inbound auth over HTTP (set one of the three to require a bearer JWT), and the audit log\n# MCP_AUTH_JWT_SECRET=\n# MCP_AUTH_PUBLIC_KEY=\n# MCP_AUTH_JWKS_URL=\n# MCP_AUTH_ISSUER=\n# MCP_AUTH_AUDIENCE=\n# MCP_AUTH_ROLES_CLAIM="
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "rolesClaim", {"start":{"line":41,"column":25},"end":{"line":41,"column":44}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "rolesClaim", {"start":{"line":43,"column":25},"end":{"line":43,"column":44}} ), depth0)) != null ? stack1 : "")
     + "\n# MCP_AUDIT_LOG=stderr   # or a file path, or off\n# MCP_RATE_LIMIT="
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "rateLimitPerMinute", {"start":{"line":43,"column":19},"end":{"line":43,"column":46}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "rateLimitPerMinute", {"start":{"line":45,"column":19},"end":{"line":45,"column":46}} ), depth0)) != null ? stack1 : "")
     + "\n# MCP_REDIS_URL=redis://127.0.0.1:6379\n# MCP_MAX_BODY_BYTES="
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxBodyBytes", {"start":{"line":45,"column":23},"end":{"line":45,"column":44}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxBodyBytes", {"start":{"line":47,"column":23},"end":{"line":47,"column":44}} ), depth0)) != null ? stack1 : "")
     + "\n# MCP_SHUTDOWN_GRACE_MS="
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "shutdownGraceMs", {"start":{"line":46,"column":26},"end":{"line":46,"column":50}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "shutdownGraceMs", {"start":{"line":48,"column":26},"end":{"line":48,"column":50}} ), depth0)) != null ? stack1 : "")
     + "\n# Act upstream as the caller: trade its token (RFC 8693) instead of using the credentials above\n# MCP_TOKEN_EXCHANGE_URL=\n# MCP_TOKEN_EXCHANGE_CLIENT_ID=\n# MCP_TOKEN_EXCHANGE_CLIENT_SECRET=\n# MCP_TOKEN_EXCHANGE_AUDIENCE=\n# MCP_TOKEN_EXCHANGE_SCOPE=\n# Optional YAML file with the same tuning (env vars override it)\n# MCP_CONFIG=./mcp-config.yaml\n";
 },"useData":true};

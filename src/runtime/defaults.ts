@@ -9,6 +9,8 @@ import type { SpecConfig } from './definition.js';
 /** The transports a server speaks, and its modes (MCP_TRANSPORT, MCP_MODE, and the CLI's --transport, --mode). */
 export const TRANSPORTS = ['stdio', 'http'] as const;
 export const MODES = ['tools', 'dynamic'] as const;
+/** MCP_CACHE: an RFC 9111 cache of GET responses in memory, or none. */
+export const CACHE_MODES = ['memory', 'off'] as const;
 
 export const DEFAULTS = {
   transport: 'stdio' as (typeof TRANSPORTS)[number],
@@ -22,6 +24,8 @@ export const DEFAULTS = {
   /** The queue holds this many times `maxConcurrent`. */
   queueFactor: 4,
   maxResponseBytes: 1_048_576,
+  cache: 'memory' as (typeof CACHE_MODES)[number],
+  cacheMaxBytes: 67_108_864,
   /** MCP requests are small JSON-RPC messages; 1 MiB leaves room for large tool arguments. */
   maxBodyBytes: 1_048_576,
   logLevel: 'info',

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { ServerDefinition } from './definition.js';
-import { DEFAULTS, MODES, overlay, specDefaults, TRANSPORTS, type PartialTuning } from './defaults.js';
+import { CACHE_MODES, DEFAULTS, MODES, overlay, specDefaults, TRANSPORTS, type PartialTuning } from './defaults.js';
 import { LOG_LEVELS } from './observe/log.js';
 import type { LogLevel } from './observe/log.js';
 
@@ -50,6 +50,8 @@ export interface RuntimeConfig {
   maxConcurrent: number;
   maxQueue: number;
   maxResponseBytes: number;
+  /** MCP_CACHE=memory (the default): GET responses are cached per RFC 9111 within this many bytes; undefined = off. */
+  cache: { maxBytes: number; credentialHeaders: string[] } | undefined;
   /** Sent upstream by HTTP and web tools: `<server>/<version> (MCP server; built with mcp-gen)`. */
   userAgent: string;
   /** Extra `Host` header values accepted by the HTTP transport. */
@@ -169,6 +171,8 @@ export function loadConfig(
   };
   const maxConcurrent = int('MCP_MAX_CONCURRENT', fromFile.maxConcurrent, 1, 100_000);
   const maxResponseBytes = int('MCP_MAX_RESPONSE_BYTES', fromFile.maxResponseBytes, 1, Number.MAX_SAFE_INTEGER);
+  const cacheMode = collect(() => readChoice(env, 'MCP_CACHE', CACHE_MODES, DEFAULTS.cache), DEFAULTS.cache);
+  const cacheMaxBytes = int('MCP_CACHE_MAX_BYTES', DEFAULTS.cacheMaxBytes, 1, Number.MAX_SAFE_INTEGER);
   const logLevel = collect(() => readChoice(env, 'MCP_LOG_LEVEL', LOG_LEVELS, DEFAULTS.logLevel), DEFAULTS.logLevel);
   const inboundAuth = collect(() => readInboundAuth(env), undefined);
   const tokenExchange = collect(() => readTokenExchange(env, definition, transport, inboundAuth), undefined);
@@ -198,6 +202,7 @@ export function loadConfig(
     maxConcurrent,
     maxQueue: maxConcurrent * DEFAULTS.queueFactor,
     maxResponseBytes,
+    cache: cacheMode === 'memory' ? { maxBytes: cacheMaxBytes, credentialHeaders: apiKeyHeaders(definition) } : undefined,
     userAgent: `${definition.server.name}/${definition.server.version} (MCP server; built with mcp-gen)`,
     allowedHosts: readList(env, 'MCP_ALLOWED_HOSTS'),
     allowedOrigins: readList(env, 'MCP_ALLOWED_ORIGINS'),
@@ -431,6 +436,11 @@ export function isAbsoluteHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Headers the spec's API keys travel in: the cache keeps answers to different keys apart. */
+function apiKeyHeaders(definition: ServerDefinition): string[] {
+  return definition.auth.flatMap((scheme) => (scheme.type === 'apiKey' && scheme.in === 'header' ? [scheme.name.toLowerCase()] : []));
 }
 
 /** One of a closed set of words, in any case (`MCP_TRANSPORT=HTTP`, `MCP_MODE=Dynamic`). */

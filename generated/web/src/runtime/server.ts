@@ -32,6 +32,7 @@ import { effectiveSettings, Metrics } from './observe/metrics.js';
 import { buildRequest, RequestBuildError } from './upstream/request.js';
 import type { BuiltRequest } from './upstream/request.js';
 import { ResilientHttpClient } from './upstream/resilience.js';
+import { ResponseCache } from './upstream/cache.js';
 import { toToolResult, valueResult } from './upstream/response.js';
 import { SchemaValidator } from './validate.js';
 import { withDefaults } from './arguments.js';
@@ -57,6 +58,8 @@ export interface ServerDeps {
   projectDir?: string;
   /** One line per tool call; from MCP_AUDIT_LOG by default. */
   audit?: AuditLog;
+  /** MCP_CACHE=memory: the GET cache behind the default HTTP client; `false` when off. */
+  cache?: ResponseCache | false;
 }
 
 /**
@@ -68,6 +71,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
   const logRing = deps.logRing ?? new LogRing();
   // Without a logger nothing reaches stderr, but the ring still records events.
   const logger = deps.logger ?? createLogger({ level: 'silent', ring: logRing });
+  const cache = deps.cache ?? (config.cache ? new ResponseCache(config.cache) : false);
   return {
     logger,
     logRing,
@@ -75,7 +79,12 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
     httpClient:
       deps.httpClient ??
       new ResilientHttpClient(
-        createHttpClient({ timeoutMs: config.attemptTimeoutMs, maxResponseBytes: config.maxResponseBytes, userAgent: config.userAgent }),
+        createHttpClient({
+          timeoutMs: config.attemptTimeoutMs,
+          maxResponseBytes: config.maxResponseBytes,
+          userAgent: config.userAgent,
+          ...(cache ? { cache } : {}),
+        }),
         {
           timeoutMs: config.timeoutMs,
           retry: config.retry,
@@ -92,6 +101,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
     backends: deps.backends ?? {},
     projectDir: deps.projectDir ?? process.cwd(),
     audit: deps.audit ?? new AuditLog(config.auditLog),
+    cache,
   };
 }
 
@@ -100,7 +110,7 @@ export const RESOURCES: Resource[] = [
     uri: 'metrics://server/stats',
     name: 'stats',
     title: 'Server statistics',
-    description: 'Per-tool calls, errors, retries and latency p50/p95; circuit breaker state per upstream origin.',
+    description: 'Per-tool calls, errors, retries and latency p50/p95; circuit breaker state per upstream origin; cache hits, misses and revalidations.',
     mimeType: 'application/json',
   },
   {
@@ -205,9 +215,10 @@ function readResource(uri: string, definition: ServerDefinition, config: Runtime
   switch (uri) {
     case 'metrics://server/stats': {
       const client = deps.httpClient;
+      const cache = deps.cache ? { ...deps.cache.stats } : ('off' as const);
       return client instanceof ResilientHttpClient
-        ? deps.metrics.snapshot({ breakers: client.breakerStates(), load: client.load })
-        : deps.metrics.snapshot();
+        ? deps.metrics.snapshot({ breakers: client.breakerStates(), load: client.load, cache })
+        : deps.metrics.snapshot({ cache });
     }
     case 'config://server/settings':
       return effectiveSettings(definition, config);

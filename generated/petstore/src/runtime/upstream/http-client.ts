@@ -15,6 +15,8 @@ import type { Readable, Transform } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import { describeUrl } from './auth.js';
+import { isConditional, TRACE } from './cache.js';
+import type { CacheTrace, ResponseCache } from './cache.js';
 import type { RequestBody } from './request.js';
 
 export interface HttpRequest {
@@ -76,6 +78,8 @@ export interface HttpClientOptions {
   userAgent?: string;
   /** Same-origin redirects followed before giving up; cross-origin ones are never followed. */
   maxRedirects?: number;
+  /** MCP_CACHE=memory: GETs go through this RFC 9111 cache. */
+  cache?: ResponseCache;
 }
 
 /**
@@ -191,13 +195,17 @@ export class UndiciHttpClient implements HttpClient {
     let current = request;
     for (let hop = 0; ; hop++) {
       const wire = await wireRequest(current);
-      const { request: undiciRequest } = await loadUndici();
-      const response = await undiciRequest(current.url, {
+      const undici = await loadUndici();
+      const cache = current.method === 'GET' ? this.options.cache : undefined;
+      const trace: CacheTrace = {};
+      const response = await undici.request(current.url, {
         method: current.method as Dispatcher.HttpMethod,
         headers: withDefaults(wire.headers, this.defaults),
         body: wire.body,
         signal,
+        ...(cache ? { dispatcher: await cache.dispatcherFrom(undici), [TRACE]: trace } : {}),
       });
+      cache?.record(trace, isConditional(current.headers));
       const location = firstHeader(response.headers['location']);
       if (response.statusCode < 300 || response.statusCode > 399 || !location || hop >= this.maxRedirects) {
         return response;

@@ -7,6 +7,7 @@ import type { RuntimeConfig } from '../config.js';
 import type { ServerDefinition } from '../definition.js';
 import { describeUrl, requiredEnv } from '../upstream/auth.js';
 import type { BreakerSnapshot } from '../upstream/resilience.js';
+import type { CacheStats } from '../upstream/cache.js';
 
 /** Latencies kept per tool for the percentiles (most recent ones). */
 const LATENCY_WINDOW = 1_024;
@@ -50,7 +51,7 @@ export class Metrics {
     counters.next = (counters.next + 1) % LATENCY_WINDOW;
   }
 
-  snapshot(extra: { breakers?: BreakerSnapshot[]; load?: { inFlight: number; queued: number } } = {}): object {
+  snapshot(extra: { breakers?: BreakerSnapshot[]; load?: { inFlight: number; queued: number }; cache?: CacheStats | 'off' } = {}): object {
     const tools: Record<string, ToolStats> = {};
     for (const [name, c] of [...this.tools.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       const sorted = [...c.latencies].sort((a, b) => a - b);
@@ -66,6 +67,7 @@ export class Metrics {
       ...(extra.load ? { upstream: extra.load } : {}),
       tools,
       breakers: extra.breakers ?? [],
+      ...(extra.cache ? { cache: extra.cache } : {}),
     };
   }
 }
@@ -112,6 +114,7 @@ export function effectiveSettings(definition: ServerDefinition, config: RuntimeC
     maxConcurrent: config.maxConcurrent,
     maxQueue: config.maxQueue,
     maxResponseBytes: config.maxResponseBytes,
+    cache: config.cache ? { store: 'memory', maxBytes: config.cache.maxBytes } : 'off',
     allowedHosts: config.allowedHosts,
     allowedOrigins: config.allowedOrigins,
     logLevel: config.logLevel,
