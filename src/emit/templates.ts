@@ -162,8 +162,8 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "queueFactor", {"start":{"line":57,"column":53},"end":{"line":57,"column":73}} ), depth0)) != null ? stack1 : "")
     + "× as many wait, further calls get an error | `"
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxConcurrent", {"start":{"line":57,"column":123},"end":{"line":57,"column":145}} ), depth0)) != null ? stack1 : "")
-    + "` |\n| `MCP_MAX_RESPONSE_BYTES` | upstream response budget; longer bodies are cut and marked truncated | `"
-    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxResponseBytes", {"start":{"line":58,"column":103},"end":{"line":58,"column":128}} ), depth0)) != null ? stack1 : "")
+    + "` |\n| `MCP_MAX_RESPONSE_BYTES` | answer budget: JSON over it comes back valid with its largest lists shortened and the kept and dropped counts noted, text is cut and marked; answers are read up to 16 × this | `"
+    + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "maxResponseBytes", {"start":{"line":58,"column":208},"end":{"line":58,"column":233}} ), depth0)) != null ? stack1 : "")
     + "` |\n| `MCP_CACHE` | `memory`: upstream GET answers are cached as HTTP says (RFC 9111: `Cache-Control`, `Expires`, `Vary`, `ETag`/`Last-Modified` revalidation), kept apart per set of credentials so no caller gets an answer fetched with another's; hits, misses and revalidations are in `metrics://server/stats`. `off`: every call goes upstream | `"
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "cache", {"start":{"line":59,"column":343},"end":{"line":59,"column":357}} ), depth0)) != null ? stack1 : "")
     + "` |\n| `MCP_CACHE_MAX_BYTES` | size of the memory cache; the least recently used answers go first | `"

@@ -298,14 +298,43 @@ describe('bodies', () => {
     await expectHealthy(client, stub);
   });
 
-  it('a 5 MiB body → truncated result', async () => {
+  it('a 5 MiB text body → its first MiB and a note', async () => {
     const big = Buffer.alloc(5 * 1024 * 1024, 'a');
     const stub = await upstream((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(big));
     const client = await connect({ API_BASE_URL: stub.url });
     const result = await call(client, 'get');
     expect(result.isError).toBeFalsy();
-    expect(result.content.at(-1)).toEqual({ type: 'text', text: '[truncated at 1048576 bytes]' });
-    expect(text(result).length).toBeLessThan(1_100_000);
+    expect(result.content.at(-1)).toEqual({ type: 'text', text: '[truncated: the answer has 5242880 bytes; the first 1048576 are shown (MCP_MAX_RESPONSE_BYTES)]' });
+    expect((result.content[0] as { text: string }).text).toHaveLength(1_048_576);
+    await expectHealthy(client, stub);
+  });
+
+  it('a 5 MiB JSON array → valid JSON within the budget, with the kept and dropped counts', async () => {
+    const items = Array.from({ length: 70_000 }, (_, id) => ({ id, name: `item ${id}`, tags: ['alpha', 'beta', 'gamma'], note: 'fine' }));
+    const body = JSON.stringify(items);
+    expect(body.length).toBeGreaterThan(5 * 1024 * 1024);
+    const stub = await upstream((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body));
+    const client = await connect({ API_BASE_URL: stub.url });
+    const result = await call(client, 'get');
+    expect(result.isError).toBeFalsy();
+    const json = (result.content[0] as { text: string }).text;
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(1_048_576);
+    const kept = JSON.parse(json) as typeof items;
+    expect(kept.length).toBeGreaterThan(10_000);
+    expect(kept.at(-1)).toEqual(items[kept.length - 1]);
+    expect((result.content[1] as { text: string }).text).toBe(
+      `[truncated to fit 1048576 bytes (MCP_MAX_RESPONSE_BYTES): $: kept ${kept.length} of 70000 items (${70_000 - kept.length} dropped). Ask for a smaller page or a narrower query for the rest.]`,
+    );
+    await expectHealthy(client, stub);
+  });
+
+  it('a body over the read limit (16 × the budget) is cut while reading, and the connection freed', async () => {
+    const big = Buffer.alloc(300 * 1024, 'b');
+    const stub = await upstream((_req, res) => res.writeHead(200, { 'content-type': 'text/plain' }).end(big));
+    const client = await connect({ API_BASE_URL: stub.url, MCP_MAX_RESPONSE_BYTES: '10000' });
+    const result = await call(client, 'get');
+    expect(result.isError).toBeFalsy();
+    expect(result.content.at(-1)).toEqual({ type: 'text', text: '[truncated: the answer is over 160000 bytes, the most this server reads (16 × MCP_MAX_RESPONSE_BYTES); the first 10000 bytes are shown]' });
     await expectHealthy(client, stub);
   });
 });

@@ -47,12 +47,21 @@ describe('toToolResult', () => {
     expect(r.structuredContent).toEqual({ items: [{ id: 1 }] });
   });
 
-  it('schema mismatch → isError with instance path and body excerpt', () => {
-    const r = toToolResult(tool({ outputSchema: petSchema }), res(200, 'application/json', '{"id":"x"}'), { validator });
+  it('schema mismatch → isError naming the rule, with the whole answer for the model', () => {
+    const long = 'y'.repeat(5_000);
+    const r = toToolResult(tool({ outputSchema: petSchema }), res(200, 'application/json', JSON.stringify({ id: 'x', note: long })), { validator });
     expect(r.isError).toBe(true);
     expect(r.structuredContent).toBeUndefined();
-    expect(text(r)).toMatch(/does not match the declared output schema: \/id must be integer/);
-    expect(text(r)).toContain('{"id":"x"}');
+    expect(text(r)).toMatch(/does not match this tool's declared output schema \(\/id must be integer\)/);
+    // All of it, not an excerpt: the data is what the model asked for.
+    expect(text(r)).toContain(JSON.stringify({ id: 'x', note: long }));
+  });
+
+  it('a JSON null answer counts as an empty one', () => {
+    const open = toToolResult(tool({ outputSchema: { type: 'object' } }), res(202, 'application/json', 'null'), { validator });
+    expect(open).toEqual({ content: [{ type: 'text', text: 'HTTP 202 Accepted' }], structuredContent: {} });
+    const wrapped = toToolResult(tool({ outputSchema: { type: 'object', properties: { result: {} } } }, 'result'), res(200, 'application/json', 'null'), { validator });
+    expect(wrapped.structuredContent).toEqual({ result: null });
   });
 
   it('non-object without wrapKey → isError', () => {
@@ -107,18 +116,54 @@ describe('toToolResult', () => {
     expect(text(toToolResult(tool(), res(503, '', ''), { validator }))).toBe('HTTP 503 Service Unavailable');
   });
 
-  it('truncated without schema → text + note, not an error', () => {
-    const r = toToolResult(tool(), res(200, 'application/json', '{"a":"xxxx', { truncated: true }), { validator });
+  it('cut at the read limit without schema → the first budget bytes as text + note, not an error', () => {
+    const r = toToolResult(tool(), res(200, 'application/json', '{"a":"xxxx', { truncated: true }), { validator, budget: 6 });
     expect(r.isError).toBeUndefined();
     expect(r.structuredContent).toBeUndefined();
-    expect(text(r)).toBe('{"a":"xxxx');
-    expect(text(r, 1)).toBe('[truncated at 10 bytes]');
+    expect(text(r)).toBe('{"a":"');
+    expect(text(r, 1)).toBe('[truncated: the answer is over 10 bytes, the most this server reads (16 × MCP_MAX_RESPONSE_BYTES); the first 6 bytes are shown]');
   });
 
-  it('truncated with schema → isError (structured output impossible)', () => {
+  it('cut at the read limit with schema → isError (structured output impossible)', () => {
     const r = toToolResult(tool({ outputSchema: petSchema }), res(200, 'application/json', '{"id":1', { truncated: true }), { validator });
     expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/MCP_MAX_RESPONSE_BYTES.*truncated at 7 bytes/s);
+    expect(text(r)).toMatch(/too large to return as structured output.*MCP_MAX_RESPONSE_BYTES/s);
+  });
+
+  it('text over the budget → its first budget bytes, cut at a character boundary, and a note', () => {
+    const r = toToolResult(tool(), res(200, 'text/plain', 'ééééé'), { validator, budget: 5 });
+    expect(text(r)).toBe('éé');
+    expect(text(r, 1)).toBe('[truncated: the answer has 10 bytes; the first 4 are shown (MCP_MAX_RESPONSE_BYTES)]');
+  });
+
+  it('a JSON array over the budget → valid JSON with the first items, and how many were kept and dropped', () => {
+    const items = Array.from({ length: 1_000 }, (_, id) => ({ id, name: `pet ${id}` }));
+    const r = toToolResult(tool(), res(200, 'application/json', JSON.stringify(items)), { validator, budget: 4_096 });
+    const kept = JSON.parse(text(r)) as Array<{ id: number }>;
+    expect(Buffer.byteLength(text(r))).toBeLessThanOrEqual(4_096);
+    expect(kept.map((p) => p.id)).toEqual(items.slice(0, kept.length).map((p) => p.id));
+    expect(text(r, 1)).toBe(`[truncated to fit 4096 bytes (MCP_MAX_RESPONSE_BYTES): $: kept ${kept.length} of 1000 items (${1000 - kept.length} dropped). Ask for a smaller page or a narrower query for the rest.]`);
+  });
+
+  it('structured answers over the budget keep validating, and carry the cut under _truncated', () => {
+    const items = Array.from({ length: 1_000 }, (_, id) => ({ id, name: `pet ${id}` }));
+    const r = toToolResult(tool({ outputSchema: listSchema }, 'items'), res(200, 'application/json', JSON.stringify(items)), { validator, budget: 4_096 });
+    expect(r.isError).toBeUndefined();
+    const structured = r.structuredContent as { items: unknown[]; _truncated: { cuts: Array<{ at: string; kept: number; dropped: number }> } };
+    expect(structured._truncated.cuts).toEqual([{ at: '$.items', kept: structured.items.length, dropped: 1_000 - structured.items.length }]);
+    expect(structured.items.length).toBeGreaterThan(10);
+    expect(Buffer.byteLength(text(r))).toBeLessThanOrEqual(4_096);
+    // A closed schema gets no extra key: the note is in the text only.
+    const closed = { ...listSchema, additionalProperties: false };
+    const strict = toToolResult(tool({ outputSchema: closed }, 'items'), res(200, 'application/json', JSON.stringify(items)), { validator, budget: 4_096 });
+    expect(Object.keys(strict.structuredContent!)).toEqual(['items']);
+    expect(text(strict, 1)).toMatch(/^\[truncated to fit 4096 bytes/);
+  });
+
+  it('an answer no list shortening fits → isError with its beginning', () => {
+    const r = toToolResult(tool(), res(200, 'application/json', JSON.stringify({ blob: 'z'.repeat(10_000) })), { validator, budget: 1_000 });
+    expect(r.isError).toBe(true);
+    expect(text(r)).toMatch(/does not fit MCP_MAX_RESPONSE_BYTES \(1000\) even with its lists shortened/);
   });
 
   it('2xx text/plain JSON with an output schema is still parsed', () => {

@@ -42,7 +42,8 @@ describe('lowerOpenApi', () => {
       title: 'Get an item',
       annotations: { readOnlyHint: true, openWorldHint: true },
       inputSchema: { type: 'object', properties: { id: { type: 'integer' }, fields: { type: 'array', items: { type: 'string' } } }, required: ['id'] },
-      outputSchema: { type: 'object', properties: { id: { type: 'integer' } } },
+      // Described, not enforced: schema/describe-only.ts.
+      outputSchema: { type: 'object', properties: { id: { type: ['number', 'null'] } } },
     });
     expect(tool!.binding).toEqual({
       kind: 'http',
@@ -73,7 +74,7 @@ describe('lowerOpenApi', () => {
     expect(Object.keys(tool.inputSchema.properties as object)).toEqual(['id', 'body_id', 'name']);
     expect(tool.inputSchema.required).toEqual(['id', 'name']);
     expect(tool.annotations).toMatchObject({ destructiveHint: true, idempotentHint: true });
-    expect(tool.outputSchema).toEqual({ type: 'object', properties: { result: { type: 'array', items: { type: 'string' } } }, required: ['result'] });
+    expect(tool.outputSchema).toEqual({ type: 'object', properties: { result: { items: { type: ['string', 'null'] } } } });
     expect(tool.wrapKey).toBe('result');
   });
 

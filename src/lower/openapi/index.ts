@@ -13,6 +13,7 @@ import { collectDefs, convertSchema, createSchemaContext, deref, isObjectSchema,
 import { operationSelector, type OperationFilter } from './filter.js';
 import { readXMcp, type XMcp } from './x-mcp.js';
 import { fitsJson } from '../../passes/json-size.js';
+import { describeOnly } from '../../schema/describe-only.js';
 import type { ClientName } from '../../choices.js';
 import { nameBudget, PROFILES } from '../../passes/clients.js';
 
@@ -202,7 +203,10 @@ function lowerOperation({ ctx, doc, route, method, item, op, at, x, schemes, war
   return { request, tool, at: at.op, ...(x.roles ? { roles: x.roles } : {}) };
 }
 
-/** The 2xx JSON response → an object-rooted output schema (non-objects wrapped as `{ result }`). */
+/**
+ * The 2xx JSON response → an object-rooted output schema (non-objects wrapped as `{ result }`)
+ * that describes the answer without refusing one that strays (schema/describe-only.ts).
+ */
 function lowerOutput(ctx: SchemaContext, op: Record<string, unknown>, opAt: readonly (string | number)[]) {
   const responses = op.responses as Record<string, unknown> | undefined;
   if (!responses || typeof responses !== 'object') return undefined;
@@ -231,6 +235,8 @@ function lowerOutput(ctx: SchemaContext, op: Record<string, unknown>, opAt: read
     schema = { type: 'object', properties: { result: converted }, required: ['result'] };
   }
   if (defs) schema.$defs = defs;
+  // What the API documents, as a description of its answers rather than a gate on them.
+  schema = describeOnly(schema);
   if (!fitsJson(schema, OUTPUT_SCHEMA_BUDGET)) return undefined;
   return { schema, wrapKey };
 }

@@ -13,6 +13,12 @@ export const MODES = ['tools', 'dynamic'] as const;
 /** MCP_CACHE: an RFC 9111 cache of GET responses in memory, or none. */
 export const CACHE_MODES = ['memory', 'off'] as const;
 
+/**
+ * An answer is read up to this many times MCP_MAX_RESPONSE_BYTES, so one a little over the budget
+ * can still be parsed and shortened to fit (upstream/shape.ts) instead of cut mid-token.
+ */
+export const READ_FACTOR = 16;
+
 export const DEFAULTS = {
   transport: 'stdio' as (typeof TRANSPORTS)[number],
   mode: 'tools' as (typeof MODES)[number],

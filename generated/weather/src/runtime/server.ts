@@ -36,6 +36,7 @@ import { ResponseCache } from './upstream/cache.js';
 import { toToolResult, valueResult } from './upstream/response.js';
 import { SchemaValidator } from './validate.js';
 import { withDefaults } from './arguments.js';
+import { READ_FACTOR } from './defaults.js';
 
 /**
  * Collaborators, injectable for tests and shared between the per-session servers of the HTTP
@@ -81,7 +82,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
       new ResilientHttpClient(
         createHttpClient({
           timeoutMs: config.attemptTimeoutMs,
-          maxResponseBytes: config.maxResponseBytes,
+          maxResponseBytes: config.maxResponseBytes * READ_FACTOR,
           userAgent: config.userAgent,
           ...(cache ? { cache } : {}),
         }),
@@ -467,7 +468,7 @@ async function callHttpTool(tool: ToolDefinition & { binding: HttpBinding }, arg
     report: ctx.report,
     ...(deadline.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deadline.attemptTimeoutMs }),
   });
-  const result = toToolResult(tool, response, { validator: deps.validator });
+  const result = toToolResult(tool, response, { validator: deps.validator, budget: config.maxResponseBytes });
   if (additions.missing && (response.status === 401 || response.status === 403)) {
     result.content = [...result.content, { type: 'text', text: additions.missing }];
   }

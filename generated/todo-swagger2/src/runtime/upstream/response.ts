@@ -14,14 +14,25 @@ import type { JsonSchema, ToolDefinition } from '../definition.js';
 import type { HttpResponse } from './http-client.js';
 import { isJsonMediaType, mediaType } from './request.js';
 import type { SchemaValidator } from '../validate.js';
+import { DEFAULTS, READ_FACTOR } from '../defaults.js';
+import { shapeToBudget } from './shape.js';
+import type { Cut } from './shape.js';
 
 export type UpstreamResponse = Pick<HttpResponse, 'status' | 'statusText' | 'contentType' | 'bytes' | 'truncated'>;
 
 /** Longest body excerpt put into error messages. */
 export const ERROR_EXCERPT_CHARS = 2_000;
 
+/** Where a shortened structured answer says what was dropped (when its schema allows the key). */
+export const TRUNCATION_KEY = '_truncated';
+
+/** Bytes kept free under the budget for the note on what was cut. */
+const NOTE_RESERVE = 512;
+
 export interface ToResultOptions {
   validator: SchemaValidator;
+  /** MCP_MAX_RESPONSE_BYTES: the most JSON or text of an answer handed to the model. */
+  budget?: number;
 }
 
 type BodyKind = 'empty' | 'json' | 'text' | 'image' | 'audio' | 'binary';
@@ -29,6 +40,7 @@ type BodyKind = 'empty' | 'json' | 'text' | 'image' | 'audio' | 'binary';
 export function toToolResult(tool: ToolDefinition, response: UpstreamResponse, options: ToResultOptions): CallToolResult {
   const { status, bytes } = response;
   const kind = classify(response);
+  const budget = options.budget ?? DEFAULTS.maxResponseBytes;
 
   if (status < 200 || status > 299) {
     const detail = kind === 'empty' ? '' : `: ${excerpt(describeBody(response, kind), ERROR_EXCERPT_CHARS)}`;
@@ -36,17 +48,15 @@ export function toToolResult(tool: ToolDefinition, response: UpstreamResponse, o
   }
 
   const schema = tool.outputSchema;
-  const truncatedNote = `[truncated at ${bytes.length} bytes]`;
 
   if (response.truncated) {
-    const body = describeBody(response, kind);
+    // Cut at the read limit, mid-token: nothing to parse, so the first `budget` bytes as text.
+    const body = cutText(describeBody(response, kind), budget);
+    const note = `[truncated: the answer is over ${bytes.length} bytes, the most this server reads (${READ_FACTOR} × MCP_MAX_RESPONSE_BYTES); the first ${Buffer.byteLength(body)} bytes are shown]`;
     if (schema) {
-      return errorResult(
-        `The upstream response exceeded the size limit (MCP_MAX_RESPONSE_BYTES) and was ${truncatedNote.slice(1, -1)}, ` +
-          `so it cannot be returned as structured output. Partial body:\n${excerpt(body, ERROR_EXCERPT_CHARS)}`,
-      );
+      return errorResult(`The upstream answer is too large to return as structured output. ${note}\n${excerpt(body, ERROR_EXCERPT_CHARS)}`);
     }
-    return { content: [{ type: 'text', text: body }, { type: 'text', text: truncatedNote }] };
+    return { content: [{ type: 'text', text: body }, { type: 'text', text: note }] };
   }
 
   if (kind === 'empty') return emptyResult(tool, response, options);
@@ -67,8 +77,10 @@ export function toToolResult(tool: ToolDefinition, response: UpstreamResponse, o
         `The upstream answered with ${response.contentType || 'no content type'} instead of JSON matching the tool's output schema. Body:\n${excerpt(text, ERROR_EXCERPT_CHARS)}`,
       );
     }
-    if (!schema) return { content: [{ type: 'text', text: text.trim() }] };
-    return structuredResult(tool, schema, value, text, options);
+    // A JSON `null` says as little as an empty body (GitHub documents its 202s that way).
+    if (value === null && schema && !tool.wrapKey) return emptyResult(tool, response, options);
+    if (!schema) return jsonTextResult(value, text, budget);
+    return structuredResult(tool, schema, value, bytes.length, budget, options);
   }
 
   if (schema) {
@@ -82,38 +94,77 @@ export function toToolResult(tool: ToolDefinition, response: UpstreamResponse, o
       return { content: [{ type: 'image', data: bytes.toString('base64'), mimeType: mediaType(response.contentType) }] };
     case 'audio':
       return { content: [{ type: 'audio', data: bytes.toString('base64'), mimeType: mediaType(response.contentType) }] };
-    default:
-      return { content: [{ type: 'text', text: describeBody(response, kind) }] };
+    default: {
+      const body = describeBody(response, kind);
+      const cut = cutText(body, budget);
+      if (cut.length === body.length) return { content: [{ type: 'text', text: body }] };
+      return { content: [{ type: 'text', text: cut }, { type: 'text', text: `[truncated: the answer has ${bytes.length} bytes; the first ${Buffer.byteLength(cut)} are shown (MCP_MAX_RESPONSE_BYTES)]` }] };
+    }
   }
 }
 
-function structuredResult(
-  tool: ToolDefinition,
-  schema: JsonSchema,
-  parsed: unknown,
-  raw: string,
-  options: ToResultOptions,
-): CallToolResult {
+/** JSON without an output schema: the text as it came, or, over the budget, the answer shortened. */
+function jsonTextResult(value: unknown, text: string, budget: number): CallToolResult {
+  if (Buffer.byteLength(text) <= budget) return { content: [{ type: 'text', text: text.trim() }] };
+  const shaped = shapeToBudget(value, budget, NOTE_RESERVE);
+  if (!shaped) return tooLarge(text, budget);
+  return { content: [{ type: 'text', text: JSON.stringify(shaped.value) }, { type: 'text', text: cutNote(shaped.cuts, budget) }] };
+}
+
+/**
+ * The answer as structured content. One that does not match the output schema still reaches the
+ * model, whole, as text: the MCP spec requires structured content to conform and SDK clients
+ * throw on a success without it, so it comes as an error result that says why and carries the data.
+ */
+function structuredResult(tool: ToolDefinition, schema: JsonSchema, parsed: unknown, rawBytes: number, budget: number, options: ToResultOptions): CallToolResult {
   const wrapKey = tool.wrapKey;
   // The generator sets wrapKey exactly when the declared response is not always an object, and
   // then the output schema describes `{ [wrapKey]: value }` whatever shape this value has.
-  const value = wrapKey ? { [wrapKey]: parsed } : renamedKeys(parsed, tool.resultKeys);
+  const whole = wrapKey ? { [wrapKey]: parsed } : renamedKeys(parsed, tool.resultKeys);
+  // Well within the budget as it came, it needs no measuring (a wrap key or renames add a few bytes).
+  const shaped = rawBytes <= budget - NOTE_RESERVE ? { value: whole, cuts: [] } : shapeToBudget(whole, budget, NOTE_RESERVE);
+  if (!shaped) return tooLarge(JSON.stringify(whole), budget);
+  const value = shaped.value;
+  const json = JSON.stringify(value);
   const outcome = options.validator.validateOutput(schema, value);
   if (!outcome.ok) {
+    const note = shaped.cuts.length > 0 ? `\n${cutNote(shaped.cuts, budget)}` : '';
     return errorResult(
-      `The upstream response does not match the declared output schema: ${outcome.message}. Body:\n${excerpt(raw, ERROR_EXCERPT_CHARS)}`,
+      `The upstream answered with data that does not match this tool's declared output schema (${outcome.message}), so it comes as text instead of structured content. The data, complete${note ? ' within the budget' : ''}:\n${json}${note}`,
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     // structuredContent must be an object; a schema that accepts a bare value is unusable.
-    return errorResult(
-      `The upstream response is not a JSON object and the tool has no wrap key for it. Body:\n${excerpt(raw, ERROR_EXCERPT_CHARS)}`,
-    );
+    return errorResult(`The upstream response is not a JSON object and the tool has no wrap key for it. Body:\n${json}`);
   }
-  return {
-    content: [{ type: 'text', text: JSON.stringify(value) }],
-    structuredContent: value as Record<string, unknown>,
-  };
+  if (shaped.cuts.length === 0) return { content: [{ type: 'text', text: json }], structuredContent: value as Record<string, unknown> };
+  const note = cutNote(shaped.cuts, budget);
+  const structured = value as Record<string, unknown>;
+  if (!Object.hasOwn(structured, TRUNCATION_KEY) && schema.additionalProperties !== false && schema.unevaluatedProperties !== false) {
+    Object.defineProperty(structured, TRUNCATION_KEY, { value: { note, cuts: shaped.cuts }, enumerable: true, writable: true, configurable: true });
+  }
+  return { content: [{ type: 'text', text: JSON.stringify(structured) }, { type: 'text', text: note }], structuredContent: structured };
+}
+
+/** What a shortened answer says about itself, for the model. */
+function cutNote(cuts: Cut[], budget: number): string {
+  const parts = cuts.map((c) => `${c.at}: kept ${c.kept} of ${c.kept + c.dropped} items (${c.dropped} dropped)`);
+  return `[truncated to fit ${budget} bytes (MCP_MAX_RESPONSE_BYTES): ${parts.join('; ')}. Ask for a smaller page or a narrower query for the rest.]`;
+}
+
+/** An answer no shortening of its arrays fits: its beginning, marked, as an error. */
+function tooLarge(text: string, budget: number): CallToolResult {
+  return errorResult(
+    `The upstream answer (${Buffer.byteLength(text)} bytes) does not fit MCP_MAX_RESPONSE_BYTES (${budget}) even with its lists shortened. Its beginning:\n${excerpt(text, ERROR_EXCERPT_CHARS)}`,
+  );
+}
+
+/** At most `budget` bytes of `text`, cut at a character boundary. */
+function cutText(text: string, budget: number): string {
+  if (Buffer.byteLength(text) <= budget) return text;
+  const cut = Buffer.from(text).subarray(0, budget).toString('utf8');
+  // A character split at the end decodes as U+FFFD; drop it.
+  return cut.endsWith('\uFFFD') ? cut.slice(0, -1) : cut;
 }
 
 /**
