@@ -104,7 +104,10 @@ async function parseArguments(argv: string[]): Promise<Arguments | undefined> {
 
 async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments): Promise<number> {
   // The pipeline is loaded only now: --help, --version and usage errors need none of it.
-  const [{ generate }, { estimateTokens }] = await Promise.all([import('./generate.js'), import('./lint.js')]);
+  const { startTokenCounter } = await import('./tokens.js');
+  // Loads the tokenizer while the generation runs.
+  const counter = startTokenCounter();
+  const { generate, toolsListText } = await import('./generate.js');
   try {
     const result = await generate({
       ...definitionOptions,
@@ -118,10 +121,11 @@ async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments
     for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w, 'warning')}\n`);
     if (result.repairs.length > 0) process.stderr.write(`${repairSummary(result.repairs, args.client as string)}\n`);
     const tools = result.definition.tools.length;
-    const size = `tools/list ${kib(result.toolsListBytes)} ≈ ${estimateTokens(result.toolsListBytes).toLocaleString('en')} tokens`;
+    const [tokens] = await counter.count([toolsListText(result.definition)]);
+    const size = `tools/list ${kib(result.toolsListBytes)}, ${tokens!.toLocaleString('en')} tokens`;
     if (args.json) {
       process.stdout.write(
-        `${JSON.stringify({ outDir: result.outDir, tools, toolsListBytes: result.toolsListBytes, warnings: result.warnings.length, stale: result.stale, plan: result.plan }, null, 2)}\n`,
+        `${JSON.stringify({ outDir: result.outDir, tools, toolsListBytes: result.toolsListBytes, toolsListTokens: tokens, warnings: result.warnings.length, stale: result.stale, plan: result.plan }, null, 2)}\n`,
       );
     }
     if (args.check) {
@@ -153,6 +157,8 @@ async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments
       return 1;
     }
     throw err;
+  } finally {
+    await counter.close();
   }
 }
 
@@ -166,9 +172,10 @@ function repairSummary(repairs: Repair[], client: string): string {
 }
 
 async function runLint(options: DefinitionOptions, json: boolean): Promise<number> {
-  const [{ buildDefinition }, { formatLintReport, lintReport }] = await Promise.all([import('./generate.js'), import('./lint.js')]);
+  const [{ buildDefinition }, { countListingTokens, formatLintReport, lintReport }] = await Promise.all([import('./generate.js'), import('./lint.js')]);
   try {
-    const report = lintReport(await buildDefinition({ ...options, fullCheck: true }));
+    const loaded = await buildDefinition({ ...options, fullCheck: true });
+    const report = lintReport(loaded, await countListingTokens(loaded));
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatLintReport(report, options.spec));
     return 0;
   } catch (err) {

@@ -221,9 +221,14 @@ function orphanedHandlers(outDir: string, files: ProjectFile[], spec: string): A
     }));
 }
 
+/** The tools/list result a client receives, as JSON text. */
+export function toolsListText(definition: ServerDefinition): string {
+  return JSON.stringify({ tools: definition.tools.map(listedTool) });
+}
+
 /** Bytes of the tools/list result a client receives. */
 export function toolsListBytes(definition: ServerDefinition): number {
-  return Buffer.byteLength(JSON.stringify({ tools: definition.tools.map(listedTool) }));
+  return Buffer.byteLength(toolsListText(definition));
 }
 
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {

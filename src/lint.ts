@@ -4,9 +4,11 @@
  */
 import type { Diagnostic } from './diagnostics.js';
 import type { LoadedDefinition } from './generate.js';
-import { toolsListBytes } from './generate.js';
+import { toolsListText } from './generate.js';
 import { describeBinding } from './emit/describe-binding.js';
 import type { ToolDefinition } from './runtime/definition.js';
+import { listedTool } from './runtime/listing.js';
+import { startTokenCounter } from './tokens.js';
 
 /** A tool larger than this is worth a look: it costs the context of every session. */
 export const LARGE_TOOL_BYTES = 8 * 1024;
@@ -21,6 +23,7 @@ export interface ToolReport {
   name: string;
   operation: string;
   bytes: number;
+  /** o200k_base tokens of the tool's tools/list entry. */
   tokens: number;
   findings: Finding[];
 }
@@ -32,12 +35,22 @@ export interface LintReport {
   total: { tools: number; bytes: number; tokens: number; findings: number };
 }
 
-/** Rough token count for JSON text (about 4 bytes per token). */
-export const estimateTokens = (bytes: number) => Math.round(bytes / 4);
+/** Token counts of each tool's tools/list entry and of the whole listing. */
+export interface TokenCounts {
+  perTool: number[];
+  total: number;
+}
 
-function toolBytes(tool: ToolDefinition): number {
-  const { binding: _binding, ...listed } = tool;
-  return Buffer.byteLength(JSON.stringify(listed));
+/** Counts what `lintReport` needs: each tool's entry as the server lists it, and the listing. */
+export async function countListingTokens(loaded: LoadedDefinition): Promise<TokenCounts> {
+  const counter = startTokenCounter();
+  try {
+    const texts = loaded.definition.tools.map((tool) => JSON.stringify(listedTool(tool)));
+    const counts = await counter.count([...texts, toolsListText(loaded.definition)]);
+    return { perTool: counts.slice(0, -1), total: counts.at(-1)! };
+  } finally {
+    await counter.close();
+  }
 }
 
 /** The tool an OpenAPI pointer (`paths / <route> / <method> / …`) belongs to, if any. */
@@ -49,11 +62,11 @@ function ownerOf(pointer: Diagnostic['pointer'], tools: readonly ToolDefinition[
   return tools.find((t) => t.binding.kind === 'http' && t.binding.path === route && t.binding.method === method);
 }
 
-export function lintReport({ definition, warnings, repairs }: LoadedDefinition): LintReport {
+export function lintReport({ definition, warnings, repairs }: LoadedDefinition, tokens: TokenCounts): LintReport {
   const reports = new Map<string, ToolReport>(
-    definition.tools.map((t) => {
-      const bytes = toolBytes(t);
-      return [t.name, { name: t.name, operation: describeBinding(t.binding), bytes, tokens: estimateTokens(bytes), findings: [] }];
+    definition.tools.map((t, i) => {
+      const bytes = Buffer.byteLength(JSON.stringify(listedTool(t)));
+      return [t.name, { name: t.name, operation: describeBinding(t.binding), bytes, tokens: tokens.perTool[i]!, findings: [] }];
     }),
   );
   const shared: Finding[] = [];
@@ -67,15 +80,15 @@ export function lintReport({ definition, warnings, repairs }: LoadedDefinition):
     if (r.bytes > LARGE_TOOL_BYTES) {
       r.findings.push({
         severity: 'warning',
-        message: `tool definition is ${(r.bytes / 1024).toFixed(1)} KiB (≈${r.tokens} tokens); consider --exclude, or --mode dynamic`,
+        message: `tool definition is ${(r.bytes / 1024).toFixed(1)} KiB (${r.tokens} tokens); consider --exclude, or --mode dynamic`,
         location: r.operation,
       });
     }
   }
   const tools = [...reports.values()];
-  const bytes = toolsListBytes(definition);
+  const bytes = Buffer.byteLength(toolsListText(definition));
   const findings = shared.length + tools.reduce((n, t) => n + t.findings.length, 0);
-  return { tools, shared, total: { tools: tools.length, bytes, tokens: estimateTokens(bytes), findings } };
+  return { tools, shared, total: { tools: tools.length, bytes, tokens: tokens.total, findings } };
 }
 
 /** Plain-text report: a table of tools, then every finding with its location. */
@@ -84,6 +97,7 @@ export function formatLintReport(report: LintReport, spec: string): string {
   const width = Math.min(48, Math.max(4, ...report.tools.map((t) => t.name.length)));
   const opWidth = Math.min(60, Math.max(7, ...report.tools.map((t) => t.operation.length)));
   lines.push(`${'tool'.padEnd(width)}  ${'request'.padEnd(opWidth)}  ${'bytes'.padStart(8)}  ${'tokens'.padStart(7)}  findings`);
+  // tokens: OpenAI's o200k_base encoding; other models' tokenizers differ by some percent.
   for (const t of report.tools) {
     lines.push(`${t.name.padEnd(width)}  ${t.operation.padEnd(opWidth)}  ${String(t.bytes).padStart(8)}  ${String(t.tokens).padStart(7)}  ${t.findings.length || ''}`);
   }
@@ -91,6 +105,6 @@ export function formatLintReport(report: LintReport, spec: string): string {
   for (const t of report.tools) for (const f of t.findings) lines.push(`${f.location}: ${f.severity}: ${f.message} [${t.name}]`);
   for (const f of report.shared) lines.push(`${f.location}: ${f.severity}: ${f.message}`);
   const { tools, bytes, tokens, findings } = report.total;
-  lines.push(`${spec}: ${tools} tools, tools/list ${(bytes / 1024).toFixed(1)} KiB ≈ ${tokens.toLocaleString('en')} tokens, ${findings} finding${findings === 1 ? '' : 's'}`);
+  lines.push(`${spec}: ${tools} tools, tools/list ${(bytes / 1024).toFixed(1)} KiB, ${tokens.toLocaleString('en')} tokens (o200k), ${findings} finding${findings === 1 ? '' : 's'}`);
   return `${lines.join('\n')}\n`;
 }

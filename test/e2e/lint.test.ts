@@ -1,8 +1,17 @@
 /** `mcp-gen lint`: per-tool sizes and findings, each with its location; nothing is written. */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
+import type { ServerDefinition } from '../../src/runtime/definition.js';
+import { listedTool } from '../../src/runtime/listing.js';
 import { runCli, tempDir } from '../helpers/project.js';
+
+/** A petstore tool's tools/list entry, as the generated server lists it. */
+const listed = (name: string) => {
+  const definition = JSON.parse(readFileSync('generated/petstore/server-definition.json', 'utf8')) as ServerDefinition;
+  return listedTool(definition.tools.find((t) => t.name === name)!);
+};
 
 const FIXTURE = 'test/fixtures/lint/problems.yaml';
 
@@ -17,7 +26,7 @@ describe('mcp-gen lint', () => {
     expect(lines).toContain(`${FIXTURE}:25:11: warning: style "form" is not defined for path parameters; using "simple" [listItems]`);
     expect(lines.some((l) => l.startsWith(`${FIXTURE}:7:5: warning: security scheme "oidc" (openIdConnect) is not supported`))).toBe(true);
     expect(lines).toContain(`${FIXTURE}:13:7: warning: pattern "^[\\\\w\\\\-\\\\_]+$" is not a valid ECMAScript regular expression (u flag); dropped`);
-    expect(lines.at(-1)).toMatch(new RegExp(`^${FIXTURE}: 1 tools, tools/list [\\d.]+ KiB ≈ \\d+ tokens, 4 findings$`));
+    expect(lines.at(-1)).toMatch(new RegExp(`^${FIXTURE}: 1 tools, tools/list [\\d.]+ KiB, \\d+ tokens \\(o200k\\), 4 findings$`));
   });
 
   it('--json gives the same report as data', () => {
@@ -34,7 +43,13 @@ describe('mcp-gen lint', () => {
     const clean = JSON.parse(runCli(['lint', 'specs/petstore.yaml', '--json']).stdout);
     expect(clean.total.findings).toBe(0);
     expect(clean.tools).toHaveLength(9);
-    for (const t of clean.tools) expect(t.tokens).toBe(Math.round(t.bytes / 4));
+    // Counted with o200k_base, not estimated: JSON runs about 3.5–4.5 bytes a token, and the sum of
+    // the entries is the listing's count give or take its wrapper.
+    for (const t of clean.tools) expect(t.bytes / t.tokens).toBeGreaterThan(3);
+    for (const t of clean.tools) expect(t.bytes / t.tokens).toBeLessThan(5.5);
+    const sum = clean.tools.reduce((n: number, t: { tokens: number }) => n + t.tokens, 0);
+    expect(Math.abs(clean.total.tokens - sum)).toBeLessThan(20);
+    expect(clean.tools.find((t: { name: string }) => t.name === 'getInventory').tokens).toBe(countTokens(JSON.stringify(listed('getInventory'))));
 
     const dir = tempDir('lint');
     const properties = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`field${i}`, { type: 'string', description: `Field number ${i} of the record` }]));
@@ -50,7 +65,7 @@ describe('mcp-gen lint', () => {
     const big = JSON.parse(runCli(['lint', path.join(dir, 'big.json'), '--json']).stdout);
     const [createRecord, ping] = big.tools;
     expect(createRecord.findings).toHaveLength(1);
-    expect(createRecord.findings[0].message).toMatch(/^tool definition is [\d.]+ KiB \(≈\d+ tokens\); consider --exclude, or --mode dynamic$/);
+    expect(createRecord.findings[0].message).toMatch(/^tool definition is [\d.]+ KiB \(\d+ tokens\); consider --exclude, or --mode dynamic$/);
     expect(ping.findings).toEqual([]);
   });
 

@@ -42,7 +42,7 @@ describe('lowerOpenApi', () => {
       title: 'Get an item',
       annotations: { readOnlyHint: true, openWorldHint: true },
       inputSchema: { type: 'object', properties: { id: { type: 'integer' }, fields: { type: 'array', items: { type: 'string' } } }, required: ['id'] },
-      // Described, not enforced: schema/describe-only.ts.
+      // The shape, not enforced: schema/shape-only.ts.
       outputSchema: { type: 'object', properties: { id: { type: ['number', 'null'] } } },
     });
     expect(tool!.binding).toEqual({

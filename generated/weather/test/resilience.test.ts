@@ -3,7 +3,7 @@
  * Resilience test: how this server behaves when its upstream misbehaves.
  *
  * A loopback stub stands in for the API and injects one fault at a time: 503s, 429 with
- * Retry-After, a hang, a reset connection, invalid JSON, a 5 MiB body, runs of failures that open
+ * Retry-After, a hang, a reset connection, invalid JSON, a 5 MiB list, runs of failures that open
  * the circuit breaker (any 5xx counts, no 4xx does), a refused primary base URL, and 20 calls at
  * once against a bulkhead of 5.
  * The calls are real ones taken from test/contract-cases.json: the first that only reads (GET),
@@ -270,11 +270,16 @@ for (const { c, exchange, step } of faulted) {
       await stillWorks(client, c);
     });
 
-    it('a 5 MiB body → a result marked truncated at the 1 MiB cap', async () => {
+    it('a 5 MiB JSON list → valid JSON within the 1 MiB budget, with the kept and dropped counts', async () => {
       const client = await connect();
-      script = [{ status: 200, headers: { 'content-type': 'application/json' }, body: Buffer.alloc(5 * 1024 * 1024, 0x20) }];
+      const items = Array.from({ length: 70_000 }, (_, id) => ({ id, name: `item ${id}`, tags: ['alpha', 'beta', 'gamma'], note: 'fine' }));
+      script = [{ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(items) }];
       const r = await call(client, c);
-      expect(text(r)).toMatch(/truncated at 1048576 bytes/);
+      expect(text(r)).toMatch(/truncated to fit 1048576 bytes \(MCP_MAX_RESPONSE_BYTES\): \$[^:]*: kept \d+ of 70000 items \(\d+ dropped\)/);
+      // Within the budget, note and message included; a successful result's JSON parses.
+      expect(Buffer.byteLength(text(r))).toBeLessThan(1_048_576 + 2_048);
+      const first = r.content[0];
+      if (!r.isError && first?.type === 'text') expect(() => JSON.parse(first.text)).not.toThrow();
       await stillWorks(client, c);
     });
 

@@ -13,7 +13,8 @@ import { collectDefs, convertSchema, createSchemaContext, deref, isObjectSchema,
 import { operationSelector, type OperationFilter } from './filter.js';
 import { readXMcp, type XMcp } from './x-mcp.js';
 import { fitsJson } from '../../passes/json-size.js';
-import { describeOnly } from '../../schema/describe-only.js';
+import { shapeOnly } from '../../schema/shape-only.js';
+import { firstSentences, TOOL_DESCRIPTION_CHARS, trimArguments } from './prose.js';
 import type { ClientName } from '../../choices.js';
 import { nameBudget, PROFILES } from '../../passes/clients.js';
 
@@ -166,15 +167,17 @@ function lowerOperation({ ctx, doc, route, method, item, op, at, x, schemes, war
   const request: NameRequest = { wanted, identity, verbatim: (x.name ?? operationId) !== undefined && TOOL_NAME_PATTERN.test(wanted) };
 
   const input = lowerInput(ctx, item, op, at, warnings);
-  const inputSchema: JsonSchema = { type: 'object', properties: input.properties };
+  let inputSchema: JsonSchema = { type: 'object', properties: input.properties };
   if (input.required.length) inputSchema.required = input.required;
   inputSchema.additionalProperties = false;
   const inDefs = collectDefs(ctx, input.refs, 'input');
   if (inDefs) inputSchema.$defs = inDefs;
+  inputSchema = trimArguments(inputSchema) as JsonSchema;
 
   const summary = typeof op.summary === 'string' ? op.summary.trim() : '';
   const longText = typeof op.description === 'string' ? op.description.trim() : '';
-  const description = x.description ?? ([summary, longText].filter((t, i, all) => t && all.indexOf(t) === i).join('\n\n') || `${httpMethod} ${route}`);
+  const documented = [summary, longText].filter((t, i, all) => t && all.indexOf(t) === i).join('\n\n');
+  const description = x.description ?? (firstSentences(documented, TOOL_DESCRIPTION_CHARS) || `${httpMethod} ${route}`);
   const title = x.title ?? (summary || undefined);
 
   const annotations: ToolAnnotations = { ...(title ? { title } : {}), ...METHOD_HINTS[method], ...x.annotations };
@@ -205,7 +208,7 @@ function lowerOperation({ ctx, doc, route, method, item, op, at, x, schemes, war
 
 /**
  * The 2xx JSON response → an object-rooted output schema (non-objects wrapped as `{ result }`)
- * that describes the answer without refusing one that strays (schema/describe-only.ts).
+ * that gives the answer's shape without refusing one that strays (schema/shape-only.ts).
  */
 function lowerOutput(ctx: SchemaContext, op: Record<string, unknown>, opAt: readonly (string | number)[]) {
   const responses = op.responses as Record<string, unknown> | undefined;
@@ -235,8 +238,8 @@ function lowerOutput(ctx: SchemaContext, op: Record<string, unknown>, opAt: read
     schema = { type: 'object', properties: { result: converted }, required: ['result'] };
   }
   if (defs) schema.$defs = defs;
-  // What the API documents, as a description of its answers rather than a gate on them.
-  schema = describeOnly(schema);
+  // What the API documents, as the shape of its answers rather than a gate on them.
+  schema = shapeOnly(schema);
   if (!fitsJson(schema, OUTPUT_SCHEMA_BUDGET)) return undefined;
   return { schema, wrapKey };
 }

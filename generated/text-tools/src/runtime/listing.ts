@@ -13,9 +13,29 @@ export function listedTool(tool: ToolDefinition): Tool {
     description: tool.description,
     inputSchema: tool.inputSchema as Tool['inputSchema'],
   };
-  if (tool.title !== undefined) listed.title = tool.title;
+  const title = tool.title ?? tool.annotations.title;
+  if (title !== undefined) listed.title = title;
   if (tool.outputSchema !== undefined) listed.outputSchema = tool.outputSchema as Tool['outputSchema'];
-  const annotations = Object.fromEntries(Object.entries(tool.annotations).filter(([, value]) => value !== undefined));
-  if (Object.keys(annotations).length > 0) listed.annotations = annotations;
+  const annotations = listedAnnotations(tool.annotations);
+  if (annotations) listed.annotations = annotations;
   return listed;
+}
+
+/** What the MCP spec says a client assumes when a hint is absent. */
+const HINT_DEFAULTS: Record<string, boolean> = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+
+/**
+ * The hints a client cannot infer, every one of which is paid for on every turn: defaults are
+ * left out, and so are destructive/idempotent on a read-only tool (the spec gives them meaning
+ * only when readOnlyHint is false) and the title (the tool's own `title` says it since
+ * 2025-06-18). The definition keeps them all; the server reads them from there.
+ */
+function listedAnnotations(annotations: ToolDefinition['annotations']): Tool['annotations'] | undefined {
+  const listed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(annotations)) {
+    if (value === undefined || key === 'title' || HINT_DEFAULTS[key] === value) continue;
+    if (annotations.readOnlyHint === true && (key === 'destructiveHint' || key === 'idempotentHint')) continue;
+    listed[key] = value;
+  }
+  return Object.keys(listed).length > 0 ? (listed as Tool['annotations']) : undefined;
 }

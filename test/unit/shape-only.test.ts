@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { describeOnly } from '../../src/schema/describe-only.js';
+import { shapeOnly } from '../../src/schema/shape-only.js';
 
-describe('describeOnly', () => {
+describe('shapeOnly', () => {
   const documented = {
     type: 'object',
     required: ['id', 'status'],
@@ -19,11 +19,11 @@ describe('describeOnly', () => {
     },
   };
 
-  it('keeps the shape and descriptions, drops what only refuses', () => {
-    expect(describeOnly(documented)).toEqual({
+  it('keeps the shape, drops what only refuses and the prose', () => {
+    expect(shapeOnly(documented)).toEqual({
       type: 'object',
       properties: {
-        id: { type: ['number', 'null'], description: 'The id.' },
+        id: { type: ['number', 'null'] },
         status: { type: ['string', 'null'] },
         created: { type: ['string', 'null'] },
         tags: { items: { type: ['string', 'null'] } },
@@ -38,15 +38,15 @@ describe('describeOnly', () => {
     const ajv = new Ajv2020({ strict: false });
     const answer = { id: 1.5, status: 'archived', created: '2024-01-01T00:00:00Z', tags: [], owner: { login: 'a', name: 'b' }, extra: true, required: null };
     expect(ajv.validate(documented, answer)).toBe(false);
-    expect(ajv.validate(describeOnly(documented), answer)).toBe(true);
+    expect(ajv.validate(shapeOnly(documented), answer)).toBe(true);
     // One object where a list was promised, and null for a field.
-    expect(ajv.validate(describeOnly(documented), { tags: { name: 'x' }, status: null })).toBe(true);
+    expect(ajv.validate(shapeOnly(documented), { tags: { name: 'x' }, status: null })).toBe(true);
     // Still a description: a string where a number was documented is refused.
-    expect(ajv.validate(describeOnly(documented), { id: 'seven' })).toBe(false);
+    expect(ajv.validate(shapeOnly(documented), { id: 'seven' })).toBe(false);
   });
 
   it('keeps an anyOf of its own beside a oneOf turned anyOf', () => {
-    expect(describeOnly({ type: 'object', anyOf: [{ type: 'string' }], oneOf: [{ type: 'number' }] })).toEqual({
+    expect(shapeOnly({ type: 'object', anyOf: [{ type: 'string' }], oneOf: [{ type: 'number' }] })).toEqual({
       type: 'object',
       anyOf: [{ type: ['string', 'null'] }],
       allOf: [{ anyOf: [{ type: ['number', 'null'] }] }],

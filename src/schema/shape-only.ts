@@ -1,13 +1,16 @@
 /**
- * An API's response schema as an output schema that describes answers without refusing them.
+ * An API's response schema as an output schema that gives the shape of its answers without
+ * refusing them, and without the prose the model pays for on every turn.
  *
  * Clients validate structuredContent against the listed outputSchema and throw on a mismatch,
  * and the server must send conforming structured content or none. Real answers stray from their
  * documented schemas in small ways: the APIs' own documented examples miss required fields, use
  * enum values added since, dates that are not `format: date`, nulls for absent values, floats
  * where integers were declared (test/scripts/response-examples.mjs counts them over the corpus).
- * So the output schema keeps the shape (types, properties, items, combinators, descriptions) and
- * drops what only refuses: required, enum/const, formats, patterns and bounds, closed objects.
+ * So the output schema keeps the shape (properties, items, combinators, scalar types) and drops
+ * what only refuses: required, enum/const, formats, patterns and bounds, closed objects. It drops
+ * descriptions and titles too: the model reads the answer's own field names, and what it pays
+ * for is better spent on the arguments' descriptions.
  * Scalar types also admit null and integer widens to number. Object and array types are left
  * to `properties` and `items`, which say the same to a reader but do not refuse an answer that
  * sends one object where the documentation promised a list of them (GitHub and SoundCloud
@@ -18,8 +21,8 @@ import { isObject, mapSubschemas } from './walk.js';
 
 type Schema = Record<string, unknown>;
 
-/** Keywords that only constrain values: describing the shape does not need them. */
-const REFUSING = new Set([
+/** Keywords that constrain values or explain them: the shape does not need them. */
+const DROPPED = new Set([
   'required',
   'enum',
   'const',
@@ -49,7 +52,9 @@ const REFUSING = new Set([
   'then',
   'else',
   'unevaluatedItems',
-  // Data the answer itself shows: no need to spend the model's tokens on it.
+  // Data and prose the answer itself shows: no need to spend the model's tokens on them.
+  'description',
+  'title',
   'default',
   'examples',
   'example',
@@ -57,8 +62,8 @@ const REFUSING = new Set([
   'writeOnly',
 ]);
 
-/** The describing part of an object-rooted output schema; the root stays `type: object`, as clients require. */
-export function describeOnly(schema: Schema): Schema {
+/** The shape of an object-rooted output schema; the root stays `type: object`, as clients require. */
+export function shapeOnly(schema: Schema): Schema {
   const out = loosen(schema) as Schema;
   out.type = 'object';
   return out;
@@ -67,7 +72,7 @@ export function describeOnly(schema: Schema): Schema {
 function loosen(node: unknown): unknown {
   if (!isObject(node)) return node;
   return mapSubschemas(withoutOneOf(node), loosen, (key, value, out) => {
-    if (REFUSING.has(key)) return true;
+    if (DROPPED.has(key)) return true;
     if ((key === 'additionalProperties' || key === 'unevaluatedProperties' || key === 'additionalItems') && value === false) return true;
     if (key === 'type') {
       const type = admitNull(value);
