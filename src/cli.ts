@@ -121,8 +121,9 @@ async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments
     for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w, 'warning')}\n`);
     if (result.repairs.length > 0) process.stderr.write(`${repairSummary(result.repairs, args.client as string)}\n`);
     const tools = result.definition.tools.length;
-    const [tokens] = await counter.count([toolsListText(result.definition)]);
-    const size = `tools/list ${kib(result.toolsListBytes)}, ${tokens!.toLocaleString('en')} tokens`;
+    // The count is a courtesy: a tokenizer that fails must not fail a generation that worked.
+    const tokens = await counter.count([toolsListText(result.definition)]).then(([n]) => n, () => undefined);
+    const size = `tools/list ${kib(result.toolsListBytes)}${tokens === undefined ? '' : `, ${tokens.toLocaleString('en')} tokens`}`;
     if (args.json) {
       process.stdout.write(
         `${JSON.stringify({ outDir: result.outDir, tools, toolsListBytes: result.toolsListBytes, toolsListTokens: tokens, warnings: result.warnings.length, stale: result.stale, plan: result.plan }, null, 2)}\n`,

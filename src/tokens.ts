@@ -17,16 +17,18 @@ export interface TokenCounter {
 }
 
 // CommonJS, as eval'd workers are; the encoding is imported by file URL, so no resolution
-// depends on where the worker thinks it is.
+// depends on where the worker thinks it is. Special-token text ("<|endoftext|>" in a default
+// value) is counted as the plain text it is, not refused.
 const WORKER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const ready = import(workerData.encoding);
-parentPort.on('message', async (texts) => {
+const plain = { disallowedSpecial: new Set() };
+parentPort.on('message', async ({ id, texts }) => {
   try {
     const { countTokens } = await ready;
-    parentPort.postMessage({ counts: texts.map((text) => countTokens(text)) });
+    parentPort.postMessage({ id, counts: texts.map((text) => countTokens(text, plain)) });
   } catch (err) {
-    parentPort.postMessage({ error: String(err && err.message || err) });
+    parentPort.postMessage({ id, error: String((err && err.message) || err) });
   }
 });
 `;
@@ -34,16 +36,29 @@ parentPort.on('message', async (texts) => {
 export function startTokenCounter(): TokenCounter {
   const encoding = pathToFileURL(createRequire(import.meta.url).resolve('gpt-tokenizer/encoding/o200k_base')).href;
   const worker = new Worker(WORKER, { eval: true, workerData: { encoding } });
-  // A failed worker must not crash the CLI: count() reports it instead.
+  const pending = new Map<number, { resolve: (counts: number[]) => void; reject: (err: Error) => void }>();
   let failure: Error | undefined;
-  worker.on('error', (err) => (failure = err));
+  const failAll = (err: Error) => {
+    failure ??= err;
+    for (const { reject } of pending.values()) reject(err);
+    pending.clear();
+  };
+  worker.on('message', (answer: { id: number; counts?: number[]; error?: string }) => {
+    const waiting = pending.get(answer.id);
+    pending.delete(answer.id);
+    if (answer.counts) waiting?.resolve(answer.counts);
+    else waiting?.reject(new Error(`token count failed: ${answer.error}`));
+  });
+  worker.on('error', failAll);
+  worker.on('exit', () => failAll(new Error('the token counter stopped')));
+  let next = 0;
   return {
     count(texts) {
       if (failure) return Promise.reject(failure);
+      const id = next++;
       return new Promise<number[]>((resolve, reject) => {
-        worker.once('message', (answer: { counts?: number[]; error?: string }) => (answer.counts ? resolve(answer.counts) : reject(new Error(answer.error))));
-        worker.once('error', reject);
-        worker.postMessage(texts);
+        pending.set(id, { resolve, reject });
+        worker.postMessage({ id, texts });
       });
     },
     async close() {

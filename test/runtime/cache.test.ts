@@ -31,11 +31,13 @@ const ROUTES: Record<string, Record<string, string>> = {
   // What an API that serves each user their own data sends (GitHub's shape, with must-revalidate
   // so undici stores an answer to an Authorization request at all).
   '/me': { 'cache-control': 'private, max-age=60, must-revalidate' },
+  '/items': { 'cache-control': 'max-age=60' },
 };
 
 interface Seen {
   path: string;
   url: URL;
+  method: string;
   headers: IncomingMessage['headers'];
 }
 const seen: Seen[] = [];
@@ -44,7 +46,17 @@ let origin = '';
 function answer(req: IncomingMessage, res: ServerResponse): void {
   const url = new URL(req.url ?? '/', 'http://x');
   const path = url.pathname;
-  seen.push({ path, url, headers: req.headers });
+  seen.push({ path, url, method: req.method ?? 'GET', headers: req.headers });
+  if (path === '/stall') {
+    // A cacheable answer that stops halfway: the client gives up on it.
+    res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'max-age=60', 'content-length': '100000' });
+    res.write('['.padEnd(1_000, ' '));
+    return;
+  }
+  if (req.method !== 'GET') {
+    res.writeHead(204).end();
+    return;
+  }
   const headers = ROUTES[path] ?? {};
   if (headers.etag && req.headers['if-none-match'] === headers.etag) {
     res.writeHead(304, { etag: headers.etag, 'cache-control': headers['cache-control']! }).end();
@@ -78,7 +90,24 @@ const definition: ServerDefinition = {
   server: { name: 'cached', version: '1.0.0', envPrefix: 'CACHED' },
   baseUrls: [],
   auth: [{ id: 'key', type: 'apiKey', in: 'header', name: 'X-Api-Key', env: 'CACHED_API_KEY' }],
-  tools: [...Object.keys(ROUTES).map((path) => get(path.slice(1).replace('-', '_'), path)), get('keyed', '/fresh', [['key']])],
+  tools: [
+    ...Object.keys(ROUTES).map((path) => get(path.slice(1).replace('-', '_'), path)),
+    get('keyed', '/fresh', [['key']]),
+    {
+      name: 'by_token_argument',
+      description: 'a key passed as an ordinary header argument, not a security scheme',
+      inputSchema: { type: 'object', properties: { token: { type: 'string' } } },
+      annotations: { readOnlyHint: true },
+      binding: { kind: 'http', method: 'GET', path: '/items', parameters: [{ arg: 'token', name: 'X-Token', in: 'header', style: 'simple', explode: false }], security: [] },
+    },
+    {
+      name: 'update_items',
+      description: 'changes what /items answers',
+      inputSchema: { type: 'object', properties: { token: { type: 'string' } } },
+      annotations: {},
+      binding: { kind: 'http', method: 'PUT', path: '/items', parameters: [{ arg: 'token', name: 'X-Token', in: 'header', style: 'simple', explode: false }], security: [] },
+    },
+  ],
 };
 
 const body = (result: unknown) => JSON.parse(((result as CallToolResult).content[0] as { text: string }).text) as { n: number; user: string | null; lang: string | null };
@@ -156,6 +185,35 @@ describe('GET cache (MCP_CACHE=memory, the default)', () => {
     await client.close();
   });
 
+  it('a header argument that is not a security scheme still keeps answers apart', async () => {
+    const client = await connect(definition, { API_BASE_URL: origin });
+    for (const token of ['alice', 'bob', 'alice']) await client.callTool({ name: 'by_token_argument', arguments: { token } });
+    expect(seen.map((s) => s.headers['x-token'])).toEqual(['alice', 'bob']);
+    await client.close();
+  });
+
+  it('a successful write to a URL drops what is cached for it, for every caller', async () => {
+    const client = await connect(definition, { API_BASE_URL: origin });
+    await client.callTool({ name: 'by_token_argument', arguments: { token: 'alice' } });
+    await client.callTool({ name: 'by_token_argument', arguments: { token: 'bob' } });
+    await client.callTool({ name: 'update_items', arguments: { token: 'alice' } });
+    await client.callTool({ name: 'by_token_argument', arguments: { token: 'alice' } });
+    await client.callTool({ name: 'by_token_argument', arguments: { token: 'bob' } });
+    expect(seen.map((s) => `${s.method} ${s.headers['x-token']}`)).toEqual(['GET alice', 'GET bob', 'PUT alice', 'GET alice', 'GET bob']);
+    await client.close();
+  });
+
+  it('an answer cut off mid-body is not kept and does not take the server down', async () => {
+    const client = createHttpClient({ timeoutMs: 300, maxResponseBytes: 1_000_000, cache: new ResponseCache({ maxBytes: 1_000_000 }) });
+    await expect(client.send({ method: 'GET', url: `${origin}/stall`, headers: {} })).rejects.toThrow(/timed out/);
+    await expect(client.send({ method: 'GET', url: `${origin}/stall`, headers: {} })).rejects.toThrow(/timed out/);
+    expect(upstreamCalls('/stall')).toBe(2);
+    // Still serving, and still caching.
+    await client.send({ method: 'GET', url: `${origin}/fresh`, headers: {} });
+    await client.send({ method: 'GET', url: `${origin}/fresh`, headers: {} });
+    expect(upstreamCalls('/fresh')).toBe(1);
+  });
+
   it('MCP_CACHE=off sends every call upstream and says so in the metrics', async () => {
     const client = await connect(definition, { API_BASE_URL: origin, MCP_CACHE: 'off' });
     await client.callTool({ name: 'fresh', arguments: {} });
@@ -167,13 +225,13 @@ describe('GET cache (MCP_CACHE=memory, the default)', () => {
 
   it('refuses a cache mode it does not know, and a size that is not a positive integer', () => {
     expect(() => loadConfig(definition, { MCP_CACHE: 'redis', MCP_CACHE_MAX_BYTES: '-1' })).toThrow(/MCP_CACHE[\s\S]*memory[\s\S]*MCP_CACHE_MAX_BYTES/);
-    expect(loadConfig(definition, {}).cache).toEqual({ maxBytes: 67_108_864, credentialHeaders: ['x-api-key'] });
+    expect(loadConfig(definition, {}).cache).toEqual({ maxBytes: 67_108_864 });
   });
 });
 
 describe('GET cache budget (MCP_CACHE_MAX_BYTES)', () => {
   it('keeps the most recently used answers within the budget, dropping the least recently used', async () => {
-    const client = createHttpClient({ timeoutMs: 5_000, maxResponseBytes: 1_000_000, cache: new ResponseCache({ maxBytes: 10_000, credentialHeaders: [] }) });
+    const client = createHttpClient({ timeoutMs: 5_000, maxResponseBytes: 1_000_000, cache: new ResponseCache({ maxBytes: 10_000 }) });
     const fetchPath = (n: number) => client.send({ method: 'GET', url: `${origin}/fresh?pad=1000&n=${n}`, headers: {} });
     for (let n = 0; n < 30; n++) await fetchPath(n);
     expect(seen).toHaveLength(30);

@@ -152,6 +152,8 @@ describe('toToolResult', () => {
     const structured = r.structuredContent as { items: unknown[]; _truncated: { cuts: Array<{ at: string; kept: number; dropped: number }> } };
     expect(structured._truncated.cuts).toEqual([{ at: '$.items', kept: structured.items.length, dropped: 1_000 - structured.items.length }]);
     expect(structured.items.length).toBeGreaterThan(10);
+    // The marker is in the JSON the model reads; nothing else is sent.
+    expect(r.content).toHaveLength(1);
     expect(Buffer.byteLength(text(r))).toBeLessThanOrEqual(4_096);
     // A closed schema gets no extra key: the note is in the text only.
     const closed = { ...listSchema, additionalProperties: false };
@@ -160,10 +162,31 @@ describe('toToolResult', () => {
     expect(text(strict, 1)).toMatch(/^\[truncated to fit 4096 bytes/);
   });
 
-  it('an answer no list shortening fits → isError with its beginning', () => {
-    const r = toToolResult(tool(), res(200, 'application/json', JSON.stringify({ blob: 'z'.repeat(10_000) })), { validator, budget: 1_000 });
-    expect(r.isError).toBe(true);
-    expect(text(r)).toMatch(/does not fit MCP_MAX_RESPONSE_BYTES \(1000\) even with its lists shortened/);
+  it('an answer no list shortening fits → its first bytes as text, or, with an output schema, an error with its beginning', () => {
+    const body = JSON.stringify({ blob: 'z'.repeat(10_000) });
+    const plain = toToolResult(tool(), res(200, 'application/json', body), { validator, budget: 1_000 });
+    expect(plain.isError).toBeUndefined();
+    expect(text(plain)).toBe(body.slice(0, 1_000));
+    expect(text(plain, 1)).toMatch(/^\[truncated: the answer has 10011 bytes; the first 1000 are shown/);
+    const structured = toToolResult(tool({ outputSchema: { type: 'object' } }), res(200, 'application/json', body), { validator, budget: 1_000 });
+    expect(structured.isError).toBe(true);
+    expect(text(structured)).toMatch(/does not fit MCP_MAX_RESPONSE_BYTES \(1000\) even with its lists shortened/);
+  });
+
+  it('a pretty-printed answer over the budget that fits compacted is sent compacted, with no note', () => {
+    const body = JSON.stringify({ items: [1, 2, 3] }, null, 40);
+    const r = toToolResult(tool(), res(200, 'application/json', body), { validator, budget: 100 });
+    expect(r.content).toEqual([{ type: 'text', text: '{"items":[1,2,3]}' }]);
+  });
+
+  it('the whole result stays within the budget however many lists are cut', () => {
+    const list = (n: number) => Array.from({ length: n }, (_, id) => ({ id, name: `thing ${id}` }));
+    const body = JSON.stringify({ a: list(300), b: list(300), c: list(300) });
+    const schema = { type: 'object', properties: { a: {}, b: {}, c: {} } };
+    const r = toToolResult(tool({ outputSchema: schema }), res(200, 'application/json', body), { validator, budget: 2_000 });
+    const all = r.content.map((c) => (c.type === 'text' ? c.text : '')).join('');
+    expect(Buffer.byteLength(all)).toBeLessThanOrEqual(2_000);
+    expect((r.structuredContent as { _truncated: { cuts: unknown[] } })._truncated.cuts).toHaveLength(3);
   });
 
   it('2xx text/plain JSON with an output schema is still parsed', () => {

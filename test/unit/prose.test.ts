@@ -13,6 +13,13 @@ describe('firstSentences', () => {
     expect(firstSentences(text, 70)).toBe('For example: /v1/search?q=drone&limit=3 returns three drones.');
   });
 
+  it('ends sentences at full-width stops, and never splits a surrogate pair', () => {
+    expect(firstSentences('これはペンです。あれは本です。それは長い長い長い文章です。', 16)).toBe('これはペンです。あれは本です。');
+    const cut = firstSentences('😀'.repeat(20), 10);
+    expect(cut.endsWith('…')).toBe(true);
+    expect(cut.isWellFormed()).toBe(true);
+  });
+
   it('cuts a first sentence longer than the budget at a word, marked', () => {
     expect(firstSentences('An extremely long opening sentence without any full stop in sight', 30)).toBe('An extremely long opening…');
   });

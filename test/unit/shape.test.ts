@@ -23,9 +23,9 @@ describe('shapeToBudget', () => {
     expect((shaped.value as typeof value).tags).toEqual(['a', 'b']);
   });
 
-  it('moves on to the next array when emptying the largest is not enough, and keeps the reserve free', () => {
+  it('moves on to the next array when emptying the largest is not enough, and keeps room for the note', () => {
     const value = { a: Array.from({ length: 50 }, () => 'x'.repeat(20)), b: Array.from({ length: 40 }, () => 'y'.repeat(20)) };
-    const shaped = shapeToBudget(value, 500, 100)!;
+    const shaped = shapeToBudget(value, 500, () => 100)!;
     expect(shaped.cuts.map((c) => c.at)).toEqual(['$.a', '$.b']);
     expect(shaped.cuts[0]!.kept).toBe(0);
     expect(shaped.bytes).toBeLessThanOrEqual(400);
@@ -39,6 +39,18 @@ describe('shapeToBudget', () => {
     expect(Object.hasOwn(shaped.value as object, '__proto__')).toBe(true);
     const odd = shapeToBudget({ 'a b': Array(50).fill('zzzz') }, 100)!;
     expect(odd.cuts[0]!.at).toBe('$["a b"]');
+  });
+
+  it('counts the note of every cut it makes against the budget', () => {
+    const value = { a: Array.from({ length: 100 }, (_, i) => i), b: Array.from({ length: 100 }, (_, i) => i) };
+    const note = (cuts: Array<{ at: string; kept: number; dropped: number }>) => JSON.stringify(cuts).length;
+    const shaped = shapeToBudget(value, 250, note)!;
+    expect(shaped.cuts).toHaveLength(2);
+    expect(shaped.bytes + note(shaped.cuts)).toBeLessThanOrEqual(250);
+  });
+
+  it('needs no cut when the answer fits once compacted', () => {
+    expect(shapeToBudget({ a: [1, 2, 3] }, 100, () => 50).cuts).toEqual([]);
   });
 
   it('gives up on an answer whose bulk is not in a list', () => {

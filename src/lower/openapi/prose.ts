@@ -58,14 +58,16 @@ export function firstSentences(text: string, max: number): string {
   for (const { segment } of sentences.segment(text)) {
     if (kept.length + pending.length + segment.length > max) break;
     pending += segment;
-    // A sentence ends where space follows: a "?" or "." inside a URL or a number is not an end.
-    if (/\s$/.test(segment)) {
+    // A sentence ends where space follows (a "?" or "." inside a URL or a number is not an end),
+    // or at a full-width stop, which takes no space after it.
+    if (/[\s。．！？]$/u.test(segment)) {
       kept += pending;
       pending = '';
     }
   }
   if (kept.trim().length > 0) return kept.trimEnd();
-  const cut = text.slice(0, max - 1);
+  // Whole code points: a cut between the halves of a surrogate pair would be invalid text.
+  const cut = [...text.slice(0, max)].slice(0, max - 1).join('').replace(/[\uD800-\uDBFF]$/, '');
   const atWord = cut.replace(/\s+\S*$/, '');
   return `${atWord.length > 0 ? atWord : cut}…`;
 }

@@ -438,7 +438,7 @@ async function callBackendTool(tool: ToolDefinition, args: Record<string, unknow
     ...(deadline.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deadline.attemptTimeoutMs }),
   };
   const value = await execute(tool, withDefaults(tool, args), backendContext);
-  return { result: valueResult(tool, value, ctx.deps.validator), log: {} };
+  return { result: valueResult(tool, value, ctx.deps.validator, ctx.config.maxResponseBytes), log: {} };
 }
 
 /** OpenAPI operations: one request (with retries and fallback base URLs) built from the arguments. */

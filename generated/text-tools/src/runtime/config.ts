@@ -51,7 +51,7 @@ export interface RuntimeConfig {
   maxQueue: number;
   maxResponseBytes: number;
   /** MCP_CACHE=memory (the default): GET responses are cached per RFC 9111 within this many bytes; undefined = off. */
-  cache: { maxBytes: number; credentialHeaders: string[] } | undefined;
+  cache: { maxBytes: number } | undefined;
   /** Sent upstream by HTTP and web tools: `<server>/<version> (MCP server; built with mcp-gen)`. */
   userAgent: string;
   /** Extra `Host` header values accepted by the HTTP transport. */
@@ -202,7 +202,7 @@ export function loadConfig(
     maxConcurrent,
     maxQueue: maxConcurrent * DEFAULTS.queueFactor,
     maxResponseBytes,
-    cache: cacheMode === 'memory' ? { maxBytes: cacheMaxBytes, credentialHeaders: apiKeyHeaders(definition) } : undefined,
+    cache: cacheMode === 'memory' ? { maxBytes: cacheMaxBytes } : undefined,
     userAgent: `${definition.server.name}/${definition.server.version} (MCP server; built with mcp-gen)`,
     allowedHosts: readList(env, 'MCP_ALLOWED_HOSTS'),
     allowedOrigins: readList(env, 'MCP_ALLOWED_ORIGINS'),
@@ -436,11 +436,6 @@ export function isAbsoluteHttpUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Headers the spec's API keys travel in: the cache keeps answers to different keys apart. */
-function apiKeyHeaders(definition: ServerDefinition): string[] {
-  return definition.auth.flatMap((scheme) => (scheme.type === 'apiKey' && scheme.in === 'header' ? [scheme.name.toLowerCase()] : []));
 }
 
 /** One of a closed set of words, in any case (`MCP_TRANSPORT=HTTP`, `MCP_MODE=Dynamic`). */

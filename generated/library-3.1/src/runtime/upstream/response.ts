@@ -26,8 +26,8 @@ export const ERROR_EXCERPT_CHARS = 2_000;
 /** Where a shortened structured answer says what was dropped (when its schema allows the key). */
 export const TRUNCATION_KEY = '_truncated';
 
-/** Bytes kept free under the budget for the note on what was cut. */
-const NOTE_RESERVE = 512;
+/** What an error message around an answer's JSON adds to it, at most (the reason included). */
+const MESSAGE_ALLOWANCE = 1_024;
 
 export interface ToResultOptions {
   validator: SchemaValidator;
@@ -80,7 +80,9 @@ export function toToolResult(tool: ToolDefinition, response: UpstreamResponse, o
     // A JSON `null` says as little as an empty body (GitHub documents its 202s that way).
     if (value === null && schema && !tool.wrapKey) return emptyResult(tool, response, options);
     if (!schema) return jsonTextResult(value, text, budget);
-    return structuredResult(tool, schema, value, bytes.length, budget, options);
+    const whole = tool.wrapKey ? { [tool.wrapKey]: value } : renamedKeys(value, tool.resultKeys);
+    // Well within the budget as it came, it needs no measuring (a wrap key or renames add a few bytes).
+    return structuredResult(schema, whole, bytes.length <= budget - MESSAGE_ALLOWANCE, budget, options.validator);
   }
 
   if (schema) {
@@ -94,56 +96,60 @@ export function toToolResult(tool: ToolDefinition, response: UpstreamResponse, o
       return { content: [{ type: 'image', data: bytes.toString('base64'), mimeType: mediaType(response.contentType) }] };
     case 'audio':
       return { content: [{ type: 'audio', data: bytes.toString('base64'), mimeType: mediaType(response.contentType) }] };
-    default: {
-      const body = describeBody(response, kind);
-      const cut = cutText(body, budget);
-      if (cut.length === body.length) return { content: [{ type: 'text', text: body }] };
-      return { content: [{ type: 'text', text: cut }, { type: 'text', text: `[truncated: the answer has ${bytes.length} bytes; the first ${Buffer.byteLength(cut)} are shown (MCP_MAX_RESPONSE_BYTES)]` }] };
-    }
+    default:
+      return cutTextResult(describeBody(response, kind), budget);
   }
 }
 
 /** JSON without an output schema: the text as it came, or, over the budget, the answer shortened. */
 function jsonTextResult(value: unknown, text: string, budget: number): CallToolResult {
   if (Buffer.byteLength(text) <= budget) return { content: [{ type: 'text', text: text.trim() }] };
-  const shaped = shapeToBudget(value, budget, NOTE_RESERVE);
-  if (!shaped) return tooLarge(text, budget);
-  return { content: [{ type: 'text', text: JSON.stringify(shaped.value) }, { type: 'text', text: cutNote(shaped.cuts, budget) }] };
+  const shaped = shapeToBudget(value, budget, (cuts) => Buffer.byteLength(cutNote(cuts, budget)));
+  if (!shaped) return cutTextResult(text, budget);
+  const json = JSON.stringify(shaped.value);
+  if (shaped.cuts.length === 0) return { content: [{ type: 'text', text: json }] };
+  return { content: [{ type: 'text', text: json }, { type: 'text', text: cutNote(shaped.cuts, budget) }] };
 }
 
 /**
- * The answer as structured content. One that does not match the output schema still reaches the
- * model, whole, as text: the MCP spec requires structured content to conform and SDK clients
- * throw on a success without it, so it comes as an error result that says why and carries the data.
+ * An object answer as structured content, shortened to the budget. One that does not match the
+ * output schema still reaches the model, as text: the MCP spec requires structured content to
+ * conform and SDK clients throw on a success without it, so it comes as an error result that
+ * says why and carries the data.
  */
-function structuredResult(tool: ToolDefinition, schema: JsonSchema, parsed: unknown, rawBytes: number, budget: number, options: ToResultOptions): CallToolResult {
-  const wrapKey = tool.wrapKey;
-  // The generator sets wrapKey exactly when the declared response is not always an object, and
-  // then the output schema describes `{ [wrapKey]: value }` whatever shape this value has.
-  const whole = wrapKey ? { [wrapKey]: parsed } : renamedKeys(parsed, tool.resultKeys);
-  // Well within the budget as it came, it needs no measuring (a wrap key or renames add a few bytes).
-  const shaped = rawBytes <= budget - NOTE_RESERVE ? { value: whole, cuts: [] } : shapeToBudget(whole, budget, NOTE_RESERVE);
+function structuredResult(schema: JsonSchema, whole: unknown, fits: boolean, budget: number, validator: SchemaValidator, source = 'The upstream answered with'): CallToolResult {
+  // The cut is told inside the JSON (`_truncated`), or beside it when the schema has no room.
+  const shaped = fits ? { value: whole, cuts: [] } : shapeToBudget(whole, budget, (cuts) => Buffer.byteLength(JSON.stringify(marker(cuts, budget))) + MESSAGE_ALLOWANCE);
   if (!shaped) return tooLarge(JSON.stringify(whole), budget);
   const value = shaped.value;
-  const json = JSON.stringify(value);
-  const outcome = options.validator.validateOutput(schema, value);
+  const outcome = validator.validateOutput(schema, value);
   if (!outcome.ok) {
     const note = shaped.cuts.length > 0 ? `\n${cutNote(shaped.cuts, budget)}` : '';
     return errorResult(
-      `The upstream answered with data that does not match this tool's declared output schema (${outcome.message}), so it comes as text instead of structured content. The data, complete${note ? ' within the budget' : ''}:\n${json}${note}`,
+      `${source} data that does not match this tool's declared output schema (${outcome.message}), so it comes as text instead of structured content. The data${note ? ', shortened to the budget' : ''}:\n${JSON.stringify(value)}${note}`,
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     // structuredContent must be an object; a schema that accepts a bare value is unusable.
-    return errorResult(`The upstream response is not a JSON object and the tool has no wrap key for it. Body:\n${json}`);
+    return errorResult(`${source} a value that is not a JSON object, and the tool has no wrap key for it:\n${JSON.stringify(value)}`);
   }
-  if (shaped.cuts.length === 0) return { content: [{ type: 'text', text: json }], structuredContent: value as Record<string, unknown> };
-  const note = cutNote(shaped.cuts, budget);
   const structured = value as Record<string, unknown>;
-  if (!Object.hasOwn(structured, TRUNCATION_KEY) && schema.additionalProperties !== false && schema.unevaluatedProperties !== false) {
-    Object.defineProperty(structured, TRUNCATION_KEY, { value: { note, cuts: shaped.cuts }, enumerable: true, writable: true, configurable: true });
-  }
-  return { content: [{ type: 'text', text: JSON.stringify(structured) }, { type: 'text', text: note }], structuredContent: structured };
+  if (shaped.cuts.length === 0) return { content: [{ type: 'text', text: JSON.stringify(structured) }], structuredContent: structured };
+  const marked = withMarker(structured, shaped.cuts, budget);
+  if (marked && validator.validateOutput(schema, marked).ok) return { content: [{ type: 'text', text: JSON.stringify(marked) }], structuredContent: marked };
+  return { content: [{ type: 'text', text: JSON.stringify(structured) }, { type: 'text', text: cutNote(shaped.cuts, budget) }], structuredContent: structured };
+}
+
+/** The answer with `_truncated` added, unless it has a field of that name. */
+function withMarker(structured: Record<string, unknown>, cuts: Cut[], budget: number): Record<string, unknown> | undefined {
+  if (Object.hasOwn(structured, TRUNCATION_KEY)) return undefined;
+  const marked = { ...structured };
+  Object.defineProperty(marked, TRUNCATION_KEY, { value: marker(cuts, budget)[TRUNCATION_KEY], enumerable: true, writable: true, configurable: true });
+  return marked;
+}
+
+function marker(cuts: Cut[], budget: number): Record<string, unknown> {
+  return { [TRUNCATION_KEY]: { note: cutNote(cuts, budget), cuts } };
 }
 
 /** What a shortened answer says about itself, for the model. */
@@ -152,11 +158,18 @@ function cutNote(cuts: Cut[], budget: number): string {
   return `[truncated to fit ${budget} bytes (MCP_MAX_RESPONSE_BYTES): ${parts.join('; ')}. Ask for a smaller page or a narrower query for the rest.]`;
 }
 
-/** An answer no shortening of its arrays fits: its beginning, marked, as an error. */
+/** An answer no shortening of its lists fits, and structured output wanted: its beginning, as an error. */
 function tooLarge(text: string, budget: number): CallToolResult {
   return errorResult(
     `The upstream answer (${Buffer.byteLength(text)} bytes) does not fit MCP_MAX_RESPONSE_BYTES (${budget}) even with its lists shortened. Its beginning:\n${excerpt(text, ERROR_EXCERPT_CHARS)}`,
   );
+}
+
+/** Text over the budget: its first `budget` bytes and a note. */
+function cutTextResult(text: string, budget: number): CallToolResult {
+  const cut = cutText(text, budget);
+  if (cut.length === text.length) return { content: [{ type: 'text', text }] };
+  return { content: [{ type: 'text', text: cut }, { type: 'text', text: `[truncated: the answer has ${Buffer.byteLength(text)} bytes; the first ${Buffer.byteLength(cut)} are shown (MCP_MAX_RESPONSE_BYTES)]` }] };
 }
 
 /** At most `budget` bytes of `text`, cut at a character boundary. */
@@ -265,20 +278,17 @@ export function excerpt(text: string, max: number): string {
 }
 
 /**
- * The value a YAML tool kind produced → a tool result. Objects (or any value, under the tool's
- * wrap key) become structured content checked against the output schema; without an output
- * schema, strings are returned as text and everything else as JSON text.
+ * The value a YAML tool kind produced → a tool result, within the budget like an upstream answer.
+ * Objects (or any value, under the tool's wrap key) become structured content checked against the
+ * output schema; without an output schema, strings are returned as text and everything else as
+ * JSON text.
  */
-export function valueResult(tool: ToolDefinition, value: unknown, validator: ToResultOptions['validator']): CallToolResult {
+export function valueResult(tool: ToolDefinition, value: unknown, validator: SchemaValidator, budget: number = DEFAULTS.maxResponseBytes): CallToolResult {
   const schema = tool.outputSchema;
   if (!schema) {
-    return { content: [{ type: 'text', text: typeof value === 'string' ? value : JSON.stringify(value ?? null, null, 2) }] };
+    if (typeof value === 'string') return cutTextResult(value, budget);
+    return jsonTextResult(value, JSON.stringify(value ?? null, null, 2), budget);
   }
   const wrapped = tool.wrapKey ? { [tool.wrapKey]: value } : value;
-  const outcome = validator.validateOutput(schema, wrapped);
-  if (!outcome.ok) return errorResult(`The tool's result does not match its output schema: ${outcome.message}`);
-  if (typeof wrapped !== 'object' || wrapped === null || Array.isArray(wrapped)) {
-    return errorResult('The tool produced a result that is not a JSON object and it has no wrap key for it.');
-  }
-  return { content: [{ type: 'text', text: JSON.stringify(wrapped) }], structuredContent: wrapped as Record<string, unknown> };
+  return structuredResult(schema, wrapped, false, budget, validator, 'The tool produced');
 }

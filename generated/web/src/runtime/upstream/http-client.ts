@@ -206,6 +206,8 @@ export class UndiciHttpClient implements HttpClient {
         ...(cache ? { dispatcher: await cache.dispatcherFrom(undici), [TRACE]: trace } : {}),
       });
       cache?.record(trace, isConditional(current.headers));
+      // A write that succeeded makes what was cached for its URL stale (RFC 9111 §4.4).
+      if (response.statusCode < 400 && current.method !== 'GET') await this.options.cache?.invalidate(undici, current.method, current.url);
       const location = firstHeader(response.headers['location']);
       if (response.statusCode < 300 || response.statusCode > 399 || !location || hop >= this.maxRedirects) {
         return response;

@@ -34,13 +34,13 @@ const byteLength = (value: unknown) => Buffer.byteLength(JSON.stringify(value) ?
 
 /**
  * `value` within `budget` bytes of JSON, largest arrays shortened first; `undefined` when even
- * every spine array emptied does not fit (one huge string, a wide object). `reserve` is kept free
- * for what the caller adds (the note on what was cut).
+ * every spine array emptied does not fit (one huge string, a wide object). `overhead` is what
+ * the caller adds to say what was cut (a note, a marker), in bytes for the cuts so far: it is
+ * kept free too.
  */
-export function shapeToBudget(value: unknown, budget: number, reserve = 0): Shaped | undefined {
+export function shapeToBudget(value: unknown, budget: number, overhead: (cuts: Cut[]) => number = () => 0): Shaped | undefined {
   let bytes = byteLength(value);
   if (bytes <= budget) return { value, bytes, cuts: [] };
-  const limit = budget - reserve;
   const root = { value };
   const spine = spineArrays(root);
   const sized = spine.map((entry) => ({ entry, sizes: entry.array.map(byteLength) }));
@@ -48,7 +48,9 @@ export function shapeToBudget(value: unknown, budget: number, reserve = 0): Shap
   sized.sort((a, b) => total(b.sizes) - total(a.sizes));
   const cuts: Cut[] = [];
   for (const { entry, sizes } of sized) {
-    if (bytes <= limit) break;
+    if (cuts.length > 0 && bytes + overhead(cuts) <= budget) break;
+    // The note for this cut as well, counted with the most digits its numbers can take.
+    const limit = budget - overhead([...cuts, { at: entry.at, kept: sizes.length, dropped: sizes.length }]);
     // An array of n items serialises as "[" + items joined by "," + "]".
     let kept = sizes.length;
     let arrayBytes = total(sizes) + Math.max(0, sizes.length - 1) + 2;
@@ -57,11 +59,12 @@ export function shapeToBudget(value: unknown, budget: number, reserve = 0): Shap
       kept--;
       arrayBytes -= sizes[kept]! + (kept > 0 ? 1 : 0);
     }
+    if (kept === sizes.length) continue;
     entry.set(entry.array.slice(0, kept));
     bytes = others + arrayBytes;
     cuts.push({ at: entry.at, kept, dropped: sizes.length - kept });
   }
-  if (bytes > limit) return undefined;
+  if (bytes + overhead(cuts) > budget) return undefined;
   return { value: root.value, bytes, cuts };
 }
 
