@@ -274,7 +274,10 @@ for (const { c, exchange, step } of faulted) {
       const items = Array.from({ length: 70_000 }, (_, id) => ({ id, name: `item ${id}`, tags: ['alpha', 'beta', 'gamma'], note: 'fine' }));
       script = [{ status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(items) }];
       const r = await call(client, c);
-      expect(text(r)).toMatch(/truncated to fit 1048576 bytes \(MCP_MAX_RESPONSE_BYTES\): \$[^:]*: kept \d+ of 70000 items \(\d+ dropped\)/);
+      // A single request's answer reaches the model shortened, with its counts; in a chain the
+      // answers feed the next step and the result template, and only have to leave the server
+      // answering within the budget.
+      if (c.exchanges.length === 1) expect(text(r)).toMatch(/truncated to fit 1048576 bytes \(MCP_MAX_RESPONSE_BYTES\): \$[^:]*: kept \d+ of 70000 items \(\d+ dropped\)/);
       // Within the budget, note and message included; a successful result's JSON parses.
       expect(Buffer.byteLength(text(r))).toBeLessThan(1_048_576 + 2_048);
       const first = r.content[0];

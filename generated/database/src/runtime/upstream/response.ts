@@ -117,10 +117,15 @@ function jsonTextResult(value: unknown, text: string, budget: number): CallToolR
  * conform and SDK clients throw on a success without it, so it comes as an error result that
  * says why and carries the data.
  */
-function structuredResult(schema: JsonSchema, whole: unknown, fits: boolean, budget: number, validator: SchemaValidator, source = 'The upstream answered with'): CallToolResult {
+function structuredResult(schema: JsonSchema, whole: unknown, fits: boolean, budget: number, validator: SchemaValidator, from: 'upstream' | 'tool' = 'upstream'): CallToolResult {
+  const source = from === 'upstream' ? 'The upstream answered with' : 'The tool produced';
   // The cut is told inside the JSON (`_truncated`), or beside it when the schema has no room.
-  const shaped = fits ? { value: whole, cuts: [] } : shapeToBudget(whole, budget, (cuts) => Buffer.byteLength(JSON.stringify(marker(cuts, budget))) + MESSAGE_ALLOWANCE);
-  if (!shaped) return tooLarge(JSON.stringify(whole), budget);
+  let shaped: { value: unknown; cuts: Cut[] } | undefined = fits ? { value: whole, cuts: [] } : shapeToBudget(whole, budget, (cuts) => Buffer.byteLength(JSON.stringify(marker(cuts, budget))) + MESSAGE_ALLOWANCE);
+  if (!shaped) {
+    // A tool kind's own value is sized by the kind (a web page's cap): only lists are cut here.
+    if (from === 'tool') shaped = { value: whole, cuts: [] };
+    else return tooLarge(JSON.stringify(whole), budget);
+  }
   const value = shaped.value;
   const outcome = validator.validateOutput(schema, value);
   if (!outcome.ok) {
@@ -290,5 +295,5 @@ export function valueResult(tool: ToolDefinition, value: unknown, validator: Sch
     return jsonTextResult(value, JSON.stringify(value ?? null, null, 2), budget);
   }
   const wrapped = tool.wrapKey ? { [tool.wrapKey]: value } : value;
-  return structuredResult(schema, wrapped, false, budget, validator, 'The tool produced');
+  return structuredResult(schema, wrapped, false, budget, validator, 'tool');
 }
