@@ -1,8 +1,8 @@
 /**
  * What tools/list costs a model, in tokens of OpenAI's o200k_base encoding (GPT-4o and later),
- * counted by gpt-tokenizer. Its encoding takes about 0.2 s to load, longer than most of a
- * generation, so it loads in a worker thread started before the generation work and overlapping
- * it; the texts are counted there when the listing is ready. (js-tiktoken counts the same and
+ * counted by gpt-tokenizer. Its encoding takes about 0.2 s to load, half a typical generation,
+ * so it loads in a worker thread started before the generation work and overlapping it; the
+ * texts are counted there when the listing is ready. (js-tiktoken counts the same and
  * took five times as long to load.)
  */
 import { createRequire } from 'node:module';

@@ -71,7 +71,8 @@ export class ResponseCache {
 
   /** After a successful unsafe request to `url`: nothing cached for it is served again. */
   async invalidate(undici: typeof import('undici'), method: string, url: string): Promise<void> {
-    if (SAFE_METHODS.has(method.toUpperCase())) return;
+    // Nothing is cached before the first GET built the store.
+    if (SAFE_METHODS.has(method.toUpperCase()) || !this.built) return;
     const { store } = await this.build(undici);
     const parsed = new URL(url);
     store.invalidate(parsed.origin, `${parsed.pathname}${parsed.search}`);
@@ -207,7 +208,8 @@ class PartitionedStore implements CacheStore {
   private remember(key: CacheKey, value: CacheValue, bodyBytes: number): void {
     const url = urlOf(key);
     const variants = new Map(this.recency.peek(url)?.variants);
-    variants.set(`${key.method}\n${JSON.stringify(value.vary ?? null)}`, bodyBytes + ENTRY_OVERHEAD_BYTES);
+    // Hashed: a Vary header's value may be a credential.
+    variants.set(digest([key.method, JSON.stringify(value.vary ?? null)]), bodyBytes + ENTRY_OVERHEAD_BYTES);
     let bytes = 0;
     for (const size of variants.values()) bytes += size;
     this.recency.set(url, { key: { origin: key.origin, path: key.path, method: key.method }, variants, bytes });
