@@ -38,6 +38,8 @@ describe('trimArguments', () => {
     }) as { properties: Record<string, Record<string, unknown>> };
     expect(trimmed.properties.petId).toEqual({ type: 'integer', description: `${'Word '.repeat(20)}ends here.` });
     expect(trimmed.properties.sort!.title).toBe('Sort order');
+    const withDefs = trimArguments({ type: 'object', $defs: { RowVersion: { type: 'string', title: 'Row version' }, Sort: { type: 'string', title: 'Sort order' } } }) as { $defs: Record<string, Record<string, unknown>> };
+    expect(withDefs.$defs).toEqual({ RowVersion: { type: 'string' }, Sort: { type: 'string', title: 'Sort order' } });
     const nested = (trimmed.properties.examples!.items as { properties: { note: { description: string } } }).properties.note;
     expect(nested.description).toBe(`${'Word '.repeat(20)}ends here.`);
   });

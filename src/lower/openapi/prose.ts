@@ -29,10 +29,12 @@ export function trimArguments(node: unknown, name?: string): unknown {
     }
     if (key === 'examples') return true;
     if (key === 'title' && typeof value === 'string' && name !== undefined && restates(value, name)) return true;
-    if (key === 'properties' && isObject(value)) {
-      const properties: Schema = {};
-      for (const [property, sub] of Object.entries(value)) setOwn(properties, property, trimArguments(sub, property));
-      out.properties = properties;
+    // Under properties a title is weighed against the property's name; under $defs against the
+    // component's ("Row version" restates RowVersion, and lands on each property that uses it).
+    if ((key === 'properties' || key === '$defs') && isObject(value)) {
+      const named: Schema = {};
+      for (const [name, sub] of Object.entries(value)) setOwn(named, name, trimArguments(sub, name));
+      out[key] = named;
       return true;
     }
     return false;
