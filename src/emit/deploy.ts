@@ -52,7 +52,7 @@ function dockerfile(header: string, seeds: readonly string[]): string {
     'WORKDIR /app',
     'COPY package*.json ./',
     'RUN if [ -f package-lock.json ]; then npm ci; else npm install; fi',
-    'COPY tsconfig.json ./',
+    'COPY tsconfig.json rolldown.config.mjs ./',
     'COPY src ./src',
     'RUN npm run build',
     '',

@@ -51,8 +51,8 @@ export function runtimeClosure(entries: readonly string[]): Array<{ file: string
   return [...seen].map(([file, text]) => ({ file, text })).sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
-/** Build-time companions every project needs: the compiler and Node's types (tsconfig `types: ["node"]`). */
-const TOOLCHAIN = ['@types/node', 'typescript'];
+/** Build-time companions every project needs: the compiler, Node's types (tsconfig `types: ["node"]`) and the bundler. */
+const TOOLCHAIN = ['@types/node', 'rolldown', 'typescript'];
 
 export interface Dependencies {
   dependencies: Record<string, string>;

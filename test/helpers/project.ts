@@ -41,14 +41,14 @@ export function linkNodeModules(projectDir: string): void {
   if (!existsSync(link)) symlinkSync(path.join(REPO, 'node_modules'), link, 'dir');
 }
 
-/** `tsc -p` as `npm run build` would run it; throws with the compiler output on any error. */
+/** The project's own `npm run build` (tsc, then the bundle); throws with the compiler output on any error. */
 export function build(projectDir: string): void {
   linkNodeModules(projectDir);
   try {
-    execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', projectDir], { encoding: 'utf8', stdio: 'pipe' });
+    execFileSync('npm', ['run', 'build', '--silent'], { cwd: projectDir, encoding: 'utf8', stdio: 'pipe' });
   } catch (err) {
     const e = err as { stdout: string; stderr: string };
-    throw new Error(`tsc failed in ${projectDir}:\n${e.stdout}${e.stderr}`);
+    throw new Error(`npm run build failed in ${projectDir}:\n${e.stdout}${e.stderr}`);
   }
 }
 

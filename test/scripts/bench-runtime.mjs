@@ -4,7 +4,7 @@
 //   npm run build && node test/scripts/bench-runtime.mjs [calls]
 //
 // Generates specs/petstore.yaml into a temp dir, links this repo's node_modules, compiles it
-// with tsc and starts it with API_BASE_URL at a loopback stub that answers getOrderById with a
+// with its own `npm run build` and starts it with API_BASE_URL at a loopback stub that answers getOrderById with a
 // small JSON object. Prints a Markdown table. Everything stays on 127.0.0.1.
 //
 // The server is measured with a minimal JSON-RPC client (node:http with keep-alive, newline-
@@ -98,7 +98,7 @@ const dir = mkdtempSync(path.join(tmpdir(), 'mcp-gen-bench-runtime-'));
 const project = path.join(dir, 'petstore');
 execFileSync(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.js'), path.join(REPO, 'specs', 'petstore.yaml'), '-o', project], { stdio: 'pipe' });
 symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'), 'dir');
-execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { stdio: 'pipe' });
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: project, stdio: 'pipe' });
 const entry = path.join(project, 'dist', 'index.js');
 const baseEnv = { PATH: process.env.PATH ?? '', API_BASE_URL: upstream, MCP_LOG_LEVEL: 'warn', MCP_AUDIT_LOG: 'off' };
 

@@ -97,7 +97,7 @@ for (const { id, label, spec } of SPECS) {
   try {
     const gen = timed(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.js'), spec, '-o', project]);
     symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'), 'dir');
-    const build = timed(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project]);
+    const build = timed('npm', ['run', 'build', '--silent'], { cwd: project });
     const stub = await startStub();
     const env = { API_BASE_URL: stub.url };
 
@@ -143,6 +143,6 @@ for (const { id, label, spec } of SPECS) {
   }
 }
 
-console.log('| API | tools | generate (wall, peak RSS) | tsc | start → tools/list, size | dynamic mode: start → list, size | GET call reaches the stub | … via call_tool |');
+console.log('| API | tools | generate (wall, peak RSS) | build | start → tools/list, size | dynamic mode: start → list, size | GET call reaches the stub | … via call_tool |');
 console.log('| --- | ---: | --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(row);

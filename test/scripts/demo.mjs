@@ -17,9 +17,9 @@ const step = (s) => process.stdout.write(`\n▶ ${s}\n`);
 step(`mcp-gen specs/petstore.yaml -o ${out}`);
 execFileSync(process.execPath, [path.join(repo, 'dist', 'mcp-gen.js'), 'specs/petstore.yaml', '-o', out], { cwd: repo, stdio: 'inherit' });
 
-step('npm run build (tsc), with the repo node_modules linked in instead of npm install');
+step('npm run build (tsc, then one bundle), with the repo node_modules linked in instead of npm install');
 symlinkSync(path.join(repo, 'node_modules'), path.join(out, 'node_modules'), 'dir');
-execFileSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', out], { stdio: 'inherit' });
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: out, stdio: 'inherit' });
 
 const seen = [];
 const upstream = http.createServer((req, res) => {

@@ -83,7 +83,7 @@ function haproxyBinary() {
 // --- the project --------------------------------------------------------------------------------
 const project = path.join(REPO, 'generated', 'petstore');
 if (!existsSync(path.join(project, 'node_modules'))) symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'));
-execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { stdio: 'inherit' });
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: project, stdio: 'inherit' });
 
 // --- the upstream: a small JSON order for getOrderById -------------------------------------------
 const upstream = createServer((req, res) => {

@@ -12,7 +12,7 @@ const project = path.join(repo, 'generated', 'weather');
 const [location = 'Paris', units = 'metric'] = process.argv.slice(2);
 
 if (!existsSync(path.join(project, 'node_modules'))) symlinkSync(path.join(repo, 'node_modules'), path.join(project, 'node_modules'), 'dir');
-execFileSync(process.execPath, [path.join(repo, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', project], { stdio: 'inherit' });
+execFileSync('npm', ['run', 'build', '--silent'], { cwd: project, stdio: 'inherit' });
 
 const client = new Client({ name: 'weather-live', version: '1.0.0' });
 await client.connect(new StdioClientTransport({ command: process.execPath, args: [path.join(project, 'dist', 'index.js')], env: { PATH: process.env.PATH ?? '', MCP_LOG_LEVEL: 'warn' } }));

@@ -82,7 +82,7 @@ describe('dependenciesOf', () => {
       { path: 'test/a.test.ts', contents: "import { it } from 'vitest';\nimport pg from 'pg';" },
     ]);
     expect(Object.keys(deps.dependencies)).toEqual(['@modelcontextprotocol/server', 'pg']);
-    expect(Object.keys(deps.devDependencies)).toEqual(['@types/node', '@types/pg', 'typescript', 'vitest']);
+    expect(Object.keys(deps.devDependencies)).toEqual(['@types/node', '@types/pg', 'rolldown', 'typescript', 'vitest']);
     expect(() => dependenciesOf([{ path: 'src/a.ts', contents: "import x from 'left-pad';" }])).toThrow(/left-pad/);
   });
 });
@@ -92,7 +92,11 @@ const examples = readdirSync(path.join(REPO, 'generated')).filter((d) => statSyn
 describe.each(examples)('generated/%s', (example) => {
   it('declares exactly the packages its files import (plus the toolchain)', () => {
     const dir = path.join(REPO, 'generated', example);
-    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      devDependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     const imported = new Set<string>();
     for (const file of filesUnder(dir).filter((f) => f.endsWith('.ts'))) {
       for (const spec of importSpecifiers(readFileSync(file, 'utf8'))) {
@@ -101,7 +105,10 @@ describe.each(examples)('generated/%s', (example) => {
       }
     }
     const declared = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)]);
-    const implied = new Set(['typescript', ...[...declared].filter((d) => d.startsWith('@types/'))]);
+    // The toolchain the build script runs (tsc, the bundler), and type packages.
+    const toolchain = ['typescript', 'rolldown'].filter((t) => pkg.scripts.build!.includes(t === 'typescript' ? 'tsc ' : `${t} `));
+    expect(toolchain).toEqual(['typescript', 'rolldown']);
+    const implied = new Set([...toolchain, ...[...declared].filter((d) => d.startsWith('@types/'))]);
     expect([...imported].filter((n) => !declared.has(n)), 'imported but not declared').toEqual([]);
     expect([...declared].filter((n) => !imported.has(n) && !implied.has(n)), 'declared but not imported').toEqual([]);
   });

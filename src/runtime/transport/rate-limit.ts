@@ -4,7 +4,6 @@
  * allow one caller the limit in total rather than N times it. rate-limiter-flexible keeps the
  * window in one Redis key per caller (an atomic increment with expiry).
  */
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { RuntimeConfig } from '../config.js';
 import type { Logger } from '../observe/log.js';
@@ -21,6 +20,8 @@ const CONNECT_WAIT_MS = 2_000;
 
 export async function createRateLimit(config: Pick<RuntimeConfig, 'rateLimitPerMinute' | 'redisUrl'>, logger: Logger): Promise<RateLimit | undefined> {
   if (config.rateLimitPerMinute <= 0) return undefined;
+  // Loaded only when a limit is set: it is a large module, and stdio servers never need it.
+  const { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } = await import('rate-limiter-flexible');
   const options = { points: config.rateLimitPerMinute, duration: WINDOW_SECONDS, keyPrefix: 'mcp-rate' };
   let limiter: RateLimiterAbstract;
   let close = async () => undefined;
