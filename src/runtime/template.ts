@@ -9,7 +9,7 @@
  * A string that is exactly one placeholder keeps the value's JSON type; any other string is
  * interpolated. `$${` stands for a literal `${`.
  */
-import { compile, TreeInterpreter } from '@jmespath-community/jmespath';
+import { createRequire } from 'node:module';
 import type { JSONValue } from '@jmespath-community/jmespath';
 import type { Env } from './config.js';
 import type { Template } from './definition.js';
@@ -95,15 +95,19 @@ function closingBrace(text: string, from: number): number {
   return -1;
 }
 
-type ExpressionNode = ReturnType<typeof compile>;
+type JmesPath = typeof import('@jmespath-community/jmespath');
+type ExpressionNode = ReturnType<JmesPath['compile']>;
 const compiled = new Map<string, ExpressionNode>();
+let jmespath: JmesPath | undefined;
+// Required on first use, not imported: every server renders templates, few evaluate expressions.
+const expressions = () => (jmespath ??= createRequire(import.meta.url)('@jmespath-community/jmespath') as JmesPath);
 
 /** Compiles (once) a JMESPath expression; throws TemplateError with the parser's message. */
 export function compileExpression(source: string): ExpressionNode {
   let node = compiled.get(source);
   if (!node) {
     try {
-      node = compile(source);
+      node = expressions().compile(source);
     } catch (err) {
       throw new TemplateError(`invalid expression ${JSON.stringify(source)}: ${err instanceof Error ? err.message : String(err)}`, 0);
     }
@@ -114,7 +118,7 @@ export function compileExpression(source: string): ExpressionNode {
 
 /** Evaluates a bare JMESPath expression over the call's data. */
 export function evaluate(source: string, data: TemplateData): unknown {
-  return TreeInterpreter.search(compileExpression(source), data as unknown as JSONValue);
+  return expressions().TreeInterpreter.search(compileExpression(source), data as unknown as JSONValue);
 }
 
 function resolve(part: Placeholder, data: TemplateData, env: Env): unknown {

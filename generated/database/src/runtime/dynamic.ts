@@ -5,7 +5,7 @@
  * then costs a few KiB of context, and the model pulls in only the schemas it needs.
  */
 import type { CallToolResult, Tool } from '@modelcontextprotocol/server';
-import MiniSearch from 'minisearch';
+import type MiniSearch from 'minisearch';
 import type { ToolDefinition } from './definition.js';
 
 export const SEARCH_TOOLS = 'search_tools';
@@ -68,9 +68,11 @@ export class ToolIndex {
   constructor(private readonly tools: readonly ToolDefinition[]) {}
 
   /** `permitted`: tools this caller may use; others are never returned. */
-  search(query: string, limit: number, permitted: (tool: string) => boolean = () => true): Array<{ name: string; title?: string; description: string }> {
+  async search(query: string, limit: number, permitted: (tool: string) => boolean = () => true): Promise<Array<{ name: string; title?: string; description: string }>> {
     if (!this.index) {
-      this.index = new MiniSearch({
+      // Loaded with the first search: only dynamic mode searches, and only when asked.
+      const { default: MiniSearch } = await import('minisearch');
+      this.index ??= new MiniSearch({
         fields: ['name', 'title', 'description'],
         // Tool names are camelCase or snake_case words: split them so "pull requests" finds pulls_list.
         tokenize: (text) => text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean),

@@ -34,7 +34,7 @@ import type { BuiltRequest } from './upstream/request.js';
 import { ResilientHttpClient } from './upstream/resilience.js';
 import { ResponseCache } from './upstream/cache.js';
 import { toToolResult, valueResult } from './upstream/response.js';
-import { SchemaValidator } from './validate.js';
+import type { SchemaValidator } from './validate.js';
 import { withDefaults } from './arguments.js';
 import { READ_FACTOR } from './defaults.js';
 
@@ -48,7 +48,11 @@ export interface ServerDeps {
   logRing?: LogRing;
   fetchImpl?: FetchLike;
   httpClient?: HttpClient;
-  validator?: SchemaValidator;
+  /**
+   * Input and output validation. By default ajv loads with the first tool call: with its formats
+   * it is a fifth of a server's code, and starting and listing tools need none of it.
+   */
+  validator?: () => Promise<SchemaValidator>;
   tokens?: OAuth2TokenCache;
   /** MCP_TOKEN_EXCHANGE_URL: trades callers' tokens for upstream ones; `false` when not configured. */
   exchange?: TokenExchange | false;
@@ -95,7 +99,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
           logger,
         },
       ),
-    validator: deps.validator ?? new SchemaValidator(),
+    validator: deps.validator ?? loadValidator(),
     tokens: deps.tokens ?? new OAuth2TokenCache(),
     exchange: deps.exchange ?? (config.tokenExchange ? new TokenExchange(config.tokenExchange, { fetchImpl }) : false),
     metrics: deps.metrics ?? new Metrics(),
@@ -104,6 +108,12 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
     audit: deps.audit ?? new AuditLog(config.auditLog),
     cache,
   };
+}
+
+/** A validator of its own per resolveDeps (compiled schemas are cached in it), loaded on first use. */
+function loadValidator(): () => Promise<SchemaValidator> {
+  let loading: Promise<SchemaValidator> | undefined;
+  return () => (loading ??= import('./validate.js').then((m) => new m.SchemaValidator()));
 }
 
 export const RESOURCES: Resource[] = [
@@ -252,10 +262,10 @@ function registerMetaTools(
     const metaTool = metaByName.get(name);
     if (!metaTool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${name}`);
     const args = request.params.arguments ?? {};
-    const valid = deps.validator.validateArguments(name, metaTool.inputSchema, args);
+    const valid = (await deps.validator()).validateArguments(name, metaTool.inputSchema, args);
     if (!valid.ok) return failure(valid.message);
     if (name === SEARCH_TOOLS) {
-      return jsonResult({ results: index.search(String(args.query), typeof args.limit === 'number' ? args.limit : 10, permitted) });
+      return jsonResult({ results: await index.search(String(args.query), typeof args.limit === 'number' ? args.limit : 10, permitted) });
     }
     const tool = tools.get(String(args.name));
     if (!tool) return failure(`Unknown tool ${JSON.stringify(args.name)}; use ${SEARCH_TOOLS} to find tool names.`);
@@ -340,6 +350,7 @@ interface CallContext {
   definition: ServerDefinition;
   config: RuntimeConfig;
   deps: Required<ServerDeps>;
+  validator: SchemaValidator;
   /** Aborted when the client cancels the request or hangs up. */
   cancel: AbortSignal | undefined;
   /** Attempts and retries, filled in by the HTTP client. */
@@ -361,7 +372,7 @@ interface Outcome {
   log: Record<string, unknown>;
 }
 
-function callTool(
+async function callTool(
   tool: ToolDefinition,
   args: Record<string, unknown>,
   request: ServerContext,
@@ -373,12 +384,13 @@ function callTool(
     definition,
     config,
     deps,
+    validator: await deps.validator(),
     cancel: request.mcpReq.signal,
     report: { attempts: 0, retries: 0 },
     caller: callerOf(request),
   };
   return measured(tool, ctx, () => {
-    const valid = deps.validator.validateArguments(tool.name, tool.inputSchema, args);
+    const valid = ctx.validator.validateArguments(tool.name, tool.inputSchema, args);
     if (!valid.ok) {
       deps.logger.info('tool call rejected', { tool: tool.name, reason: 'invalid arguments' });
       return Promise.resolve(failure(valid.message));
@@ -438,7 +450,7 @@ async function callBackendTool(tool: ToolDefinition, args: Record<string, unknow
     ...(deadline.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deadline.attemptTimeoutMs }),
   };
   const value = await execute(tool, withDefaults(tool, args), backendContext);
-  return { result: valueResult(tool, value, ctx.deps.validator, ctx.config.maxResponseBytes), log: {} };
+  return { result: valueResult(tool, value, ctx.validator, ctx.config.maxResponseBytes), log: {} };
 }
 
 /** OpenAPI operations: one request (with retries and fallback base URLs) built from the arguments. */
@@ -468,7 +480,7 @@ async function callHttpTool(tool: ToolDefinition & { binding: HttpBinding }, arg
     report: ctx.report,
     ...(deadline.attemptTimeoutMs === undefined ? {} : { attemptTimeoutMs: deadline.attemptTimeoutMs }),
   });
-  const result = toToolResult(tool, response, { validator: deps.validator, budget: config.maxResponseBytes });
+  const result = toToolResult(tool, response, { validator: ctx.validator, budget: config.maxResponseBytes });
   if (additions.missing && (response.status === 401 || response.status === 403)) {
     result.content = [...result.content, { type: 'text', text: additions.missing }];
   }

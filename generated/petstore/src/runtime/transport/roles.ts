@@ -4,7 +4,7 @@
  * `roles:` (glob patterns of tool names). Apart from inbound-auth.ts so that a server without
  * inbound auth never loads the JWT library.
  */
-import picomatch from 'picomatch';
+import { createRequire } from 'node:module';
 import type { ServerDefinition } from '../definition.js';
 
 export interface Principal {
@@ -22,6 +22,8 @@ export function toolFilter(definition: ServerDefinition, principal: Principal | 
   if (!principal || !roles || Object.keys(roles).length === 0) return () => true;
   const patterns = principal.roles.flatMap((role) => (Object.hasOwn(roles, role) ? roles[role]! : []));
   if (patterns.length === 0) return () => false;
+  // Required on first use, not imported: only servers with roles match globs.
+  const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
   const match = picomatch(patterns);
   return (tool) => match(tool);
 }
