@@ -296,15 +296,19 @@ function backendsModule(header: string, kinds: ReadonlySet<BindingKind>): string
     return imp ? [{ kind, ...imp }] : [];
   });
   const hasHandlers = kinds.has('handler');
-  const entries = [...backends.map((b) => `${b.kind}: ${b.name}`), ...(hasHandlers ? ['handler: handlerBackend(handlers)'] : [])];
+  // The kinds load with their first call (see onFirstCall); the user's handlers are imported as they are.
+  const entries = [
+    ...backends.map((b) => `  ${b.kind}: onFirstCall(async () => (await import('./runtime/${b.module}.js')).${b.name}),`),
+    ...(hasHandlers ? ['  handler: handlerBackend(handlers),'] : []),
+  ];
   return [
     `// ${header}`,
     ...(hasHandlers ? ["import { handlers } from './handlers.js';"] : []),
     ...(hasHandlers ? ["import { handlerBackend } from './runtime/handler.js';"] : []),
-    ...backends.map((b) => `import { ${b.name} } from './runtime/${b.module}.js';`),
+    ...(backends.length > 0 ? ["import { onFirstCall } from './runtime/backend.js';"] : []),
     "import type { Backends } from './runtime/backend.js';",
     '',
-    `export const backends: Backends = { ${entries.join(', ')} };`,
+    ...(entries.length > 0 ? ['export const backends: Backends = {', ...entries, '};'] : ['export const backends: Backends = {};']),
     '',
   ].join('\n');
 }

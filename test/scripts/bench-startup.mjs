@@ -8,6 +8,8 @@
 //   npm run build && node test/scripts/bench-startup.mjs [rounds] [project dir ...]
 //
 // Projects must be built (`npm run build`); the default one links this repo's node_modules.
+// Children get only PATH, unless INHERIT_ENV=1: then they inherit this environment, as the corpus
+// harness's do (where NODE_EXTRA_CA_CERTS is set, Node 20 reads those certificates at every start).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ROUNDS = Number(process.argv[2] ?? 15);
 const given = process.argv.slice(3).map((p) => path.resolve(p));
+const childEnv = process.env.INHERIT_ENV === '1' ? { ...process.env } : { PATH: process.env.PATH ?? '' };
 const dir = mkdtempSync(path.join(tmpdir(), 'mcp-gen-bench-startup-'));
 
 function linked(project) {
@@ -55,7 +58,7 @@ if (projects.length === 0) {
 function startToList(entry) {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'ignore'], env: { PATH: process.env.PATH ?? '', MCP_TRANSPORT: 'stdio' } });
+    const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...childEnv, MCP_TRANSPORT: 'stdio' } });
     let buffer = '';
     child.on('error', reject);
     child.on('exit', (code) => code !== null && code !== 0 && reject(new Error(`${entry} exited ${code}`)));
@@ -82,7 +85,7 @@ function startToList(entry) {
 
 function nodeOnly() {
   const started = performance.now();
-  spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '' } });
+  spawnSync(process.execPath, ['-e', '0'], { stdio: 'ignore', env: childEnv });
   return performance.now() - started;
 }
 
@@ -99,7 +102,8 @@ for (let round = 0; round < ROUNDS; round++) {
 rmSync(dir, { recursive: true, force: true });
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`Node ${process.version}; ${ROUNDS} rounds, in turns; start → tools/list over stdio, median (min–max) ms\n`);
+const envNote = process.env.INHERIT_ENV === '1' ? 'inherited environment' : 'environment: PATH only';
+console.log(`Node ${process.version}; ${ROUNDS} rounds, in turns; ${envNote}; start → tools/list over stdio, median (min–max) ms\n`);
 console.log('| process | median ms | min–max |');
 console.log('| --- | ---: | ---: |');
 for (const [i, row] of rows.entries()) {

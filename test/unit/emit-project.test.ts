@@ -43,14 +43,32 @@ describe('emitProject', () => {
     const pkg = JSON.parse(file(files, 'package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(Object.keys(pkg.dependencies)).toContain('@modelcontextprotocol/server');
     expect(Object.keys(pkg.dependencies)).not.toContain('pg');
-    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['typescript', 'vitest', '@types/node']));
+    expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['typescript', 'rolldown', 'vitest', '@types/node']));
+  });
+
+  it('builds one bundle: tsc checks types, rolldown bundles, and the native drivers and handler packages stay outside', async () => {
+    const files = await emit(definition([httpTool]));
+    const pkg = JSON.parse(file(files, 'package.json')) as { scripts: Record<string, string>; bin: Record<string, string> };
+    expect(pkg.scripts['build']).toBe('tsc -p tsconfig.json --noEmit && rolldown -c');
+    expect(Object.values(pkg.bin)).toEqual(['dist/index.js']);
+    const config = file(files, 'rolldown.config.mjs');
+    const external = new Function(`return (${/external: ([\s\S]*?),\n {2}logLevel/.exec(config)![1]})`)() as (id: string, importer?: string) => boolean;
+    expect(external('better-sqlite3', '/p/src/runtime/kinds/sql.ts')).toBe(true);
+    expect(external('pg', '/p/src/runtime/kinds/sql.ts')).toBe(true);
+    expect(external('sharp', '/p/src/handlers/resize.ts')).toBe(true);
+    expect(external('sharp', 'C:\\p\\src\\handlers\\resize.ts')).toBe(true);
+    expect(external('./util.js', '/p/src/handlers/resize.ts')).toBe(false);
+    expect(external('node:fs', '/p/src/handlers/resize.ts')).toBe(false);
+    expect(external('ajv/dist/2020.js', '/p/src/runtime/validate.ts')).toBe(false);
+    expect(external('@modelcontextprotocol/server', '/p/src/runtime/server.ts')).toBe(false);
   });
 
   it('adds a kind with its drivers and their types, its kind test, and registers its executor', async () => {
     const files = await emit(definition([sqlTool], { sources: { sql: { main: { url: 'sqlite::memory:', dialects: ['sqlite'] } } } }));
     expect(paths(files)).toEqual(expect.arrayContaining(['src/runtime/kinds/sql.ts', 'src/runtime/kinds/sql-check.ts', 'test/sql.test.ts']));
-    expect(file(files, 'src/backends.ts')).toContain("import { sqlBackend } from './runtime/kinds/sql.js';");
-    expect(file(files, 'src/backends.ts')).toContain('export const backends: Backends = { sql: sqlBackend };');
+    // Registered to load with the first call, so starting the server never loads the SQL parser or drivers.
+    expect(file(files, 'src/backends.ts')).not.toMatch(/^import .*kinds\/sql/m);
+    expect(file(files, 'src/backends.ts')).toContain("  sql: onFirstCall(async () => (await import('./runtime/kinds/sql.js')).sqlBackend),");
     expect(file(files, 'src/index.ts')).toContain("import { backends } from './backends.js';");
     const pkg = JSON.parse(file(files, 'package.json')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
     expect(Object.keys(pkg.dependencies)).toEqual(expect.arrayContaining(['better-sqlite3', 'node-sql-parser', 'pg']));

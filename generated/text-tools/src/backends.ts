@@ -3,4 +3,6 @@ import { handlers } from './handlers.js';
 import { handlerBackend } from './runtime/handler.js';
 import type { Backends } from './runtime/backend.js';
 
-export const backends: Backends = { handler: handlerBackend(handlers) };
+export const backends: Backends = {
+  handler: handlerBackend(handlers),
+};

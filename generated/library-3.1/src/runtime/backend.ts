@@ -47,6 +47,16 @@ export type Backends = {
   [K in Exclude<ToolBinding['kind'], 'http'>]?: ToolExecutor<Extract<ToolBinding, { kind: K }>>;
 };
 
+/**
+ * An executor that loads with its kind's first call. The kinds' libraries (mathjs, cheerio, the
+ * SQL parser and drivers) are most of a tool-spec server's code, and starting and listing tools
+ * need none of them.
+ */
+export function onFirstCall<B extends ToolBinding>(load: () => Promise<ToolExecutor<B>>): ToolExecutor<B> {
+  let loading: Promise<ToolExecutor<B>> | undefined;
+  return async (tool, args, ctx) => (await (loading ??= load()))(tool, args, ctx);
+}
+
 /** A failure whose message is meant for the model: returned as an `isError` tool result. */
 export class ToolError extends Error {
   constructor(message: string) {
