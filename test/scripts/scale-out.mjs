@@ -1,10 +1,11 @@
-// Scale-out check: 3 replicas of generated/petstore behind HAProxy (round robin, no stickiness),
-// everything on 127.0.0.1 and started and stopped here.
+// Scale-out check: 3 replicas (SCALE_REPLICAS) of generated/petstore behind HAProxy (round robin,
+// no stickiness), everything on 127.0.0.1 and started and stopped here.
 //
 //   npm run build && node test/scripts/scale-out.mjs [calls]      (npm run scale-out)
 //
 // Through the balancer: the SDK 1.x Client, the SDK 2.x Client (legacy, auto, pinned to
-// 2026-07-28) and the MCP Inspector CLI each list and call a tool; then a load of `calls` tool calls (default 10,000) at
+// 2026-07-28) and the MCP Inspector CLI each list and call a tool; then calls/2 tool calls with
+// every replica up (the aggregate throughput), and a load of `calls` tool calls (default 10,000) at
 // concurrency 32, during which one replica gets SIGTERM. Every call must succeed (calls in flight
 // finish; new ones go elsewhere once /readyz answers 503 and the connection closes), and that
 // replica must exit 0 within its grace period. Prints the figures as Markdown.
@@ -28,7 +29,8 @@ import { Client as ClientV2, StreamableHTTPClientTransport as TransportV2 } from
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CALLS = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = 32;
-const REPLICAS = 3;
+// SCALE_REPLICAS=2 measures what two replicas serve together (at least 2: one is stopped under load).
+const REPLICAS = Math.max(2, Number(process.env.SCALE_REPLICAS ?? 3));
 const GRACE_MS = 10_000;
 
 const log = (...args) => console.error('[scale-out]', ...args);
@@ -243,43 +245,52 @@ try {
     if (!same) process.exitCode = 1;
   }
 
-  // --- load, with one replica stopped half-way -----------------------------------------------
-  let next = 0;
-  let failures = 0;
-  const failed = [];
-  const latencies = [];
+  // --- load: all replicas up, then with one replica stopped a third of the way ----------------
+  /** `calls` tool calls at CONCURRENCY through the balancer; `before(i)` runs ahead of call i. */
+  async function drive(calls, before = () => undefined) {
+    let next = 0;
+    const result = { failures: 0, failed: [], latencies: [], seconds: 0 };
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        for (;;) {
+          const i = next++;
+          if (i >= calls) return;
+          before(i);
+          const t0 = performance.now();
+          try {
+            const res = await post(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'getOrderById', arguments: { orderId: (i % 9) + 1 } } }), { 'mcp-protocol-version': '2025-11-25' });
+            const answer = res.status === 200 ? answerOf(res.text) : undefined;
+            if (!answer?.result || answer.result.isError) {
+              result.failures++;
+              if (result.failed.length < 5) result.failed.push(`${res.status} ${res.text.slice(0, 160)}`);
+            }
+          } catch (err) {
+            result.failures++;
+            if (result.failed.length < 5) result.failed.push(String(err));
+          }
+          result.latencies.push(performance.now() - t0);
+        }
+      }),
+    );
+    result.seconds = (performance.now() - started) / 1000;
+    result.latencies.sort((a, b) => a - b);
+    return result;
+  }
+  // Warm-up first: the replicas' first thousands of calls run before the JIT has compiled them.
+  const warm = await drive(Math.ceil(CALLS / 5));
+  const steady = await drive(Math.ceil(CALLS / 2));
   const victim = replicas[1];
   let sigtermAt;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      for (;;) {
-        const i = next++;
-        if (i >= CALLS) return;
-        if (i === Math.floor(CALLS / 3)) {
-          sigtermAt = performance.now();
-          victim.child.kill('SIGTERM');
-        }
-        const t0 = performance.now();
-        try {
-          const res = await post(JSON.stringify({ jsonrpc: '2.0', id: i, method: 'tools/call', params: { name: 'getOrderById', arguments: { orderId: (i % 9) + 1 } } }), { 'mcp-protocol-version': '2025-11-25' });
-          const answer = res.status === 200 ? answerOf(res.text) : undefined;
-          if (!answer?.result || answer.result.isError) {
-            failures++;
-            if (failed.length < 5) failed.push(`${res.status} ${res.text.slice(0, 160)}`);
-          }
-        } catch (err) {
-          failures++;
-          if (failed.length < 5) failed.push(String(err));
-        }
-        latencies.push(performance.now() - t0);
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
+  const { failures: drainFailures, failed, latencies, seconds } = await drive(CALLS, (i) => {
+    if (i !== Math.floor(CALLS / 3)) return;
+    sigtermAt = performance.now();
+    victim.child.kill('SIGTERM');
+  });
+  const failures = drainFailures + steady.failures + warm.failures;
+  failed.push(...steady.failed, ...warm.failed);
   const stopped = await Promise.race([victim.exited, sleep(GRACE_MS + 5000).then(() => undefined)]);
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.ceil(p * latencies.length) - 1)].toFixed(1);
+  const pct = (p, xs = latencies) => xs[Math.min(xs.length - 1, Math.ceil(p * xs.length) - 1)].toFixed(1);
 
   console.log(`\n### Scale-out through HAProxy (${REPLICAS} replicas of generated/petstore, round robin, no stickiness)\n`);
   console.log('| client | protocol | tools | list + call |');
@@ -288,10 +299,9 @@ try {
   console.log(`\n| conformance (${CONFORMANCE}) | through the balancer | one replica | same scenarios pass |\n| --- | --- | --- | --- |`);
   for (const row of conformance) console.log(row);
   console.log(`\n| load | value |\n| --- | --- |`);
-  console.log(`| tool calls | ${CALLS} at concurrency ${CONCURRENCY} |`);
-  console.log(`| failures | **${failures}** |`);
-  console.log(`| aggregate | **${Math.round(CALLS / seconds)} calls/s** (${seconds.toFixed(1)} s) |`);
-  console.log(`| latency p50 / p99 | ${pct(0.5)} / ${pct(0.99)} ms |`);
+  console.log(`| all ${REPLICAS} replicas up: ${steady.latencies.length} calls at concurrency ${CONCURRENCY} | **${Math.round(steady.latencies.length / steady.seconds)} calls/s** (${steady.seconds.toFixed(1)} s), p50 / p99 ${pct(0.5, steady.latencies)} / ${pct(0.99, steady.latencies)} ms, ${steady.failures} failures |`);
+  console.log(`| then ${CALLS} calls, replica 2 stopped at call ${Math.floor(CALLS / 3)} | ${Math.round(CALLS / seconds)} calls/s (${seconds.toFixed(1)} s), p50 / p99 ${pct(0.5)} / ${pct(0.99)} ms |`);
+  console.log(`| failures, all ${warm.latencies.length + steady.latencies.length + CALLS} calls | **${failures}** |`);
   console.log(
     `| replica 2 after SIGTERM (call ${Math.floor(CALLS / 3)}) | ${stopped ? `exit code ${stopped.code ?? stopped.signal}, ${Math.round(stopped.at - sigtermAt)} ms after the signal` : `still running after ${GRACE_MS + 5000} ms`} |`,
   );
