@@ -137,18 +137,24 @@ const TSCONFIG = {
 
 /**
  * rolldown.config.mjs: `npm run build` type-checks with tsc and ships one bundle. Node's module
- * loader resolves and reads each file on its own, and the SDK with zod alone is ~300 files: one
- * file starts the server in about half the time (docs/benchmarks.md). The same text for every
- * project: the user's handlers bring their own packages (native ones among them), so what they
- * import is left to Node, as are the two native SQL drivers.
+ * loader resolves and reads each file on its own, ~420 of them for a server (the SDK and zod
+ * ~320): one file starts the server in about half the time (docs/benchmarks.md). The same text
+ * for every project. The packages the user's own files import (handlers and whatever they add
+ * beside them, native ones among them) are left to Node, as are the two native SQL drivers; only
+ * the runtime and what it imports are bundled.
  */
 const BUNDLER_CONFIG = (header: string) => `// ${header}
+const nativeDrivers = ['better-sqlite3', 'pg'];
+/** A file of the user's: under src/ but not the runtime mcp-gen copies in, and not a package. */
+const usersFile = (file) => /[\\\\/]src[\\\\/]/.test(file) && !/[\\\\/](src[\\\\/]runtime|node_modules)[\\\\/]/.test(file);
+
 /** @type {import('rolldown').RolldownOptions} */
 export default {
   input: 'src/index.ts',
   platform: 'node',
-  external: (id, importer) =>
-    ['better-sqlite3', 'pg'].includes(id) || (/^[^./]/.test(id) && !id.startsWith('node:') && /[\\\\/]src[\\\\/]handlers[\\\\/]/.test(importer ?? '')),
+  // Decided on the import as written (resolved ids, absolute paths, are the project's own files).
+  external: (id, importer, isResolved) =>
+    !isResolved && (nativeDrivers.includes(id) || (/^[^./]/.test(id) && !id.startsWith('node:') && usersFile(importer ?? ''))),
   logLevel: 'warn',
   output: { dir: 'dist', format: 'esm', entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true, cleanDir: true },
 };

@@ -30,7 +30,7 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '.
 const CALLS = Number(process.argv[2] ?? 10_000);
 const CONCURRENCY = 32;
 // SCALE_REPLICAS=2 measures what two replicas serve together (at least 2: one is stopped under load).
-const REPLICAS = Math.max(2, Number(process.env.SCALE_REPLICAS ?? 3));
+const REPLICAS = Math.max(2, Number(process.env.SCALE_REPLICAS) || 3);
 const GRACE_MS = 10_000;
 
 const log = (...args) => console.error('[scale-out]', ...args);

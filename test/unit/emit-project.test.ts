@@ -2,6 +2,10 @@
  * emitProject on small definitions: which files a project gets for the kinds it uses, what its
  * package.json declares, and the defaults its README and .env.example document.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { emitProject, type ProjectFile } from '../../src/emit/project.js';
 import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
@@ -51,16 +55,25 @@ describe('emitProject', () => {
     const pkg = JSON.parse(file(files, 'package.json')) as { scripts: Record<string, string>; bin: Record<string, string> };
     expect(pkg.scripts['build']).toBe('tsc -p tsconfig.json --noEmit && rolldown -c');
     expect(Object.values(pkg.bin)).toEqual(['dist/index.js']);
-    const config = file(files, 'rolldown.config.mjs');
-    const external = new Function(`return (${/external: ([\s\S]*?),\n {2}logLevel/.exec(config)![1]})`)() as (id: string, importer?: string) => boolean;
+    // The config module itself, loaded as rolldown loads it.
+    const dir = mkdtempSync(path.join(tmpdir(), 'mcp-gen-bundler-config-'));
+    writeFileSync(path.join(dir, 'rolldown.config.mjs'), file(files, 'rolldown.config.mjs'));
+    const { default: config } = (await import(pathToFileURL(path.join(dir, 'rolldown.config.mjs')).href)) as { default: { external: (id: string, importer: string | undefined, isResolved: boolean) => boolean } };
+    rmSync(dir, { recursive: true });
+    const external = (id: string, importer: string) => config.external(id, importer, false);
     expect(external('better-sqlite3', '/p/src/runtime/kinds/sql.ts')).toBe(true);
     expect(external('pg', '/p/src/runtime/kinds/sql.ts')).toBe(true);
+    // The user's packages: from handlers, and from helper files they add anywhere under src/.
     expect(external('sharp', '/p/src/handlers/resize.ts')).toBe(true);
     expect(external('sharp', 'C:\\p\\src\\handlers\\resize.ts')).toBe(true);
+    expect(external('sharp', '/p/src/lib/images.ts')).toBe(true);
     expect(external('./util.js', '/p/src/handlers/resize.ts')).toBe(false);
     expect(external('node:fs', '/p/src/handlers/resize.ts')).toBe(false);
+    // The runtime's packages, and what packages import, are bundled; so is every resolved id.
     expect(external('ajv/dist/2020.js', '/p/src/runtime/validate.ts')).toBe(false);
-    expect(external('@modelcontextprotocol/server', '/p/src/runtime/server.ts')).toBe(false);
+    expect(external('@modelcontextprotocol/server', '/srv/src/app/src/runtime/server.ts')).toBe(false);
+    expect(external('zod', '/p/node_modules/@modelcontextprotocol/server/dist/index.mjs')).toBe(false);
+    expect(config.external('C:\\p\\src\\handlers\\util.ts', 'C:\\p\\src\\handlers\\resize.ts', true)).toBe(false);
   });
 
   it('adds a kind with its drivers and their types, its kind test, and registers its executor', async () => {

@@ -54,7 +54,14 @@ export type Backends = {
  */
 export function onFirstCall<B extends ToolBinding>(load: () => Promise<ToolExecutor<B>>): ToolExecutor<B> {
   let loading: Promise<ToolExecutor<B>> | undefined;
-  return async (tool, args, ctx) => (await (loading ??= load()))(tool, args, ctx);
+  return async (tool, args, ctx) => {
+    // A failed load (a native driver built for another Node) fails this call, and the next one tries again.
+    loading ??= load().catch((err: unknown) => {
+      loading = undefined;
+      throw err;
+    });
+    return (await loading)(tool, args, ctx);
+  };
 }
 
 /** A failure whose message is meant for the model: returned as an `isError` tool result. */

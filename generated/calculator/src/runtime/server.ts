@@ -113,7 +113,14 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
 /** A validator of its own per resolveDeps (compiled schemas are cached in it), loaded on first use. */
 function loadValidator(): () => Promise<SchemaValidator> {
   let loading: Promise<SchemaValidator> | undefined;
-  return () => (loading ??= import('./validate.js').then((m) => new m.SchemaValidator()));
+  return () =>
+    (loading ??= import('./validate.js').then(
+      (m) => new m.SchemaValidator(),
+      (err: unknown) => {
+        loading = undefined;
+        throw err;
+      },
+    ));
 }
 
 export const RESOURCES: Resource[] = [

@@ -63,25 +63,17 @@ export function metaTools(apiTitle: string, toolCount: number): Tool[] {
 
 /** Full-text index over names, titles and descriptions, built on the first search. */
 export class ToolIndex {
-  private index: MiniSearch<{ id: string; name: string; title: string; description: string }> | undefined;
+  private index: Promise<MiniSearch<{ id: string; name: string; title: string; description: string }>> | undefined;
 
   constructor(private readonly tools: readonly ToolDefinition[]) {}
 
   /** `permitted`: tools this caller may use; others are never returned. */
   async search(query: string, limit: number, permitted: (tool: string) => boolean = () => true): Promise<Array<{ name: string; title?: string; description: string }>> {
-    if (!this.index) {
-      // Loaded with the first search: only dynamic mode searches, and only when asked.
-      const { default: MiniSearch } = await import('minisearch');
-      this.index ??= new MiniSearch({
-        fields: ['name', 'title', 'description'],
-        // Tool names are camelCase or snake_case words: split them so "pull requests" finds pulls_list.
-        tokenize: (text) => text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean),
-        searchOptions: { boost: { name: 2, title: 1.5 }, prefix: true, fuzzy: 0.2 },
-      });
-      this.index.addAll(this.tools.map((t) => ({ id: t.name, name: t.name, title: t.title ?? '', description: t.description })));
-    }
+    // One build, shared by concurrent first searches.
+    this.index ??= this.build();
+    const index = await this.index;
     const byName = new Map(this.tools.map((t) => [t.name, t]));
-    return this.index
+    return index
       .search(query, { filter: (hit) => permitted(String(hit.id)) })
       .slice(0, limit)
       .map((hit) => {
@@ -89,6 +81,19 @@ export class ToolIndex {
         const description = tool.description.length > DESCRIPTION_EXCERPT ? `${tool.description.slice(0, DESCRIPTION_EXCERPT - 1)}…` : tool.description;
         return { name: tool.name, ...(tool.title ? { title: tool.title } : {}), description };
       });
+  }
+
+  /** MiniSearch loads with the first search: only dynamic mode searches, and only when asked. */
+  private async build() {
+    const { default: MiniSearch } = await import('minisearch');
+    const index = new MiniSearch<{ id: string; name: string; title: string; description: string }>({
+      fields: ['name', 'title', 'description'],
+      // Tool names are camelCase or snake_case words: split them so "pull requests" finds pulls_list.
+      tokenize: (text) => text.replace(/([a-z0-9])([A-Z])/g, '$1 $2').split(/[^A-Za-z0-9]+/).filter(Boolean),
+      searchOptions: { boost: { name: 2, title: 1.5 }, prefix: true, fuzzy: 0.2 },
+    });
+    index.addAll(this.tools.map((t) => ({ id: t.name, name: t.name, title: t.title ?? '', description: t.description })));
+    return index;
   }
 }
 

@@ -13,6 +13,10 @@ export interface Principal {
   roles: string[];
 }
 
+let picomatch: typeof import('picomatch') | undefined;
+// Required on first use, not imported: only servers with roles match globs.
+const globs = () => (picomatch ??= createRequire(import.meta.url)('picomatch') as typeof import('picomatch'));
+
 /**
  * Which tools a caller may see and call. Without roles in the definition every authenticated
  * caller may use every tool; with them, only what one of the caller's roles grants.
@@ -22,8 +26,6 @@ export function toolFilter(definition: ServerDefinition, principal: Principal | 
   if (!principal || !roles || Object.keys(roles).length === 0) return () => true;
   const patterns = principal.roles.flatMap((role) => (Object.hasOwn(roles, role) ? roles[role]! : []));
   if (patterns.length === 0) return () => false;
-  // Required on first use, not imported: only servers with roles match globs.
-  const picomatch = createRequire(import.meta.url)('picomatch') as typeof import('picomatch');
-  const match = picomatch(patterns);
+  const match = globs()(patterns);
   return (tool) => match(tool);
 }
