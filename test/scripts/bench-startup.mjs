@@ -10,11 +10,12 @@
 // Projects must be built (`npm run build`); the default one links this repo's node_modules.
 // Children get only PATH, unless INHERIT_ENV=1: then they inherit this environment, as the corpus
 // harness's do (where NODE_EXTRA_CA_CERTS is set, Node 20 reads those certificates at every start).
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startStdioRpc } from './stdio-rpc.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const ROUNDS = Number(process.argv[2] ?? 15);
@@ -55,32 +56,14 @@ if (projects.length === 0) {
 }
 
 /** Spawn → initialize → tools/list answered, in ms. */
-function startToList(entry) {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, [entry], { stdio: ['pipe', 'pipe', 'ignore'], env: { ...childEnv, MCP_TRANSPORT: 'stdio' } });
-    let buffer = '';
-    child.on('error', reject);
-    child.on('exit', (code) => code !== null && code !== 0 && reject(new Error(`${entry} exited ${code}`)));
-    child.stdout.on('data', (chunk) => {
-      buffer += chunk;
-      let newline;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const message = JSON.parse(buffer.slice(0, newline));
-        buffer = buffer.slice(newline + 1);
-        if (message.id === 1) {
-          child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n${JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/list' })}\n`);
-        } else if (message.id === 2) {
-          if (!Array.isArray(message.result?.tools)) reject(new Error(`${entry}: no tools in ${JSON.stringify(message).slice(0, 200)}`));
-          const ms = performance.now() - started;
-          child.kill();
-          resolve(ms);
-        }
-      }
-    });
-    const initialize = { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'bench', version: '0' } };
-    child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: initialize })}\n`);
-  });
+async function startToList(entry) {
+  const started = performance.now();
+  const server = await startStdioRpc(entry, { ...childEnv, MCP_TRANSPORT: 'stdio' }, '2025-11-25');
+  const listed = await server.rpc('tools/list', {});
+  const ms = performance.now() - started;
+  await server.stop();
+  if (!Array.isArray(listed.result?.tools)) throw new Error(`${entry}: no tools in ${JSON.stringify(listed).slice(0, 200)}`);
+  return ms;
 }
 
 function nodeOnly() {

@@ -13,7 +13,7 @@ import { AuthError, mergeAuth, OAuth2TokenCache, upstreamCredentials } from './u
 import type { Credentials, FetchLike } from './upstream/auth.js';
 import { TokenExchange } from './upstream/token-exchange.js';
 import type { SubjectToken } from './upstream/token-exchange.js';
-import { ToolError } from './backend.js';
+import { loadOnce, ToolError } from './backend.js';
 import { AuditLog } from './observe/audit.js';
 import { readStaticResource, registerPrompts, staticResources } from './catalog.js';
 import { toolFilter } from './transport/roles.js';
@@ -111,17 +111,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
 }
 
 /** A validator of its own per resolveDeps (compiled schemas are cached in it), loaded on first use. */
-function loadValidator(): () => Promise<SchemaValidator> {
-  let loading: Promise<SchemaValidator> | undefined;
-  return () =>
-    (loading ??= import('./validate.js').then(
-      (m) => new m.SchemaValidator(),
-      (err: unknown) => {
-        loading = undefined;
-        throw err;
-      },
-    ));
-}
+const loadValidator = () => loadOnce(async () => new (await import('./validate.js')).SchemaValidator());
 
 export const RESOURCES: Resource[] = [
   {

@@ -53,15 +53,21 @@ export type Backends = {
  * need none of them.
  */
 export function onFirstCall<B extends ToolBinding>(load: () => Promise<ToolExecutor<B>>): ToolExecutor<B> {
-  let loading: Promise<ToolExecutor<B>> | undefined;
-  return async (tool, args, ctx) => {
-    // A failed load (a native driver built for another Node) fails this call, and the next one tries again.
-    loading ??= load().catch((err: unknown) => {
+  const executor = loadOnce(load);
+  return async (tool, args, ctx) => (await executor())(tool, args, ctx);
+}
+
+/**
+ * `load` run once and its result shared by every caller, concurrent ones included. A failed load
+ * (a native driver built for another Node) fails those callers, and the next call tries again.
+ */
+export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+  let loading: Promise<T> | undefined;
+  return () =>
+    (loading ??= load().catch((err: unknown) => {
       loading = undefined;
       throw err;
-    });
-    return (await loading)(tool, args, ctx);
-  };
+    }));
 }
 
 /** A failure whose message is meant for the model: returned as an `isError` tool result. */
