@@ -59,7 +59,8 @@ const BACKEND_IMPORTS: Partial<Record<BindingKind, { module: string; name: strin
 /** The runtime modules the entry point imports: the project carries these and what they import. */
 function runtimeEntries(kinds: ReadonlySet<BindingKind>): string[] {
   const backends = [...kinds].flatMap((kind) => (BACKEND_IMPORTS[kind] ? [`${BACKEND_IMPORTS[kind].module}.ts`] : []));
-  return ['main.ts', ...(kinds.has('handler') ? ['handler.ts'] : []), ...backends.sort()];
+  // sdk-shims.ts is reached through the bundler's alias, not an import.
+  return ['main.ts', 'sdk-shims.ts', ...(kinds.has('handler') ? ['handler.ts'] : []), ...backends.sort()];
 }
 
 const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
@@ -144,6 +145,8 @@ const TSCONFIG = {
  * the runtime and what it imports are bundled.
  */
 const BUNDLER_CONFIG = (header: string) => `// ${header}
+import { fileURLToPath } from 'node:url';
+
 const nativeDrivers = ['better-sqlite3', 'pg'];
 /** A file of the user's: under src/ but not the runtime mcp-gen copies in, and not a package. */
 const usersFile = (file) => /[\\\\/]src[\\\\/]/.test(file) && !/[\\\\/](src[\\\\/]runtime|node_modules)[\\\\/]/.test(file);
@@ -152,6 +155,8 @@ const usersFile = (file) => /[\\\\/]src[\\\\/]/.test(file) && !/[\\\\/](src[\\\\
 export default {
   input: 'src/index.ts',
   platform: 'node',
+  // The SDK's node shim loads ajv at start; src/runtime/sdk-shims.ts says why and loads it on first use.
+  resolve: { alias: { '@modelcontextprotocol/server/_shims': fileURLToPath(new URL('src/runtime/sdk-shims.ts', import.meta.url)) } },
   // Decided on the import as written (resolved ids, absolute paths, are the project's own files).
   external: (id, importer, isResolved) =>
     !isResolved && (nativeDrivers.includes(id) || (/^[^./]/.test(id) && !id.startsWith('node:') && usersFile(importer ?? ''))),

@@ -58,8 +58,13 @@ describe('emitProject', () => {
     // The config module itself, loaded as rolldown loads it.
     const dir = mkdtempSync(path.join(tmpdir(), 'mcp-gen-bundler-config-'));
     writeFileSync(path.join(dir, 'rolldown.config.mjs'), file(files, 'rolldown.config.mjs'));
-    const { default: config } = (await import(pathToFileURL(path.join(dir, 'rolldown.config.mjs')).href)) as { default: { external: (id: string, importer: string | undefined, isResolved: boolean) => boolean } };
+    const { default: config } = (await import(pathToFileURL(path.join(dir, 'rolldown.config.mjs')).href)) as {
+      default: { external: (id: string, importer: string | undefined, isResolved: boolean) => boolean; resolve: { alias: Record<string, string> } };
+    };
     rmSync(dir, { recursive: true });
+    // The SDK's node shim is replaced by the project's own, which the project carries.
+    expect(config.resolve.alias).toEqual({ '@modelcontextprotocol/server/_shims': path.join(dir, 'src', 'runtime', 'sdk-shims.ts') });
+    expect(paths(files)).toContain('src/runtime/sdk-shims.ts');
     const external = (id: string, importer: string) => config.external(id, importer, false);
     expect(external('better-sqlite3', '/p/src/runtime/kinds/sql.ts')).toBe(true);
     expect(external('pg', '/p/src/runtime/kinds/sql.ts')).toBe(true);
