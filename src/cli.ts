@@ -28,6 +28,7 @@ function specOptions<T>(y: Argv<T>) {
     .option('exclude-tags', { type: 'string', array: true, describe: 'leave out operations with any of these tags' })
     .option('include', { type: 'string', array: true, describe: 'only operations whose operationId or path matches one of these globs' })
     .option('exclude', { type: 'string', array: true, describe: 'leave out operations whose operationId or path matches one of these globs' })
+    .option('apps', { choices: ['on', 'off'] as const, default: 'on' as const, describe: 'MCP App views (tables, cards, charts) of tool results, for clients that negotiate the UI extension' })
     .option('allow-remote-refs', { type: 'boolean', default: false, describe: 'fetch $refs that point at http(s) URLs (off: such a spec is refused)' })
     .option('json', { type: 'boolean', default: false, describe: 'print a machine-readable summary on stdout' })
     .check((a) => {
@@ -54,6 +55,7 @@ async function main(argv: string[]): Promise<number> {
     maxNameLength: args['max-name-length'] as number,
     client: args.client as ClientName,
     allowRemoteRefs: args['allow-remote-refs'] as boolean,
+    apps: args.apps as 'on' | 'off',
     filter: {
       includeTags: list(args['include-tags'] as string[] | undefined),
       excludeTags: list(args['exclude-tags'] as string[] | undefined),

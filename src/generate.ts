@@ -15,6 +15,7 @@ import { lowerOpenApi } from './lower/openapi/index.js';
 import { aggregate, checkStructure, isToolSpec, located, parseToolSpec } from './load/toolspec.js';
 import { lowerToolSpec } from './lower/toolspec/index.js';
 import { verifyTools } from './passes/verify.js';
+import { applyViews } from './passes/views.js';
 import type { ClientName } from './choices.js';
 import { applyClientProfile, MIN_NAME_BUDGET, nameBudget, PROFILES, type Repair } from './passes/clients.js';
 import { listedTool } from './runtime/listing.js';
@@ -32,6 +33,8 @@ export interface DefinitionOptions {
   client?: ClientName;
   allowRemoteRefs: boolean;
   filter?: OperationFilter;
+  /** MCP App views of tool results (default on). */
+  apps?: 'on' | 'off';
   /** Lint: compile every schema however large the API (generation does so up to a size), and locate every repair. */
   fullCheck?: boolean;
 }
@@ -112,7 +115,7 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
   // Generation only counts repairs; locating them parses the whole text again (0.4 s on GitHub's 13 MB).
   const repairs = await Promise.all(profiled.repairs.map(async (r) => ({ ...r, location: options.fullCheck ? await lowered.where(r.pointer) : options.spec })));
   return {
-    definition: verified.definition,
+    definition: applyViews(verified.definition, options.apps),
     warnings,
     repairs,
     validator: verified.validator,

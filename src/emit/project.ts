@@ -57,10 +57,10 @@ const BACKEND_IMPORTS: Partial<Record<BindingKind, { module: string; name: strin
 };
 
 /** The runtime modules the entry point imports: the project carries these and what they import. */
-function runtimeEntries(kinds: ReadonlySet<BindingKind>): string[] {
+function runtimeEntries(kinds: ReadonlySet<BindingKind>, views: boolean): string[] {
   const backends = [...kinds].flatMap((kind) => (BACKEND_IMPORTS[kind] ? [`${BACKEND_IMPORTS[kind].module}.ts`] : []));
   // sdk-shims.ts is reached through the bundler's alias, not an import.
-  return ['main.ts', 'sdk-shims.ts', ...(kinds.has('handler') ? ['handler.ts'] : []), ...backends.sort()];
+  return ['main.ts', 'sdk-shims.ts', ...(views ? ['apps/page.ts'] : []), ...(kinds.has('handler') ? ['handler.ts'] : []), ...backends.sort()];
 }
 
 const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
@@ -180,7 +180,7 @@ function configFiles(def: ServerDefinition, header: string): ProjectFile[] {
 /** The entry point, handler wiring and scaffolds, assets, and the runtime modules the entry point reaches. */
 async function sourceFiles(def: ServerDefinition, options: EmitOptions, header: string, kinds: ReadonlySet<BindingKind>): Promise<ProjectFile[]> {
   const files: ProjectFile[] = [
-    { path: 'src/index.ts', contents: entryPoint(options, header) },
+    { path: 'src/index.ts', contents: entryPoint(options, header, hasViews(def)) },
     { path: 'src/backends.ts', contents: backendsModule(header, kinds) },
   ];
   const handlerTools = def.tools.filter((t) => t.binding.kind === 'handler');
@@ -191,7 +191,7 @@ async function sourceFiles(def: ServerDefinition, options: EmitOptions, header: 
     }
   }
   for (const asset of options.assets ?? []) files.push({ path: asset.path, contents: asset.contents });
-  for (const { file, text } of runtimeClosure(runtimeEntries(kinds))) files.push({ path: `src/runtime/${file}`, contents: `// ${header}\n${text}` });
+  for (const { file, text } of runtimeClosure(runtimeEntries(kinds, hasViews(def)))) files.push({ path: `src/runtime/${file}`, contents: `// ${header}\n${text}` });
   return files;
 }
 
@@ -325,7 +325,12 @@ function backendsModule(header: string, kinds: ReadonlySet<BindingKind>): string
 }
 
 /** src/index.ts: reads the definition and starts the server with the project's backends. */
-function entryPoint(options: EmitOptions, header: string): string {
+/** Whether any tool has an MCP App view (then the project carries the page builder and its script). */
+function hasViews(def: ServerDefinition): boolean {
+  return def.tools.some((tool) => tool.view !== undefined && tool.view.kind !== 'off');
+}
+
+function entryPoint(options: EmitOptions, header: string, views: boolean): string {
   return [
     '#!/usr/bin/env node',
     `// ${header}`,
@@ -340,7 +345,9 @@ function entryPoint(options: EmitOptions, header: string): string {
     '',
     // Both values come from closed CLI choices, never from the spec.
     `main(definition, { MCP_TRANSPORT: '${options.transport}', MCP_MODE: '${options.mode}', ...process.env }, {`,
-    "  deps: { backends, projectDir: fileURLToPath(new URL('..', import.meta.url)) },",
+    views
+      ? "  deps: { backends, projectDir: fileURLToPath(new URL('..', import.meta.url)), views: () => import('./runtime/apps/page.js') },"
+      : "  deps: { backends, projectDir: fileURLToPath(new URL('..', import.meta.url)) },",
     '}).catch((err: unknown) => {',
     '  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\\n`);',
     '  process.exit(1);',

@@ -10,7 +10,7 @@ import { main } from './runtime/main.js';
 const definition = JSON.parse(readFileSync(new URL('../server-definition.json', import.meta.url), 'utf8')) as ServerDefinition;
 
 main(definition, { MCP_TRANSPORT: 'stdio', MCP_MODE: 'tools', ...process.env }, {
-  deps: { backends, projectDir: fileURLToPath(new URL('..', import.meta.url)) },
+  deps: { backends, projectDir: fileURLToPath(new URL('..', import.meta.url)), views: () => import('./runtime/apps/page.js') },
 }).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);

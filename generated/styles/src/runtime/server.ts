@@ -22,6 +22,8 @@ import type { BackendContext, Backends, ToolExecutor } from './backend.js';
 import { isAbsoluteHttpUrl, toolTimeouts } from './config.js';
 import type { RuntimeConfig } from './config.js';
 import { listedTool } from './listing.js';
+import { hasView, linkView, requestCapabilities, takesViews, UI_EXTENSION, VIEW_MIME_TYPE, viewResources, viewTool } from './apps/views.js';
+import type { ViewPages } from './apps/views.js';
 import type { HttpBinding, ServerDefinition, ToolDefinition } from './definition.js';
 import { DESCRIBE_TOOL, jsonResult, metaTools, SEARCH_TOOLS, ToolIndex } from './dynamic.js';
 import { createHttpClient, deadlineSignal, UpstreamError } from './upstream/http-client.js';
@@ -65,6 +67,8 @@ export interface ServerDeps {
   audit?: AuditLog;
   /** MCP_CACHE=memory: the GET cache behind the default HTTP client; `false` when off. */
   cache?: ResponseCache | false;
+  /** Builds MCP App view pages; the generated entry point passes it when the project has views. */
+  views?: ViewPages | false;
 }
 
 /**
@@ -107,6 +111,7 @@ export function resolveDeps(config: RuntimeConfig, deps: ServerDeps = {}): Requi
     projectDir: deps.projectDir ?? process.cwd(),
     audit: deps.audit ?? new AuditLog(config.auditLog),
     cache,
+    views: deps.views ?? false,
   };
 }
 
@@ -144,7 +149,10 @@ export const RESOURCES: Resource[] = [
 interface Shared {
   tools: Map<string, ToolDefinition>;
   listing?: Array<{ tool: Tool; bytes: number }>;
+  /** The listing with each view linked, for clients that take MCP App views. */
+  viewListing?: Array<{ tool: Tool; bytes: number }>;
   resources?: Resource[];
+  viewResources?: Resource[];
   /** Dynamic mode's search index. */
   index?: ToolIndex;
 }
@@ -159,10 +167,17 @@ function sharedOf(definition: ServerDefinition): Shared {
   return shared;
 }
 
-export function createServer(definition: ServerDefinition, config: RuntimeConfig, deps: ServerDeps = {}): Server {
+/**
+ * `views`: whether this server's client takes MCP App views. Unset, each request's client
+ * capabilities (or the connection's initialize) decide; the 2025-era HTTP path, one server for
+ * every client, sets it.
+ */
+export function createServer(definition: ServerDefinition, config: RuntimeConfig, deps: ServerDeps = {}, options: { views?: boolean } = {}): Server {
   const resolved = resolveDeps(config, deps);
   const shared = sharedOf(definition);
   const tools = shared.tools;
+  const withViews = definition.tools.some(hasView);
+  const takes = (ctx: ServerContext) => withViews && (options.views ?? takesViews(requestCapabilities(ctx, server.getClientCapabilities())));
 
   const info: { name: string; version: string; title?: string; description?: string } = {
     name: definition.server.name,
@@ -173,7 +188,7 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   const server = new Server(info, {
     // logging: clients may set a level (the SDK answers logging/setLevel); our logs stay on stderr.
     // prompts: always offered, so prompts/list answers (with an empty list when the spec has none).
-    capabilities: { tools: {}, resources: {}, logging: {}, prompts: {} },
+    capabilities: { tools: {}, resources: {}, logging: {}, prompts: {}, ...(withViews ? { extensions: { [UI_EXTENSION]: {} } } : {}) },
     ...(definition.server.instructions ? { instructions: definition.server.instructions } : {}),
   });
   registerPrompts(server, definition);
@@ -183,12 +198,14 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   } else {
     server.setRequestHandler('tools/list', (request, ctx) => {
       // Built on the first listing: a large definition should not slow start-up.
-      shared.listing ??= definition.tools.map((t) => {
-        const tool = listedTool(t);
-        return { tool, bytes: Buffer.byteLength(JSON.stringify(tool)) };
-      });
+      shared.listing ??= definition.tools.map((t) => sized(listedTool(t)));
+      let listing = shared.listing;
+      if (takes(ctx)) {
+        shared.viewListing ??= shared.listing.map(({ tool }, i) => (hasView(definition.tools[i]!) ? sized(linkView(tool, definition)) : sized(tool)));
+        listing = shared.viewListing;
+      }
       const permitted = toolFilter(definition, principalOf(ctx));
-      return listPage(shared.listing.filter((t) => permitted(t.tool.name)), request.params?.cursor);
+      return listPage(listing.filter((t) => permitted(t.tool.name)), request.params?.cursor);
     });
     server.setRequestHandler('tools/call', async (request, ctx) => {
       const principal = principalOf(ctx);
@@ -203,11 +220,17 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
 
   shared.resources ??= [...RESOURCES, ...staticResources(definition)];
   const resources = shared.resources;
-  server.setRequestHandler('resources/list', () => ({ resources }));
+  server.setRequestHandler('resources/list', (_request, ctx) => {
+    if (!takes(ctx)) return { resources };
+    shared.viewResources ??= [...resources, ...viewResources(definition)];
+    return { resources: shared.viewResources };
+  });
   // A server offering resources answers this too (2026-07-28 caching checks it); specs declare no templates.
   server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: [] }));
-  server.setRequestHandler('resources/read', (request) => {
+  server.setRequestHandler('resources/read', async (request) => {
     const uri = request.params.uri;
+    const viewed = viewTool(definition, tools, uri);
+    if (viewed) return { contents: [await readView(viewed, uri, definition, resolved)] };
     const declared = readStaticResource(definition, uri);
     if (declared) return { contents: [{ uri, ...declared }] };
     const value = readResource(uri, definition, config, resolved);
@@ -217,6 +240,17 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   });
 
   return server;
+}
+
+/** A view's page: read by any client that asks, listed only to those that take views. */
+async function readView(tool: ToolDefinition, uri: string, definition: ServerDefinition, deps: Required<ServerDeps>) {
+  if (!deps.views) throw new ProtocolError(ProtocolErrorCode.InternalError, `The view of ${tool.name} is not part of this build: pass deps.views (the generated entry point does)`);
+  const { viewPage } = await deps.views();
+  return { uri, mimeType: VIEW_MIME_TYPE, text: await viewPage(tool, definition, deps.projectDir) };
+}
+
+function sized(tool: Tool): { tool: Tool; bytes: number } {
+  return { tool, bytes: Buffer.byteLength(JSON.stringify(tool)) };
 }
 
 function readResource(uri: string, definition: ServerDefinition, config: RuntimeConfig, deps: Required<ServerDeps>): unknown {

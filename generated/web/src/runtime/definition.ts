@@ -174,6 +174,33 @@ export interface ToolDefinition {
   timeoutMs?: number;
   annotations: ToolAnnotations;
   binding: ToolBinding;
+  /** The MCP App view of its results, for clients that negotiate the UI extension. */
+  view?: ToolView;
+}
+
+/**
+ * How an MCP App view shows a tool's structured result (src/runtime/apps/; chosen from the
+ * outputSchema by src/passes/views.ts unless the spec says otherwise). `at` is the path from
+ * structuredContent to the part shown.
+ */
+export type ToolView =
+  /** Rows of objects; `columns` empty means from the rows' own keys. */
+  | { kind: 'table'; at: string[]; columns: string[] }
+  /** Numbers over dates or times: arrays side by side (`columns`) or fields of rows (`rows`). */
+  | { kind: 'chart'; at: string[]; layout: 'columns' | 'rows'; x: string; series: string[] }
+  /** An object: fields, nested sections, and tables for lists of objects. */
+  | { kind: 'card' }
+  | { kind: 'json' }
+  /** The user's own HTML file, served as it is. */
+  | { kind: 'custom'; file: string }
+  /** Asked for by a spec (`ui: off`); the views pass removes it, so no definition keeps it. */
+  | { kind: 'off' };
+
+/** What a view's script reads from its page (src/runtime/apps/page.ts, templates/apps/view/). */
+export interface ViewConfig {
+  tool: string;
+  title: string;
+  view: ToolView;
 }
 
 /** How a tool call is carried out: an OpenAPI operation, or one of the YAML tool kinds. */

@@ -15,6 +15,7 @@
  * configured, a per-caller rate limit, a request body limit, liveness and readiness probes, and a
  * graceful drain on shutdown.
  */
+import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +27,7 @@ import type { ServerDefinition } from '../definition.js';
 import { createRateLimit } from './rate-limit.js';
 import { jsonRpcMessages, LegacyJsonTransport, sendJson } from './legacy-json.js';
 import { createServer, resolveDeps } from '../server.js';
+import { hasView, takesViews } from '../apps/views.js';
 import type { ServerDeps } from '../server.js';
 
 export const MCP_PATH = '/mcp';
@@ -86,10 +88,17 @@ export async function startHttpServer(
   });
 
   // 2025-era POSTs take the fast path: one server for the process, JSON answers (legacy-json.ts).
-  const legacy = new LegacyJsonTransport();
-  const legacyServer = createServer(definition, config, resolved);
-  legacyServer.onerror = (err) => logger.warn('mcp request failed', { error: err });
-  await legacyServer.connect(legacy);
+  // Clients that take MCP App views get a second one; their session id says so (legacyRoute).
+  const legacyServer = async (views: boolean) => {
+    const transport = new LegacyJsonTransport();
+    const server = createServer(definition, config, resolved, { views });
+    server.onerror = (err) => logger.warn('mcp request failed', { error: err });
+    await server.connect(transport);
+    return { server, transport };
+  };
+  const legacy = await legacyServer(false);
+  let legacyViews: ReturnType<typeof legacyServer> | undefined;
+  const withViews = definition.tools.some(hasView);
 
   let draining = false;
   /** Requests being answered, and who waits for them to end. */
@@ -164,7 +173,13 @@ export async function startHttpServer(
       if (read === NO_BODY) return;
       body = read;
       const messages = legacyMessages(req, body);
-      if (messages) return legacy.receive(messages.list, messages.batch, res, authInfo ? { authInfo } : {});
+      if (messages) {
+        const route = withViews ? legacyRoute(req, messages.list) : 'plain';
+        if (route === 'plain') return legacy.transport.receive(messages.list, messages.batch, res, authInfo ? { authInfo } : {});
+        if (route === 'new-views-session') res.setHeader('mcp-session-id', `${VIEWS_SESSION}${randomUUID()}`);
+        legacyViews ??= legacyServer(true);
+        return (await legacyViews).transport.receive(messages.list, messages.batch, res, authInfo ? { authInfo } : {});
+      }
     }
     // The call ends with the connection: a client that hangs up cancels its request.
     const hangUp = new AbortController();
@@ -236,7 +251,8 @@ export async function startHttpServer(
       const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
       httpServer.closeAllConnections();
       await mcp.close();
-      await legacyServer.close();
+      await legacy.server.close();
+      if (legacyViews) await (await legacyViews).server.close();
       await limiter?.close();
       await stopped;
     })();
@@ -251,6 +267,20 @@ export async function startHttpServer(
  * 2026-07-28 era, `server/discover`, a bad header or body), which the SDK's handler answers with
  * its own checks and errors.
  */
+/**
+ * Mcp-Session-Id of 2025-era HTTP clients that take MCP App views. No replica keeps sessions, so
+ * the id itself carries the one thing to remember: it is issued on an initialize that declares the
+ * UI extension, and any replica reading it lists views. (A client that sends it unasked only
+ * gets view links it can ignore.)
+ */
+const VIEWS_SESSION = 'mcp-apps-';
+
+function legacyRoute(req: IncomingMessage, messages: JSONRPCMessage[]): 'plain' | 'views' | 'new-views-session' {
+  if (header(req, 'mcp-session-id')?.startsWith(VIEWS_SESSION)) return 'views';
+  const initialize = messages.find((m) => 'method' in m && m.method === 'initialize') as { params?: { capabilities?: unknown } } | undefined;
+  return initialize && takesViews(initialize.params?.capabilities) ? 'new-views-session' : 'plain';
+}
+
 function legacyMessages(req: IncomingMessage, body: string): { list: JSONRPCMessage[]; batch: boolean } | undefined {
   const version = header(req, 'mcp-protocol-version');
   if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return undefined;

@@ -1,0 +1,42 @@
+/**
+ * A view's page: one self-contained HTML file, the same script for every tool (built from
+ * templates/apps/view/ into view-bundle.ts) reading what to show from a JSON block. Spec text
+ * (titles, field names) reaches the page only inside that block, escaped so that it cannot end
+ * it, and the script writes everything as text. The Content-Security-Policy allows that one
+ * script and style by hash, and nothing else: no network, no eval, no other origin.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ServerDefinition, ToolDefinition, ViewConfig } from '../definition.js';
+import { VIEW_SCRIPT, VIEW_SCRIPT_HASH, VIEW_STYLE, VIEW_STYLE_HASH } from './view-bundle.js';
+
+const CSP = `default-src 'none'; script-src '${VIEW_SCRIPT_HASH}'; style-src '${VIEW_STYLE_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
+
+export async function viewPage(tool: ToolDefinition, definition: ServerDefinition, projectDir: string): Promise<string> {
+  const view = tool.view;
+  if (!view || view.kind === 'off') throw new Error(`tool ${tool.name} has no view`);
+  // The user's own page, under views/ (the generator checked the name), served as it is.
+  if (view.kind === 'custom') return readFile(path.join(projectDir, 'views', path.basename(view.file)), 'utf8');
+  const config: ViewConfig = { tool: tool.name, title: tool.title ?? tool.annotations.title ?? tool.name, view };
+  return [
+    '<!doctype html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
+    `<style>${VIEW_STYLE}</style>`,
+    '</head>',
+    '<body>',
+    `<script type="application/json" id="view-config">${inertJson(config)}</script>`,
+    `<script>${VIEW_SCRIPT}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+/** JSON that cannot close its <script> element or open a comment: <, > and & as \u escapes. */
+export function inertJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
