@@ -29,10 +29,11 @@ export function dnsLabel(name: string): string {
   );
 }
 
-export function deployFiles(def: ServerDefinition, header: string, seeds: readonly string[]): DeployFile[] {
+/** `seeds`: SQL seed files (their directory is written to at first start); `pages`: read-only directories the server reads (views/). */
+export function deployFiles(def: ServerDefinition, header: string, seeds: readonly string[], pages: readonly string[] = []): DeployFile[] {
   const name = dnsLabel(def.server.name);
   return [
-    { path: 'Dockerfile', contents: dockerfile(header, seeds) },
+    { path: 'Dockerfile', contents: dockerfile(header, seeds, pages) },
     { path: '.dockerignore', contents: `# ${header}\nnode_modules\ndist\n.env\n.git\n*.log\ndata/*.db\ndata/*.db-journal\n` },
     // A SQLite database is created beside its seed at first start: that project writes to its files.
     { path: 'deploy/kubernetes.yaml', contents: `# ${header}\n${kubernetes(name, seeds.length === 0)}` },
@@ -40,7 +41,7 @@ export function deployFiles(def: ServerDefinition, header: string, seeds: readon
   ];
 }
 
-function dockerfile(header: string, seeds: readonly string[]): string {
+function dockerfile(header: string, seeds: readonly string[], pages: readonly string[]): string {
   // Seed files (SQL) are read at start-up, beside the definition.
   const copySeeds = [...new Set(seeds.map((seed) => seed.split('/')[0]!))].sort().map((dir) => `COPY --chown=node:node ${dir} ./${dir}`);
   return [
@@ -67,6 +68,7 @@ function dockerfile(header: string, seeds: readonly string[]): string {
     'COPY --from=build /app/dist ./dist',
     'COPY server-definition.json ./',
     ...copySeeds,
+    ...pages.map((dir) => `COPY ${dir} ./${dir}`),
     'USER node',
     `EXPOSE ${PORT}`,
     `HEALTHCHECK --interval=10s --timeout=3s --start-period=5s CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||${PORT})+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"`,

@@ -18,6 +18,7 @@ import { dependenciesOf, runtimeClosure, type Dependencies } from './runtime-fil
 import * as precompiled from './templates.js';
 import { DEFAULTS, specDefaults } from '../runtime/defaults.js';
 import { deployFiles, dnsLabel } from './deploy.js';
+import { chooseView } from '../passes/views.js';
 
 export interface ProjectFile {
   path: string;
@@ -110,7 +111,12 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
     ...configFiles(def, header),
     ...(await sourceFiles(def, options, header, kinds)),
     ...(await testFiles(def, options, header, kinds)),
-    ...deployFiles(def, header, Object.values(def.sources?.sql ?? {}).flatMap((s) => (s.seed === undefined ? [] : [s.seed]))),
+    ...deployFiles(
+      def,
+      header,
+      Object.values(def.sources?.sql ?? {}).flatMap((s) => (s.seed === undefined ? [] : [s.seed])),
+      def.tools.some((t) => t.view?.kind === 'custom') ? ['views'] : [],
+    ),
   ];
   // The packages the files above import (handlers are the user's: their packages come with the spec).
   files.push({ path: 'package.json', contents: packageJson(def, options, header, dependenciesOf(files.filter((f) => !f.userOwned))) });
@@ -191,6 +197,16 @@ async function sourceFiles(def: ServerDefinition, options: EmitOptions, header: 
     }
   }
   for (const asset of options.assets ?? []) files.push({ path: asset.path, contents: asset.contents });
+  // A user's own view page starts as the standard one; from then on it is theirs.
+  // (Loaded only then: the view's script is a quarter megabyte that generation otherwise never reads.)
+  const ownPages = def.tools.filter((tool) => tool.view?.kind === 'custom');
+  if (ownPages.length > 0) {
+    const { standardPage } = await import('../runtime/apps/page.js');
+    for (const tool of ownPages) {
+      const file = (tool.view as { file: string }).file;
+      files.push({ path: `views/${file}`, contents: standardPage(tool, tool.outputSchema ? chooseView(tool.outputSchema) : { kind: 'json' }, true), userOwned: true });
+    }
+  }
   for (const { file, text } of runtimeClosure(runtimeEntries(kinds, hasViews(def)))) files.push({ path: `src/runtime/${file}`, contents: `// ${header}\n${text}` });
   return files;
 }
@@ -226,7 +242,7 @@ function packageJson(def: ServerDefinition, options: EmitOptions, header: string
     type: 'module',
     bin: { [name]: 'dist/index.js' },
     main: 'dist/index.js',
-    files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : [])],
+    files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : []), ...(def.tools.some((t) => t.view?.kind === 'custom') ? ['views'] : [])],
     engines: { node: '>=20.18.1' },
     scripts: { build: 'tsc -p tsconfig.json --noEmit && rolldown -c', start: 'node dist/index.js', test: 'vitest run' },
     // The user's handler packages; ours win on a clash, because the runtime is tested with them.

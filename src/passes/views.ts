@@ -26,7 +26,7 @@ function withView(tool: ToolDefinition, apps: 'on' | 'off'): ToolDefinition {
 /** A requested table or chart gets its place and fields from the schema; other kinds need none. */
 function refine(requested: ToolView, schema: JsonSchema): ToolView {
   if (requested.kind === 'table') return findTable(schema) ?? requested;
-  if (requested.kind === 'chart') return findSeries(schema, []) ?? requested;
+  if (requested.kind === 'chart') return findSeries(schema, [], true) ?? requested;
   return requested;
 }
 
@@ -55,7 +55,7 @@ function findTable(schema: JsonSchema): ToolView | undefined {
  * (`{ time: [...], temp: [...] }`, as weather APIs answer) or a list of rows with a time field
  * whose other fields are mostly numbers (a list of records with one date stays a table).
  */
-function findSeries(schema: JsonSchema, at: string[]): ToolView | undefined {
+function findSeries(schema: JsonSchema, at: string[], asked = false): ToolView | undefined {
   const props = properties(schema);
   const arrays = Object.fromEntries(Object.entries(props).filter(([, s]) => types(s).includes('array')).map(([key, s]) => [key, items(s)]));
   const columnar = seriesFields(arrays);
@@ -64,10 +64,11 @@ function findSeries(schema: JsonSchema, at: string[]): ToolView | undefined {
     if (isObjectList(sub)) {
       const row = properties(items(sub));
       const fields = seriesFields(row);
-      if (fields && fields.series.length * 2 >= Object.keys(row).length - 1) return { kind: 'chart', at: [...at, key], layout: 'rows', ...fields };
+      // Unless the spec asked for a chart, rows that are mostly not numbers are records: a table.
+      if (fields && (asked || fields.series.length * 2 >= Object.keys(row).length - 1)) return { kind: 'chart', at: [...at, key], layout: 'rows', ...fields };
     }
     if (at.length === 0 && isObject(sub)) {
-      const nested = findSeries(sub, [key]);
+      const nested = findSeries(sub, [key], asked);
       if (nested) return nested;
     }
   }

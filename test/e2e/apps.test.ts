@@ -5,14 +5,14 @@
  * real tool results: a table per pet, a chart point per forecast day, a query result table, and
  * hostile strings as text. MCP_GEN_SCREENSHOTS=<dir> saves a screenshot of each view there.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Client as ClientV2, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { build as bundle } from 'rolldown';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectHttp, REPO, tempDir } from '../helpers/project.js';
+import { build, connectHttp, REPO, runCli, tempDir } from '../helpers/project.js';
 import { startStub, type Stub } from '../helpers/stub.js';
 import { listedTool } from '../../src/runtime/listing.js';
 // @ts-expect-error: a plain .mjs script without types
@@ -121,6 +121,44 @@ describe('negotiation and listing', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('the spec chooses: x-mcp.ui in OpenAPI (the same values as ui: in tool specs)', () => {
+  it('a chart asked for, a view turned off, and a page of the user own that regeneration keeps', async () => {
+    const out = path.join(tempDir('apps-ui'), 'metrics');
+    const spec = path.join(REPO, 'test', 'fixtures', 'apps', 'ui.yaml');
+    expect(runCli([spec, '-o', out]).code).toBe(0);
+    const own = path.join(out, 'views', 'dashboard.html');
+    writeFileSync(own, readFileSync(own, 'utf8').replace('</head>', '<!-- mine --></head>'));
+    // Regenerating (with --force, as after a spec change) keeps the user's page as they left it.
+    expect(runCli([spec, '-o', out, '--force']).code).toBe(0);
+    expect(readFileSync(own, 'utf8')).toContain('<!-- mine -->');
+    build(out);
+    const client = new ClientV2({ name: 'ui', version: '0' }, { capabilities: UI });
+    await client.connect(new StdioClientTransport({ command: process.execPath, args: [path.join(out, 'dist', 'index.js')], env: { PATH: process.env.PATH ?? '' }, stderr: 'ignore' }));
+    try {
+      const { tools } = await client.listTools();
+      expect(Object.fromEntries(tools.map((t) => [t.name, (t._meta?.ui as { resourceUri?: string } | undefined)?.resourceUri]))).toEqual({
+        dailySeries: 'ui://metrics/dailySeries',
+        summary: undefined,
+        dashboard: 'ui://metrics/dashboard',
+      });
+      const definition = JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8')) as ServerDefinition;
+      expect(definition.tools.find((t) => t.name === 'dailySeries')?.view).toEqual({ kind: 'chart', at: ['result'], layout: 'rows', x: 'day', series: ['visits'] });
+      const page = (await client.readResource({ uri: 'ui://metrics/dashboard' })).contents[0] as { text: string };
+      expect(page.text).toBe(readFileSync(own, 'utf8'));
+    } finally {
+      await client.close();
+    }
+  }, 120_000);
+
+  it('a page outside views/ is refused with its place in the spec, and nothing is written', () => {
+    const out = path.join(tempDir('apps-bad'), 'x');
+    const run = runCli([path.join(REPO, 'test', 'fixtures', 'apps', 'bad-ui.yaml'), '-o', out]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('bad-ui.yaml:9:15: error: ui.html "../secrets.html" is not a page under views/');
+    expect(existsSync(out)).toBe(false);
   });
 });
 

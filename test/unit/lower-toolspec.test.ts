@@ -14,6 +14,13 @@ const lower = (doc: Record<string, unknown>) => lowerToolSpec({ mcpgen: 1, serve
 const geo = { geo: { http: { baseUrl: 'https://geo.example/v1' } } };
 
 describe('lowerToolSpec', () => {
+  it('reads ui: a named view, off, or a page of the user own under views/', async () => {
+    const calc = (ui: unknown) => ({ description: 'add', params: { x: { type: 'number' } }, expression: { input: '${args.x} + 1' }, ui });
+    const { definition, errors } = await lower({ tools: { a: calc('table'), b: calc('off'), c: calc({ html: 'views/c.html' }), d: calc('card') } });
+    expect(errors).toEqual([]);
+    expect(definition!.tools.map((t) => t.view)).toEqual([{ kind: 'table', at: [], columns: [] }, { kind: 'off' }, { kind: 'custom', file: 'c.html' }, { kind: 'card' }]);
+  });
+
   it("refuses names clients can't take: constructor-like arguments and result fields, tools that differ only in - and _", async () => {
     const calc = { description: 'add', expression: { input: '${args.constructor} + 1' } };
     const { errors } = await lower({

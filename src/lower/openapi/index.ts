@@ -198,6 +198,7 @@ function lowerOperation({ ctx, doc, route, method, item, op, at, x, schemes, war
     },
   };
   if (x.timeoutMs !== undefined) tool.timeoutMs = x.timeoutMs;
+  if (x.view !== undefined) tool.view = x.view;
   const output = lowerOutput(ctx, op, at.op);
   if (output) {
     tool.outputSchema = output.schema;

@@ -2,7 +2,8 @@
  * The `x-mcp` operation extension: `x-mcp: false` leaves an operation out; an object overrides
  * what mcp-gen infers. Checked strictly, because a typo here silently changes a tool.
  */
-import type { ToolAnnotations } from '../../runtime/definition.js';
+import type { ToolAnnotations, ToolView } from '../../runtime/definition.js';
+import { readUi } from '../ui.js';
 import { SpecError } from '../../diagnostics.js';
 import { DURATION, durationMs } from '../duration.js';
 
@@ -16,10 +17,12 @@ export interface XMcp {
   roles?: string[];
   /** This operation's own deadline, replacing the server-wide one (MCP_TIMEOUT_MS). */
   timeoutMs?: number;
+  /** Its MCP App view, instead of the one chosen from the response schema. */
+  view?: ToolView;
 }
 
 const HINTS = ['readOnlyHint', 'destructiveHint', 'idempotentHint', 'openWorldHint'] as const;
-const KEYS = ['exclude', 'name', 'title', 'description', 'annotations', 'roles', 'timeout'] as const;
+const KEYS = ['exclude', 'name', 'title', 'description', 'annotations', 'roles', 'timeout', 'ui'] as const;
 /** An hour: longer than any client waits for a tool call. */
 const MAX_TIMEOUT_MS = 3_600_000;
 
@@ -67,6 +70,7 @@ export function readXMcp(raw: unknown, at: readonly (string | number)[]): XMcp {
     out.roles = [...new Set(x.roles as string[])];
   }
   if (x.timeout !== undefined) out.timeoutMs = readTimeout(x.timeout, [...at, 'timeout']);
+  if (x.ui !== undefined) out.view = readUi(x.ui, [...at, 'ui']);
   if (name !== undefined) out.name = name;
   const title = str('title');
   if (title !== undefined) out.title = title;

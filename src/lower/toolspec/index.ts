@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Diagnostic } from '../../diagnostics.js';
 import type { AuthScheme, JsonSchema, ServerDefinition, ToolAnnotations, ToolBinding, ToolDefinition } from '../../runtime/definition.js';
+import { readUi } from '../ui.js';
 import { durationMs } from '../duration.js';
 import { builtinDefaults, EXPRESSION_OUTPUT, lowerExpression, lowerSteps, lowerSql, SQL_OUTPUT, type BindingContext } from './bindings.js';
 import { lowerPrompts, lowerResources, lowerRoles } from './catalog.js';
@@ -139,6 +140,7 @@ async function lowerTool(
     description: String(raw.description),
     inputSchema,
     ...(typeof raw.timeout === 'string' ? { timeoutMs: durationMs(raw.timeout) } : {}),
+    ...(raw.ui !== undefined ? { view: readUi(raw.ui, [...at, 'ui']) } : {}),
     annotations: typeof raw.title === 'string' && annotations.title === undefined ? { title: raw.title, ...annotations } : annotations,
     binding,
   };
