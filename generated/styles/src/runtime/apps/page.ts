@@ -12,20 +12,31 @@ import type { ServerDefinition, ToolDefinition, ViewConfig } from '../definition
 import { VIEW_SCRIPT, VIEW_SCRIPT_HASH, VIEW_STYLE, VIEW_STYLE_HASH } from './view-bundle.js';
 
 const CSP = `default-src 'none'; script-src '${VIEW_SCRIPT_HASH}'; style-src '${VIEW_STYLE_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
+/** A page of the user's own: inline script and style may change, the rest of the policy stays. */
+const OWN_PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
 export async function viewPage(tool: ToolDefinition, definition: ServerDefinition, projectDir: string): Promise<string> {
   const view = tool.view;
   if (!view || view.kind === 'off') throw new Error(`tool ${tool.name} has no view`);
   // The user's own page, under views/ (the generator checked the name), served as it is.
   if (view.kind === 'custom') return readFile(path.join(projectDir, 'views', path.basename(view.file)), 'utf8');
+  return standardPage(tool, view);
+}
+
+/**
+ * The page of a view. `ownPage`: the starting point of a user's own page (views/<name>.html),
+ * whose policy lets them edit the inline script and style.
+ */
+export function standardPage(tool: ToolDefinition, view: ViewConfig['view'], ownPage = false): string {
   const config: ViewConfig = { tool: tool.name, title: tool.title ?? tool.annotations.title ?? tool.name, view };
   return [
     '<!doctype html>',
+    ...(ownPage ? [`<!-- The page of ${tool.name}'s MCP App view: yours to edit, regeneration never overwrites it. The script is mcp-gen's view (templates/apps/view/ in mcp-gen); it reads the JSON block. -->`] : []),
     '<html lang="en">',
     '<head>',
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="Content-Security-Policy" content="${CSP}">`,
+    `<meta http-equiv="Content-Security-Policy" content="${ownPage ? OWN_PAGE_CSP : CSP}">`,
     `<style>${VIEW_STYLE}</style>`,
     '</head>',
     '<body>',
