@@ -54,14 +54,22 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
 },"8":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda;
 
-  return "| `"
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":90,"column":5},"end":{"line":90,"column":9}} ), depth0)) != null ? stack1 : "")
-    + "` | `"
-    + ((stack1 = alias2(alias1(depth0, "calls", {"start":{"line":90,"column":18},"end":{"line":90,"column":23}} ), depth0)) != null ? stack1 : "")
-    + "` | "
-    + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":90,"column":31},"end":{"line":90,"column":38}} ), depth0)) != null ? stack1 : "")
-    + " |\n";
+  return "\n## Views\n\n"
+    + ((stack1 = alias2(alias1(depth0, "views", {"start":{"line":88,"column":2},"end":{"line":88,"column":7}} ), depth0)) != null ? stack1 : "")
+    + " of the tools come with an [MCP App](https://github.com/modelcontextprotocol/ext-apps) view\n(`ui://"
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":89,"column":9},"end":{"line":89,"column":13}} ), depth0)) != null ? stack1 : "")
+    + "/<tool>`): a table, chart or card of the result that clients supporting the\nextension (Claude, ChatGPT, VS Code, Goose, Postman) show in place of the JSON. Other clients see\nthe tools as they would without views. The tool spec's `ui:` (or OpenAPI's `x-mcp.ui`) chooses a\ntool's view; `ui: { html: views/<name>.html }` serves a page of your own from `views/`, which\nregeneration never overwrites.\n";
 },"9":function(container,depth0,helpers,partials,data) {
+    var stack1, alias1=container.strict, alias2=container.lambda;
+
+  return "| `"
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":101,"column":5},"end":{"line":101,"column":9}} ), depth0)) != null ? stack1 : "")
+    + "` | `"
+    + ((stack1 = alias2(alias1(depth0, "calls", {"start":{"line":101,"column":18},"end":{"line":101,"column":23}} ), depth0)) != null ? stack1 : "")
+    + "` | "
+    + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":101,"column":31},"end":{"line":101,"column":38}} ), depth0)) != null ? stack1 : "")
+    + " |\n";
+},"10":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -70,9 +78,9 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
     };
 
   return "\nThe handler files are yours ("
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"handlers"),{"name":"each","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":155,"column":29},"end":{"line":155,"column":96}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"handlers"),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":166,"column":29},"end":{"line":166,"column":96}}})) != null ? stack1 : "")
     + "): mcp-gen\ncreated them once and never overwrites or deletes them. Their argument and result types are in `src/tool-types.ts`, which is\nregenerated, so a spec change that breaks a handler fails `npm run build`.\n";
-},"10":function(container,depth0,helpers,partials,data) {
+},"11":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -83,8 +91,8 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
   return "`"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "`"
-    + ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":155,"column":57},"end":{"line":155,"column":87}}})) != null ? stack1 : "");
-},"11":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":166,"column":57},"end":{"line":166,"column":87}}})) != null ? stack1 : "");
+},"12":function(container,depth0,helpers,partials,data) {
     return ", ";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -178,22 +186,24 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "shutdownGraceMs", {"start":{"line":69,"column":179},"end":{"line":69,"column":203}} ), depth0)) != null ? stack1 : "")
     + "` |\n| `MCP_RATE_LIMIT` | HTTP: MCP requests per minute per caller (token subject, else client address); over it → 429 with `Retry-After` | `"
     + ((stack1 = alias2(alias1(lookupProperty(depth0,"defaults"), "rateLimitPerMinute", {"start":{"line":70,"column":138},"end":{"line":70,"column":165}} ), depth0)) != null ? stack1 : "")
-    + "` (0: no limit) |\n| `MCP_REDIS_URL` | HTTP: `redis://…` where replicas share the rate limit's counts; unset, each process counts alone | unset |\n| `MCP_AUDIT_LOG` | one JSON line per tool call (principal, tool, outcome, ms, argument names — never values) to `stderr` or a file | `stderr` (`off` for none) |\n| `MCP_CONFIG` | path of the YAML config file | `./mcp-config.yaml` if present |\n\n## Resources\n\nBesides its tools the server offers three read-only JSON resources:\n\n| resource | content |\n| --- | --- |\n| `metrics://server/stats` | per tool: calls, errors, retries, latency p50/p95; circuit breaker state per upstream origin; cache hits, misses and revalidations |\n| `config://server/settings` | the settings in effect; secrets appear only as `set` / `unset` |\n| `logs://server/recent` | the last 200 log events |\n\n## Tools\n\n| tool | calls | description |\n| --- | --- | --- |\n"
-    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"tools"),{"name":"each","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":89,"column":0},"end":{"line":91,"column":9}}})) != null ? stack1 : "")
+    + "` (0: no limit) |\n| `MCP_REDIS_URL` | HTTP: `redis://…` where replicas share the rate limit's counts; unset, each process counts alone | unset |\n| `MCP_AUDIT_LOG` | one JSON line per tool call (principal, tool, outcome, ms, argument names — never values) to `stderr` or a file | `stderr` (`off` for none) |\n| `MCP_CONFIG` | path of the YAML config file | `./mcp-config.yaml` if present |\n\n## Resources\n\nBesides its tools the server offers three read-only JSON resources:\n\n| resource | content |\n| --- | --- |\n| `metrics://server/stats` | per tool: calls, errors, retries, latency p50/p95; circuit breaker state per upstream origin; cache hits, misses and revalidations |\n| `config://server/settings` | the settings in effect; secrets appear only as `set` / `unset` |\n| `logs://server/recent` | the last 200 log events |\n"
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"views"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":84,"column":0},"end":{"line":94,"column":7}}})) != null ? stack1 : "")
+    + "\n## Tools\n\n| tool | calls | description |\n| --- | --- | --- |\n"
+    + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"tools"),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":100,"column":0},"end":{"line":102,"column":9}}})) != null ? stack1 : "")
     + "\n## Use it from a client\n\nAfter `npm run build`, with `"
-    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":95,"column":31},"end":{"line":95,"column":42}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":106,"column":31},"end":{"line":106,"column":42}} ), depth0)) != null ? stack1 : "")
     + "` being the absolute path of this folder:\n\n**Claude Code**\n\n```sh\nclaude mcp add "
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":100,"column":17},"end":{"line":100,"column":21}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":111,"column":17},"end":{"line":111,"column":21}} ), depth0)) != null ? stack1 : "")
     + " -- node "
-    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":100,"column":34},"end":{"line":100,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":111,"column":34},"end":{"line":111,"column":45}} ), depth0)) != null ? stack1 : "")
     + "/dist/index.js\n```\n\n**Claude Desktop** (`claude_desktop_config.json`), **Cursor** (`.cursor/mcp.json`) — same shape:\n\n```json\n"
-    + ((stack1 = alias2(alias1(depth0, "clientJson", {"start":{"line":106,"column":3},"end":{"line":106,"column":13}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "clientJson", {"start":{"line":117,"column":3},"end":{"line":117,"column":13}} ), depth0)) != null ? stack1 : "")
     + "\n```\n\n**VS Code** (`.vscode/mcp.json`):\n\n```json\n"
-    + ((stack1 = alias2(alias1(depth0, "vscodeJson", {"start":{"line":112,"column":3},"end":{"line":112,"column":13}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "vscodeJson", {"start":{"line":123,"column":3},"end":{"line":123,"column":13}} ), depth0)) != null ? stack1 : "")
     + "\n```\n\n## Tests\n\n`npm test` runs offline, against loopback stand-ins, in a few seconds:\n\n- `test/server.test.ts`: tools/list passes the MCP SDK schema, every schema compiles, unknown\n  arguments are refused before any request.\n- `test/contract.test.ts` with `test/contract-cases.json`: per API operation or HTTP step chain\n  (up to the generator's `--test-budget`), arguments synthesised from the spec go through the MCP\n  SDK client and the stub must receive exactly the requests the spec implies, in order (method,\n  path, query, headers, body); the answers must come back as the result (through the chain's\n  mapping), a `failIf` must answer its message, and an invalid call must not reach the stub. The\n  spec's `examples:` are replayed too.\n- `test/resilience.test.ts` (tools that call an API): 503s, 429 with Retry-After, a hang, a reset,\n  invalid JSON, a 5 MiB body, the circuit breaker, the bulkhead, the fallback URL, no retry of\n  POST; for a chain, at each of its steps.\n- `test/<kind>.test.ts` for tool-spec kinds: every form of write refused and the row limit (SQL),\n  hostile expressions (calculator), deadline and result checks around handlers, and the web tools\n  against a loopback site (redirects, allow-list, private-network guard, faults, size cap).\n\nAdd tests of your own in new files: they are never touched.\n\n## Deploy\n\n`docker build -t "
-    + ((stack1 = alias2(alias1(depth0, "imageName", {"start":{"line":138,"column":19},"end":{"line":138,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "imageName", {"start":{"line":149,"column":19},"end":{"line":149,"column":28}} ), depth0)) != null ? stack1 : "")
     + " .` builds an image with the build output and production dependencies\nonly (run as the `node` user, HTTP on port 3000, `HEALTHCHECK` on `/healthz`); commit\n`package-lock.json` so the image installs the versions you tested. `deploy/compose.yaml` runs it\nwith your `.env`; `deploy/kubernetes.yaml` has a Deployment (readiness `/readyz`, liveness\n`/healthz`), a Service and a HorizontalPodAutoscaler. Set `MCP_ALLOWED_HOSTS` to the host names\nclients use. The server is stateless: replicas need no sticky sessions. Each replica keeps its own\ncircuit breakers, bulkhead, token cache and metrics; the rate limit too unless `MCP_REDIS_URL`\nshares it. On SIGTERM it drains: `/readyz`\nanswers 503, calls in flight get `MCP_SHUTDOWN_GRACE_MS` to finish.\n\n## Customizing\n\nFiles marked \"Generated by mcp-gen\" are rewritten on every regeneration; `mcp-gen.manifest.json`\nlists them. Change behaviour through the spec (`x-mcp` extensions on operations) or generator\noptions and regenerate. Files you add beside them are never touched.\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"handlers"),{"name":"if","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":153,"column":0},"end":{"line":158,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"handlers"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":164,"column":0},"end":{"line":169,"column":7}}})) != null ? stack1 : "");
 },"useData":true};
 
 /** templates/env.example.hbs */

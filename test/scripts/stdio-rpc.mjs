@@ -4,12 +4,15 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 /** Spawns `node entry`, initializes the session, and returns `rpc(method, params)` and `stop()`. */
-export async function startStdioRpc(entry, env, protocolVersion = '2025-06-18') {
+export async function startStdioRpc(entry, env, protocolVersion = '2025-06-18', capabilities = {}) {
   const child = spawn(process.execPath, [entry], { env, stdio: ['pipe', 'pipe', 'ignore'] });
   const waiting = new Map();
+  /** Bytes of each answer's line, by id (what the client read off the wire). */
+  const sizes = new Map();
   let nextId = 1;
   createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
     const message = JSON.parse(line);
+    sizes.set(message.id, Buffer.byteLength(line));
     waiting.get(message.id)?.(message);
     waiting.delete(message.id);
   });
@@ -19,7 +22,7 @@ export async function startStdioRpc(entry, env, protocolVersion = '2025-06-18') 
       waiting.set(id, resolve);
       child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id, method, params })}\n`);
     });
-  await rpc('initialize', { protocolVersion, capabilities: {}, clientInfo: { name: 'bench', version: '0' } });
+  await rpc('initialize', { protocolVersion, capabilities, clientInfo: { name: 'bench', version: '0' } });
   child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', method: 'notifications/initialized' })}\n`);
   return {
     rpc,
