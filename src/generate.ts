@@ -111,11 +111,13 @@ export async function buildDefinition(options: DefinitionOptions): Promise<Loade
   // One step for both inputs: the client profile's repairs, then what clients would refuse.
   const profiled = applyClientProfile(lowered.definition, client);
   const verified = verifyTools(profiled.definition, { full: options.fullCheck === true });
-  const warnings = await Promise.all([...lowered.warnings, ...verified.warnings].map(async (w) => ({ ...w, location: await lowered.where(w.pointer) })));
+  const viewed = applyViews(verified.definition, options.apps);
+  const viewWarnings: Diagnostic[] = viewed.warnings.map((w) => ({ message: w.message, fix: 'choose another ui: for it, or leave ui: out to have one chosen' }));
+  const warnings = await Promise.all([...lowered.warnings, ...verified.warnings, ...viewWarnings].map(async (w) => ({ ...w, location: await lowered.where(w.pointer) })));
   // Generation only counts repairs; locating them parses the whole text again (0.4 s on GitHub's 13 MB).
   const repairs = await Promise.all(profiled.repairs.map(async (r) => ({ ...r, location: options.fullCheck ? await lowered.where(r.pointer) : options.spec })));
   return {
-    definition: applyViews(verified.definition, options.apps),
+    definition: viewed.definition,
     warnings,
     repairs,
     validator: verified.validator,

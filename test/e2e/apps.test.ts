@@ -52,6 +52,8 @@ let petReply: object[] = PETS;
 beforeAll(async () => {
   stub = await startStub((req) => {
     if (req.path === '/api/v3/pet/findByStatus') return { body: petReply };
+    // Open to any origin: a fetch from a view fails here only because its page's policy forbids it.
+    if (req.path === '/open') return { headers: { 'access-control-allow-origin': '*', 'content-type': 'application/json' }, body: { open: true } };
     if (req.path === '/v1/search') return { body: JSON.parse(readFileSync(path.join(REPO, 'test', 'fixtures', 'open-meteo', 'search-paris.json'), 'utf8')) };
     if (req.path === '/v1/forecast') return { body: JSON.parse(readFileSync(path.join(REPO, 'test', 'fixtures', 'open-meteo', 'forecast-paris-imperial-daily.json'), 'utf8')) };
     return { status: 404, body: { error: 'not found' } };
@@ -257,7 +259,16 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('views in headless Chr
       return (window as { pwned?: number }).pwned;
     });
     expect(injected).toBeUndefined();
-    expect(await frame.evaluate(async (url) => { try { await fetch(url); return 'fetched'; } catch (e) { return (e as Error).name; } }, stub.url)).toBe('TypeError');
+    stub.reset();
+    const fetched = await frame.evaluate(async (url) => {
+      const violations: string[] = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
+      const outcome = await fetch(url).then(() => 'fetched', (e: Error) => e.name);
+      await new Promise((r) => setTimeout(r, 50));
+      return { outcome, violations };
+    }, `${stub.url}/open`);
+    expect(fetched).toEqual({ outcome: 'TypeError', violations: ['connect-src'] });
+    expect(stub.requests).toEqual([]);
     await page.close();
   });
 });

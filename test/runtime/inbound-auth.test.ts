@@ -336,6 +336,36 @@ describe('roles in dynamic mode', () => {
   });
 });
 
+describe('roles and MCP App views', () => {
+  it("a caller sees and reads only the views of the tools its roles grant; another's view is an unknown resource", async () => {
+    const viewed: ServerDefinition = { ...definition, tools: definition.tools.map((t) => ({ ...t, outputSchema: { type: 'object' }, view: { kind: 'card' } })) };
+    const config = loadConfig(viewed, { MCP_AUTH_JWT_SECRET: SECRET, PORT: '0' });
+    const server = await startHttpServer(viewed, config, { backends: { expression: expressionBackend }, audit: new AuditLog(undefined), views: () => import('../../src/runtime/apps/page.js') });
+    try {
+      const as = async (roles: string[]) => {
+        const auth = { authorization: `Bearer ${await sign({ sub: 'u', roles })}`, 'mcp-protocol-version': '2025-06-18' };
+        const ui = { extensions: { 'io.modelcontextprotocol/ui': { mimeTypes: ['text/html;profile=mcp-app'] } } };
+        const init = await initialize(server.url, auth, JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: ui, clientInfo: { name: 'x', version: '1' } } }));
+        const session = { ...auth, 'mcp-session-id': init.headers.get('mcp-session-id')! };
+        const rpc = async (method: string, params: object) => (await (await initialize(server.url, session, JSON.stringify({ jsonrpc: '2.0', id: 2, method, params }))).json()) as { result?: Record<string, unknown>; error?: { message: string } };
+        return {
+          views: ((await rpc('resources/list', {})).result!.resources as Array<{ uri: string }>).map((r) => r.uri).filter((u) => u.startsWith('ui://')),
+          read: (tool: string) => rpc('resources/read', { uri: `ui://secure/${tool}` }),
+        };
+      };
+      const reader = await as(['reader']);
+      expect(reader.views).toEqual(READER_TOOLS.map((t) => `ui://secure/${t}`));
+      expect((await reader.read('a_add')).result?.contents).toMatchObject([{ mimeType: 'text/html;profile=mcp-app' }]);
+      expect((await reader.read('b_admin')).error?.message).toMatch(/Unknown resource: ui:\/\/secure\/b_admin/);
+      const admin = await as(['admin']);
+      expect(admin.views).toEqual([...READER_TOOLS, 'b_admin'].map((t) => `ui://secure/${t}`));
+      expect((await admin.read('b_admin')).result?.contents).toMatchObject([{ mimeType: 'text/html;profile=mcp-app' }]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('request body limit', () => {
   let server: HttpServerHandle;
   let token: string;

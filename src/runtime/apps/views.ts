@@ -44,7 +44,8 @@ export function hasView(tool: ToolDefinition): boolean {
 /** resources/list entries of the views. */
 export function viewResources(definition: ServerDefinition): Resource[] {
   return definition.tools.flatMap((tool) =>
-    hasView(tool) ? [{ uri: viewUri(definition, tool.name), name: `${tool.name} view`, description: `How ${tool.title ?? tool.name} results are shown`, mimeType: VIEW_MIME_TYPE }] : [],
+    // Named after its tool, so that the caller's roles filter views as they filter tools.
+    hasView(tool) ? [{ uri: viewUri(definition, tool.name), name: tool.name, title: `${tool.title ?? tool.name} (view)`, mimeType: VIEW_MIME_TYPE }] : [],
   );
 }
 

@@ -16,6 +16,7 @@ type Json = unknown;
 const PAGE_ROWS = 25;
 const MAX_CELL = 200;
 const MAX_DEPTH = 3;
+const MAX_DOTS = 400;
 const SVG = 'http://www.w3.org/2000/svg';
 
 export function renderPending(root: HTMLElement, config: ViewConfig): void {
@@ -65,8 +66,13 @@ function body(config: ViewConfig, data: Json): Node {
     }
     case 'chart': {
       const series = seriesOf(at(data, view.at), view);
-      if (series) return withRest(chart(series.x, series.lines), data, view.at);
-      break;
+      if (!series) break;
+      // Side-by-side arrays at the root: the other fields of the result come after the chart.
+      if (view.at.length === 0 && isPlainObject(data)) {
+        const drawn = new Set([view.x, ...view.series]);
+        return withRest(chart(series.x, series.lines), Object.fromEntries(Object.entries(data).filter(([key]) => !drawn.has(key))), []);
+      }
+      return withRest(chart(series.x, series.lines), data, view.at);
     }
     default:
       break;
@@ -78,7 +84,7 @@ function body(config: ViewConfig, data: Json): Node {
 function withRest(main: Node, data: Json, path: string[]): Node {
   const wrap = el('div');
   wrap.append(main);
-  if (path.length === 1 && isPlainObject(data)) {
+  if (path.length <= 1 && isPlainObject(data)) {
     const rest = Object.fromEntries(Object.entries(data).filter(([key]) => key !== path[0]));
     if (Object.keys(rest).length > 0) wrap.append(card(rest, 1));
   }
@@ -93,7 +99,7 @@ function table(rows: Array<Record<string, Json>>, columns: string[]): HTMLElemen
   let order: { column: string; dir: 1 | -1 } | undefined;
   let page = 0;
   const draw = () => {
-    const sorted = order ? [...rows].sort((a, b) => compare(a[order!.column], b[order!.column]) * order!.dir) : rows;
+    const sorted = order ? [...rows].sort((a, b) => compare(a[order!.column], b[order!.column], order!.dir)) : rows;
     const pages = Math.max(1, Math.ceil(sorted.length / PAGE_ROWS));
     page = Math.min(page, pages - 1);
     const t = el('table');
@@ -102,6 +108,7 @@ function table(rows: Array<Record<string, Json>>, columns: string[]): HTMLElemen
       const button = el('button', { type: 'button' }, column + (order?.column === column ? (order.dir === 1 ? ' ▲' : ' ▼') : ''));
       button.addEventListener('click', () => {
         order = order?.column === column && order.dir === 1 ? { column, dir: -1 } : { column, dir: 1 };
+        page = 0;
         draw();
       });
       const th = el('th', { scope: 'col', 'aria-sort': order?.column === column ? (order.dir === 1 ? 'ascending' : 'descending') : 'none' });
@@ -138,12 +145,13 @@ function pager(page: number, pages: number, total: number, go: (page: number) =>
   return nav;
 }
 
-function compare(a: Json, b: Json): number {
+/** Ascending or descending, with empty cells last either way. */
+function compare(a: Json, b: Json, dir: 1 | -1): number {
   if (a === b) return 0;
   if (a === undefined || a === null) return 1;
   if (b === undefined || b === null) return -1;
-  if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return cellText(a).localeCompare(cellText(b), undefined, { numeric: true });
+  if (typeof a === 'number' && typeof b === 'number') return (a - b) * dir;
+  return cellText(a).localeCompare(cellText(b), undefined, { numeric: true }) * dir;
 }
 
 /** A value on one line: objects as `key: value` pairs, lists joined with commas, deeper levels as JSON. */
@@ -172,23 +180,32 @@ interface Line {
 
 function seriesOf(value: Json, view: Extract<ViewConfig['view'], { kind: 'chart' }>): { x: string[]; lines: Line[] } | undefined {
   const num = (v: Json) => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+  let xs: Json[];
+  let lines: Line[];
   if (view.layout === 'columns') {
     if (!isPlainObject(value) || !Array.isArray(value[view.x])) return undefined;
-    const x = (value[view.x] as Json[]).map(cellText);
-    const lines = view.series.filter((s) => Array.isArray(value[s])).map((s) => ({ name: s, values: x.map((_, i) => num((value[s] as Json[])[i])) }));
-    return lines.length > 0 && x.length > 0 ? { x, lines } : undefined;
+    xs = value[view.x] as Json[];
+    lines = view.series.filter((s) => Array.isArray(value[s])).map((s) => ({ name: s, values: xs.map((_, i) => num((value[s] as Json[])[i])) }));
+  } else {
+    if (!isObjectList(value)) return undefined;
+    xs = value.map((row) => row[view.x]);
+    lines = view.series.map((s) => ({ name: s, values: value.map((row) => num(row[s])) }));
   }
-  if (!isObjectList(value) || value.length === 0) return undefined;
-  return { x: value.map((row) => cellText(row[view.x])), lines: view.series.map((s) => ({ name: s, values: value.map((row) => num(row[s])) })) };
+  if (lines.length === 0 || xs.length === 0) return undefined;
+  // Time runs left to right even when the API answers newest first.
+  const order = xs.map((_, i) => i);
+  const sortable = xs.every((x) => typeof x === 'number') || xs.every((x) => typeof x === 'string' && /^\d{4}-\d{2}/.test(x));
+  if (sortable) order.sort((a, b) => (xs[a]! < xs[b]! ? -1 : xs[a]! > xs[b]! ? 1 : a - b));
+  return { x: order.map((i) => cellText(xs[i])), lines: lines.map((l) => ({ name: l.name, values: order.map((i) => l.values[i] ?? null) })) };
 }
 
 function chart(x: string[], lines: Line[]): HTMLElement {
   const width = 640;
   const height = 260;
   const pad = { left: 56, right: 16, top: 16, bottom: 40 };
-  const values = lines.flatMap((l) => l.values.filter((v): v is number => v !== null));
-  let min = Math.min(...values);
-  let max = Math.max(...values);
+  let min = Infinity;
+  let max = -Infinity;
+  for (const line of lines) for (const v of line.values) if (v !== null) (min = Math.min(min, v)), (max = Math.max(max, v));
   if (!Number.isFinite(min)) (min = 0), (max = 1);
   if (min === max) (min -= 1), (max += 1);
   const px = (i: number) => pad.left + (x.length === 1 ? (width - pad.left - pad.right) / 2 : (i * (width - pad.left - pad.right)) / (x.length - 1));
@@ -204,10 +221,17 @@ function chart(x: string[], lines: Line[]): HTMLElement {
   if (x.length > 1) svg.append(svgEl('text', { x: px(x.length - 1), y: height - pad.bottom + 18, class: 'label end' }, x[x.length - 1] ?? ''));
   lines.forEach((line, n) => {
     const g = svgEl('g', { class: `series s${n % 6}`, 'data-series': line.name });
-    const points = line.values.flatMap((v, i) => (v === null ? [] : [`${px(i).toFixed(1)},${py(v).toFixed(1)}`]));
-    g.append(svgEl('polyline', { points: points.join(' ') }));
+    // A missing value breaks the line rather than bridging the gap.
+    let run: string[] = [];
+    const flush = () => {
+      if (run.length > 1) g.append(svgEl('polyline', { points: run.join(' ') }));
+      run = [];
+    };
+    line.values.forEach((v, i) => (v === null ? flush() : run.push(`${px(i).toFixed(1)},${py(v).toFixed(1)}`)));
+    flush();
+    // Past a few hundred points the dots are a smear that only slows the page: the line says it.
     line.values.forEach((v, i) => {
-      if (v === null) return;
+      if (v === null || x.length > MAX_DOTS) return;
       const dot = svgEl('circle', { cx: px(i).toFixed(1), cy: py(v).toFixed(1), r: 3.5, class: 'point' });
       dot.append(svgEl('title', {}, `${x[i]}: ${line.name} ${formatNumber(v)}`));
       g.append(dot);

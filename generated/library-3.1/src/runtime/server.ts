@@ -176,7 +176,8 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   const resolved = resolveDeps(config, deps);
   const shared = sharedOf(definition);
   const tools = shared.tools;
-  const withViews = definition.tools.some(hasView);
+  // Dynamic mode lists meta-tools only: no tool entry could link a view.
+  const withViews = config.mode !== 'dynamic' && definition.tools.some(hasView);
   const takes = (ctx: ServerContext) => withViews && (options.views ?? takesViews(requestCapabilities(ctx, server.getClientCapabilities())));
 
   const info: { name: string; version: string; title?: string; description?: string } = {
@@ -222,15 +223,17 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   const resources = shared.resources;
   server.setRequestHandler('resources/list', (_request, ctx) => {
     if (!takes(ctx)) return { resources };
-    shared.viewResources ??= [...resources, ...viewResources(definition)];
-    return { resources: shared.viewResources };
+    shared.viewResources ??= viewResources(definition);
+    // A caller's roles hide the views of the tools they may not use, as they hide the tools.
+    const permitted = toolFilter(definition, principalOf(ctx));
+    return { resources: [...resources, ...shared.viewResources.filter((r) => permitted(r.name))] };
   });
   // A server offering resources answers this too (2026-07-28 caching checks it); specs declare no templates.
   server.setRequestHandler('resources/templates/list', () => ({ resourceTemplates: [] }));
-  server.setRequestHandler('resources/read', async (request) => {
+  server.setRequestHandler('resources/read', async (request, ctx) => {
     const uri = request.params.uri;
-    const viewed = viewTool(definition, tools, uri);
-    if (viewed) return { contents: [await readView(viewed, uri, definition, resolved)] };
+    const viewed = withViews ? viewTool(definition, tools, uri) : undefined;
+    if (viewed && toolFilter(definition, principalOf(ctx))(viewed.name)) return { contents: [await readView(viewed, uri, definition, resolved)] };
     const declared = readStaticResource(definition, uri);
     if (declared) return { contents: [{ uri, ...declared }] };
     const value = readResource(uri, definition, config, resolved);

@@ -19,7 +19,11 @@ export async function viewPage(tool: ToolDefinition, definition: ServerDefinitio
   const view = tool.view;
   if (!view || view.kind === 'off') throw new Error(`tool ${tool.name} has no view`);
   // The user's own page, under views/ (the generator checked the name), served as it is.
-  if (view.kind === 'custom') return readFile(path.join(projectDir, 'views', path.basename(view.file)), 'utf8');
+  if (view.kind === 'custom') {
+    const file = path.basename(view.file);
+    // The client learns which page is missing, not where the server keeps it.
+    return readFile(path.join(projectDir, 'views', file), 'utf8').catch(() => Promise.reject(new Error(`the page views/${file} of ${tool.name}'s view cannot be read`)));
+  }
   return standardPage(tool, view);
 }
 

@@ -263,11 +263,6 @@ export async function startHttpServer(
 }
 
 /**
- * A well-formed 2025-era POST's messages, for the fast path; undefined for anything else (the
- * 2026-07-28 era, `server/discover`, a bad header or body), which the SDK's handler answers with
- * its own checks and errors.
- */
-/**
  * Mcp-Session-Id of 2025-era HTTP clients that take MCP App views. No replica keeps sessions, so
  * the id itself carries the one thing to remember: it is issued on an initialize that declares the
  * UI extension, and any replica reading it lists views. (A client that sends it unasked only
@@ -281,6 +276,11 @@ function legacyRoute(req: IncomingMessage, messages: JSONRPCMessage[]): 'plain' 
   return initialize && takesViews(initialize.params?.capabilities) ? 'new-views-session' : 'plain';
 }
 
+/**
+ * A well-formed 2025-era POST's messages, for the fast path; undefined for anything else (the
+ * 2026-07-28 era, `server/discover`, a bad header or body), which the SDK's handler answers with
+ * its own checks and errors.
+ */
 function legacyMessages(req: IncomingMessage, body: string): { list: JSONRPCMessage[]; batch: boolean } | undefined {
   const version = header(req, 'mcp-protocol-version');
   if (version !== undefined && !SUPPORTED_PROTOCOL_VERSIONS.includes(version)) return undefined;
