@@ -341,12 +341,12 @@ function backendsModule(header: string, kinds: ReadonlySet<BindingKind>): string
   ].join('\n');
 }
 
-/** src/index.ts: reads the definition and starts the server with the project's backends. */
 /** Whether any tool has an MCP App view (then the project carries the page builder and its script). */
 function hasViews(def: ServerDefinition): boolean {
   return def.tools.some((tool) => tool.view !== undefined && tool.view.kind !== 'off');
 }
 
+/** src/index.ts: reads the definition and starts the server with the project's backends (and view pages). */
 function entryPoint(options: EmitOptions, header: string, views: boolean): string {
   return [
     '#!/usr/bin/env node',
