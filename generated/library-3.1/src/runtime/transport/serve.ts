@@ -98,7 +98,7 @@ export async function startHttpServer(
   };
   const legacy = await legacyServer(false);
   let legacyViews: ReturnType<typeof legacyServer> | undefined;
-  const withViews = definition.tools.some(hasView);
+  const withViews = config.mode !== 'dynamic' && definition.tools.some(hasView);
 
   let draining = false;
   /** Requests being answered, and who waits for them to end. */
