@@ -103,17 +103,20 @@ describe('negotiation and listing', () => {
 
   it('over HTTP: a 2025-era client that declares the extension gets a session id that any replica reads as "views", others get none', async () => {
     const server = await connectHttp(project('petstore'), petstoreEnv());
+    const replica = await connectHttp(project('petstore'), petstoreEnv());
     try {
-      const post = (body: object, headers: Record<string, string> = {}) =>
-        fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...headers }, body: JSON.stringify(body) });
+      const post = (body: object, headers: Record<string, string> = {}, url = server.url) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2025-11-25', ...headers }, body: JSON.stringify(body) });
       const init = (capabilities: object) => ({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities, clientInfo: { name: 'h', version: '0' } } });
       const plainInit = await post(init({}));
       expect(plainInit.headers.get('mcp-session-id')).toBeNull();
       const uiInit = await post(init(UI));
       const session = uiInit.headers.get('mcp-session-id');
       expect(session).toMatch(/^mcp-apps-[0-9a-f-]{36}$/);
-      const list = async (headers: Record<string, string>) => ((await (await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, headers)).json()) as { result: { tools: Array<{ name: string; _meta?: object }> } }).result.tools;
+      const list = async (headers: Record<string, string>, url = server.url) => ((await (await post({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, headers, url)).json()) as { result: { tools: Array<{ name: string; _meta?: object }> } }).result.tools;
       expect((await list({ 'mcp-session-id': session! })).find((t) => t.name === 'findPetsByStatus')?._meta).toEqual({ ui: { resourceUri: 'ui://petstore/findPetsByStatus' } });
+      // Another replica, which never saw the initialize, reads the id the same way.
+      expect((await list({ 'mcp-session-id': session! }, replica.url)).find((t) => t.name === 'findPetsByStatus')?._meta).toEqual({ ui: { resourceUri: 'ui://petstore/findPetsByStatus' } });
       expect((await list({})).find((t) => t.name === 'findPetsByStatus')?._meta).toBeUndefined();
       // The 2026-07-28 path: capabilities ride on each request.
       const modern = new ClientV2({ name: 'm', version: '0' }, { capabilities: UI, versionNegotiation: { mode: { pin: '2026-07-28' } } });
@@ -122,6 +125,7 @@ describe('negotiation and listing', () => {
       await modern.close();
     } finally {
       await server.close();
+      await replica.close();
     }
   });
 });
