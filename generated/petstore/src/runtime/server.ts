@@ -233,7 +233,7 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   server.setRequestHandler('resources/read', async (request, ctx) => {
     const uri = request.params.uri;
     const viewed = withViews ? viewTool(definition, tools, uri) : undefined;
-    if (viewed && toolFilter(definition, principalOf(ctx))(viewed.name)) return { contents: [await readView(viewed, uri, definition, resolved)] };
+    if (viewed && toolFilter(definition, principalOf(ctx))(viewed.name)) return { contents: [await readView(viewed, uri, resolved)] };
     const declared = readStaticResource(definition, uri);
     if (declared) return { contents: [{ uri, ...declared }] };
     const value = readResource(uri, definition, config, resolved);
@@ -245,11 +245,11 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   return server;
 }
 
-/** A view's page: read by any client that asks, listed only to those that take views. */
-async function readView(tool: ToolDefinition, uri: string, definition: ServerDefinition, deps: Required<ServerDeps>) {
+/** A view's page: readable by any client whose roles grant the tool, listed only to clients that take views. */
+async function readView(tool: ToolDefinition, uri: string, deps: Required<ServerDeps>) {
   if (!deps.views) throw new ProtocolError(ProtocolErrorCode.InternalError, `The view of ${tool.name} is not part of this build: pass deps.views (the generated entry point does)`);
   const { viewPage } = await deps.views();
-  return { uri, mimeType: VIEW_MIME_TYPE, text: await viewPage(tool, definition, deps.projectDir) };
+  return { uri, mimeType: VIEW_MIME_TYPE, text: await viewPage(tool, deps.projectDir) };
 }
 
 function sized(tool: Tool): { tool: Tool; bytes: number } {

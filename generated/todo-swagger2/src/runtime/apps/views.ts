@@ -13,7 +13,7 @@ export const UI_EXTENSION = 'io.modelcontextprotocol/ui';
 export const VIEW_MIME_TYPE = 'text/html;profile=mcp-app';
 
 /** Builds a view's page; the generated entry point passes page.ts when the project has views. */
-export type ViewPages = () => Promise<{ viewPage: (tool: ToolDefinition, definition: ServerDefinition, projectDir: string) => Promise<string> }>;
+export type ViewPages = () => Promise<{ viewPage: (tool: ToolDefinition, projectDir: string) => Promise<string> }>;
 
 /** Whether these client capabilities (initialize's, or a 2026-07-28 request's) take views. */
 export function takesViews(capabilities: unknown): boolean {

@@ -8,14 +8,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ServerDefinition, ToolDefinition, ViewConfig } from '../definition.js';
+import type { ToolDefinition, ViewConfig } from '../definition.js';
 import { VIEW_SCRIPT, VIEW_SCRIPT_HASH, VIEW_STYLE, VIEW_STYLE_HASH } from './view-bundle.js';
 
 const CSP = `default-src 'none'; script-src '${VIEW_SCRIPT_HASH}'; style-src '${VIEW_STYLE_HASH}'; img-src data:; base-uri 'none'; form-action 'none'`;
 /** A page of the user's own: inline script and style may change, the rest of the policy stays. */
 const OWN_PAGE_CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
-export async function viewPage(tool: ToolDefinition, definition: ServerDefinition, projectDir: string): Promise<string> {
+export async function viewPage(tool: ToolDefinition, projectDir: string): Promise<string> {
   const view = tool.view;
   if (!view || view.kind === 'off') throw new Error(`tool ${tool.name} has no view`);
   // The user's own page, under views/ (the generator checked the name), served as it is.
