@@ -7,6 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import handlebarsRuntime from 'handlebars/runtime.js';
 import { describeBinding } from './describe-binding.js';
+import { hasView } from '../runtime/definition.js';
 import type { AuthScheme, HandlerBinding, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 import { envReferences } from '../lower/toolspec/template-check.js';
 import { contractCases, type TestSamples } from './contract-cases.js';
@@ -115,7 +116,7 @@ export async function emitProject(def: ServerDefinition, options: EmitOptions): 
       def,
       header,
       Object.values(def.sources?.sql ?? {}).flatMap((s) => (s.seed === undefined ? [] : [s.seed])),
-      def.tools.some((t) => t.view?.kind === 'custom') ? ['views'] : [],
+      ownPages(def).length > 0 ? ['views'] : [],
     ),
   ];
   // The packages the files above import (handlers are the user's: their packages come with the spec).
@@ -199,10 +200,10 @@ async function sourceFiles(def: ServerDefinition, options: EmitOptions, header: 
   for (const asset of options.assets ?? []) files.push({ path: asset.path, contents: asset.contents });
   // A user's own view page starts as the standard one; from then on it is theirs.
   // (Loaded only then: the view's script is a quarter megabyte that generation otherwise never reads.)
-  const ownPages = def.tools.filter((tool) => tool.view?.kind === 'custom');
-  if (ownPages.length > 0) {
+  const pages = ownPages(def);
+  if (pages.length > 0) {
     const { standardPage } = await import('../runtime/apps/page.js');
-    for (const tool of ownPages) {
+    for (const tool of pages) {
       const file = (tool.view as { file: string }).file;
       files.push({ path: `views/${file}`, contents: standardPage(tool, tool.outputSchema ? chooseView(tool.outputSchema) : { kind: 'json' }, true), userOwned: true });
     }
@@ -242,7 +243,7 @@ function packageJson(def: ServerDefinition, options: EmitOptions, header: string
     type: 'module',
     bin: { [name]: 'dist/index.js' },
     main: 'dist/index.js',
-    files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : []), ...(def.tools.some((t) => t.view?.kind === 'custom') ? ['views'] : [])],
+    files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : []), ...(ownPages(def).length > 0 ? ['views'] : [])],
     engines: { node: '>=20.18.1' },
     scripts: { build: 'tsc -p tsconfig.json --noEmit && rolldown -c', start: 'node dist/index.js', test: 'vitest run' },
     // The user's handler packages; ours win on a clash, because the runtime is tested with them.
@@ -279,7 +280,7 @@ function docsContext(def: ServerDefinition, options: EmitOptions, header: string
     // What the server uses when nothing else is set: the runtime's defaults under the spec's `config:`.
     defaults: { ...DEFAULTS, ...tuning, timeoutSeconds: tuning.timeoutMs / 1000 },
     absPathHint: `/path/to/${name}`,
-    views: def.tools.filter((t) => t.view !== undefined && t.view.kind !== 'off').length,
+    views: def.tools.filter(hasView).length,
     tools: def.tools.map((t) => ({ name: t.name, calls: cell(describeBinding(t.binding), 200), summary: cell(t.title ?? t.description) })),
     clientJson: JSON.stringify({ mcpServers: { [name]: { command: 'node', args: [`/path/to/${name}/dist/index.js`], env } } }, null, 2),
     vscodeJson: JSON.stringify({ servers: { [name]: { type: 'stdio', command: 'node', args: [`/path/to/${name}/dist/index.js`], env } } }, null, 2),
@@ -343,7 +344,12 @@ function backendsModule(header: string, kinds: ReadonlySet<BindingKind>): string
 
 /** Whether any tool has an MCP App view (then the project carries the page builder and its script). */
 function hasViews(def: ServerDefinition): boolean {
-  return def.tools.some((tool) => tool.view !== undefined && tool.view.kind !== 'off');
+  return def.tools.some(hasView);
+}
+
+/** Tools served by a page of the user's own, under views/. */
+function ownPages(def: ServerDefinition): ToolDefinition[] {
+  return def.tools.filter((tool) => tool.view?.kind === 'custom');
 }
 
 /** src/index.ts: reads the definition and starts the server with the project's backends (and view pages). */

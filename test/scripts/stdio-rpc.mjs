@@ -7,12 +7,9 @@ import { createInterface } from 'node:readline';
 export async function startStdioRpc(entry, env, protocolVersion = '2025-06-18', capabilities = {}) {
   const child = spawn(process.execPath, [entry], { env, stdio: ['pipe', 'pipe', 'ignore'] });
   const waiting = new Map();
-  /** Bytes of each answer's line, by id (what the client read off the wire). */
-  const sizes = new Map();
   let nextId = 1;
   createInterface({ input: child.stdout, crlfDelay: Infinity }).on('line', (line) => {
     const message = JSON.parse(line);
-    sizes.set(message.id, Buffer.byteLength(line));
     waiting.get(message.id)?.(message);
     waiting.delete(message.id);
   });

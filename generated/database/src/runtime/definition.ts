@@ -196,6 +196,11 @@ export type ToolView =
   /** Asked for by a spec (`ui: off`); the views pass removes it, so no definition keeps it. */
   | { kind: 'off' };
 
+/** Whether a tool has a view (the views pass leaves no `off` in a definition; a hand-edited one may). */
+export function hasView(tool: ToolDefinition): boolean {
+  return tool.view !== undefined && tool.view.kind !== 'off';
+}
+
 /** What a view's script reads from its page (src/runtime/apps/page.ts, templates/apps/view/). */
 export interface ViewConfig {
   tool: string;

@@ -22,8 +22,9 @@ import type { BackendContext, Backends, ToolExecutor } from './backend.js';
 import { isAbsoluteHttpUrl, toolTimeouts } from './config.js';
 import type { RuntimeConfig } from './config.js';
 import { listedTool } from './listing.js';
-import { hasView, linkView, requestCapabilities, takesViews, UI_EXTENSION, VIEW_MIME_TYPE, viewResources, viewTool } from './apps/views.js';
+import { linkView, offersViews, requestCapabilities, takesViews, UI_EXTENSION, VIEW_MIME_TYPE, viewResources, viewTool } from './apps/views.js';
 import type { ViewPages } from './apps/views.js';
+import { hasView } from './definition.js';
 import type { HttpBinding, ServerDefinition, ToolDefinition } from './definition.js';
 import { DESCRIBE_TOOL, jsonResult, metaTools, SEARCH_TOOLS, ToolIndex } from './dynamic.js';
 import { createHttpClient, deadlineSignal, UpstreamError } from './upstream/http-client.js';
@@ -176,8 +177,7 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
   const resolved = resolveDeps(config, deps);
   const shared = sharedOf(definition);
   const tools = shared.tools;
-  // Dynamic mode lists meta-tools only: no tool entry could link a view.
-  const withViews = config.mode !== 'dynamic' && definition.tools.some(hasView);
+  const withViews = offersViews(definition, config.mode);
   const takes = (ctx: ServerContext) => withViews && (options.views ?? takesViews(requestCapabilities(ctx, server.getClientCapabilities())));
 
   const info: { name: string; version: string; title?: string; description?: string } = {
@@ -202,7 +202,7 @@ export function createServer(definition: ServerDefinition, config: RuntimeConfig
       shared.listing ??= definition.tools.map((t) => sized(listedTool(t)));
       let listing = shared.listing;
       if (takes(ctx)) {
-        shared.viewListing ??= shared.listing.map(({ tool }, i) => (hasView(definition.tools[i]!) ? sized(linkView(tool, definition)) : sized(tool)));
+        shared.viewListing ??= shared.listing.map((entry, i) => (hasView(definition.tools[i]!) ? sized(linkView(entry.tool, definition)) : entry));
         listing = shared.viewListing;
       }
       const permitted = toolFilter(definition, principalOf(ctx));

@@ -27,7 +27,7 @@ import type { ServerDefinition } from '../definition.js';
 import { createRateLimit } from './rate-limit.js';
 import { jsonRpcMessages, LegacyJsonTransport, sendJson } from './legacy-json.js';
 import { createServer, resolveDeps } from '../server.js';
-import { hasView, takesViews } from '../apps/views.js';
+import { offersViews, takesViews } from '../apps/views.js';
 import type { ServerDeps } from '../server.js';
 
 export const MCP_PATH = '/mcp';
@@ -98,7 +98,7 @@ export async function startHttpServer(
   };
   const legacy = await legacyServer(false);
   let legacyViews: ReturnType<typeof legacyServer> | undefined;
-  const withViews = config.mode !== 'dynamic' && definition.tools.some(hasView);
+  const withViews = offersViews(definition, config.mode);
 
   let draining = false;
   /** Requests being answered, and who waits for them to end. */

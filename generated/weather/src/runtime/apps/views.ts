@@ -7,7 +7,9 @@
  */
 import { CLIENT_CAPABILITIES_META_KEY } from '@modelcontextprotocol/server';
 import type { Resource, ServerContext, Tool } from '@modelcontextprotocol/server';
+import { hasView } from '../definition.js';
 import type { ServerDefinition, ToolDefinition } from '../definition.js';
+import type { RuntimeConfig } from '../config.js';
 
 export const UI_EXTENSION = 'io.modelcontextprotocol/ui';
 export const VIEW_MIME_TYPE = 'text/html;profile=mcp-app';
@@ -37,9 +39,9 @@ export function linkView(listed: Tool, definition: ServerDefinition): Tool {
   return { ...listed, _meta: { ...listed._meta, ui: { resourceUri: viewUri(definition, listed.name) } } };
 }
 
-/** Whether a tool has a view (the views pass leaves no `off` in a definition; a hand-edited one may). */
-export function hasView(tool: ToolDefinition): boolean {
-  return tool.view !== undefined && tool.view.kind !== 'off';
+/** Whether a server offers views at all: dynamic mode lists meta-tools only, no entry could link one. */
+export function offersViews(definition: ServerDefinition, mode: RuntimeConfig['mode']): boolean {
+  return mode !== 'dynamic' && definition.tools.some(hasView);
 }
 
 /** resources/list entries of the views. */
