@@ -5,15 +5,24 @@ const nativeDrivers = ['better-sqlite3', 'pg'];
 /** A file of the user's: under src/ but not the runtime mcp-gen copies in, and not a package. */
 const usersFile = (file) => /[\\/]src[\\/]/.test(file) && !/[\\/](src[\\/]runtime|node_modules)[\\/]/.test(file);
 
-/** @type {import('rolldown').RolldownOptions} */
-export default {
-  input: 'src/index.ts',
-  platform: 'node',
-  // The SDK's node shim loads ajv at start; src/runtime/sdk-shims.ts says why and loads it on first use.
-  resolve: { alias: { '@modelcontextprotocol/server/_shims': fileURLToPath(new URL('src/runtime/sdk-shims.ts', import.meta.url)) } },
-  // Decided on the import as written (resolved ids, absolute paths, are the project's own files).
-  external: (id, importer, isResolved) =>
-    !isResolved && (nativeDrivers.includes(id) || (/^[^./]/.test(id) && !id.startsWith('node:') && usersFile(importer ?? ''))),
-  logLevel: 'warn',
-  output: { dir: 'dist', format: 'esm', entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true, cleanDir: true },
-};
+/** @type {import('rolldown').RolldownOptions[]} */
+export default [
+  {
+    input: 'src/index.ts',
+    platform: 'node',
+    // The SDK's node shim loads ajv at start; src/runtime/sdk-shims.ts says why and loads it on first use.
+    resolve: { alias: { '@modelcontextprotocol/server/_shims': fileURLToPath(new URL('src/runtime/sdk-shims.ts', import.meta.url)) } },
+    // Decided on the import as written (resolved ids, absolute paths, are the project's own files).
+    external: (id, importer, isResolved) =>
+      !isResolved && (nativeDrivers.includes(id) || (/^[^./]/.test(id) && !id.startsWith('node:') && usersFile(importer ?? ''))),
+    logLevel: 'warn',
+    output: { dir: 'dist', format: 'cjs', entryFileNames: 'server.cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, cleanDir: true },
+  },
+  {
+    input: 'src/runtime/boot.ts',
+    platform: 'node',
+    logLevel: 'warn',
+    // The package's bin: runnable as a command.
+    output: { dir: 'dist', format: 'esm', entryFileNames: 'index.js', banner: '#!/usr/bin/env node' },
+  },
+];

@@ -53,7 +53,8 @@ function dockerfile(header: string, seeds: readonly string[], pages: readonly st
     'WORKDIR /app',
     'COPY package*.json ./',
     'RUN if [ -f package-lock.json ]; then npm ci; else npm install; fi',
-    'COPY tsconfig.json rolldown.config.mjs ./',
+    // The build ends by starting the server once to write V8's code cache, so it needs the definition.
+    'COPY tsconfig.json rolldown.config.mjs server-definition.json ./',
     'COPY src ./src',
     'RUN npm run build',
     '',

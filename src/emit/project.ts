@@ -61,8 +61,8 @@ const BACKEND_IMPORTS: Partial<Record<BindingKind, { module: string; name: strin
 /** The runtime modules the entry point imports: the project carries these and what they import. */
 function runtimeEntries(kinds: ReadonlySet<BindingKind>, views: boolean): string[] {
   const backends = [...kinds].flatMap((kind) => (BACKEND_IMPORTS[kind] ? [`${BACKEND_IMPORTS[kind].module}.ts`] : []));
-  // sdk-shims.ts is reached through the bundler's alias, not an import.
-  return ['main.ts', 'sdk-shims.ts', ...(views ? ['apps/page.ts'] : []), ...(kinds.has('handler') ? ['handler.ts'] : []), ...backends.sort()];
+  // boot.ts is the bundler's second entry (the executable) and sdk-shims.ts its alias, not imports.
+  return ['main.ts', 'boot.ts', 'sdk-shims.ts', ...(views ? ['apps/page.ts'] : []), ...(kinds.has('handler') ? ['handler.ts'] : []), ...backends.sort()];
 }
 
 const TEMPLATES_DIR = path.join(PACKAGE_ROOT, 'templates');
@@ -146,10 +146,11 @@ const TSCONFIG = {
 /**
  * rolldown.config.mjs: `npm run build` type-checks with tsc and ships one bundle. Node's module
  * loader resolves and reads each file on its own, ~420 of them for a server (the SDK and zod
- * ~320): one file starts the server in about half the time (docs/benchmarks.md). The same text
- * for every project. The packages the user's own files import (handlers and whatever they add
- * beside them, native ones among them) are left to Node, as are the two native SQL drivers; only
- * the runtime and what it imports are bundled.
+ * ~320): one file starts the server in about half the time (docs/benchmarks.md). The bundle is
+ * CommonJS (dist/server.cjs) so that runtime/boot.ts, the executable dist/index.js, can run it
+ * from V8's code cache. The same text for every project. The packages the user's own files import
+ * (handlers and whatever they add beside them, native ones among them) are left to Node, as are
+ * the two native SQL drivers; only the runtime and what it imports are bundled.
  */
 const BUNDLER_CONFIG = (header: string) => `// ${header}
 import { fileURLToPath } from 'node:url';
@@ -158,18 +159,27 @@ const nativeDrivers = ['better-sqlite3', 'pg'];
 /** A file of the user's: under src/ but not the runtime mcp-gen copies in, and not a package. */
 const usersFile = (file) => /[\\\\/]src[\\\\/]/.test(file) && !/[\\\\/](src[\\\\/]runtime|node_modules)[\\\\/]/.test(file);
 
-/** @type {import('rolldown').RolldownOptions} */
-export default {
-  input: 'src/index.ts',
-  platform: 'node',
-  // The SDK's node shim loads ajv at start; src/runtime/sdk-shims.ts says why and loads it on first use.
-  resolve: { alias: { '@modelcontextprotocol/server/_shims': fileURLToPath(new URL('src/runtime/sdk-shims.ts', import.meta.url)) } },
-  // Decided on the import as written (resolved ids, absolute paths, are the project's own files).
-  external: (id, importer, isResolved) =>
-    !isResolved && (nativeDrivers.includes(id) || (/^[^./]/.test(id) && !id.startsWith('node:') && usersFile(importer ?? ''))),
-  logLevel: 'warn',
-  output: { dir: 'dist', format: 'esm', entryFileNames: 'index.js', chunkFileNames: 'chunks/[name]-[hash].js', sourcemap: true, cleanDir: true },
-};
+/** @type {import('rolldown').RolldownOptions[]} */
+export default [
+  {
+    input: 'src/index.ts',
+    platform: 'node',
+    // The SDK's node shim loads ajv at start; src/runtime/sdk-shims.ts says why and loads it on first use.
+    resolve: { alias: { '@modelcontextprotocol/server/_shims': fileURLToPath(new URL('src/runtime/sdk-shims.ts', import.meta.url)) } },
+    // Decided on the import as written (resolved ids, absolute paths, are the project's own files).
+    external: (id, importer, isResolved) =>
+      !isResolved && (nativeDrivers.includes(id) || (/^[^./]/.test(id) && !id.startsWith('node:') && usersFile(importer ?? ''))),
+    logLevel: 'warn',
+    output: { dir: 'dist', format: 'cjs', entryFileNames: 'server.cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, cleanDir: true },
+  },
+  {
+    input: 'src/runtime/boot.ts',
+    platform: 'node',
+    logLevel: 'warn',
+    // The package's bin: runnable as a command.
+    output: { dir: 'dist', format: 'esm', entryFileNames: 'index.js', banner: '#!/usr/bin/env node' },
+  },
+];
 `;
 
 /** tsconfig.json, the bundler's configuration, the definition the server reads, .gitignore. */
@@ -245,7 +255,7 @@ function packageJson(def: ServerDefinition, options: EmitOptions, header: string
     main: 'dist/index.js',
     files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : []), ...(ownPages(def).length > 0 ? ['views'] : [])],
     engines: { node: '>=20.18.1' },
-    scripts: { build: 'tsc -p tsconfig.json --noEmit && rolldown -c', start: 'node dist/index.js', test: 'vitest run' },
+    scripts: { build: 'tsc -p tsconfig.json --noEmit && rolldown -c && node dist/index.js --code-cache', start: 'node dist/index.js', test: 'vitest run' },
     // The user's handler packages; ours win on a clash, because the runtime is tested with them.
     dependencies: sortKeys({ ...options.dependencies, ...derived.dependencies }),
     devDependencies: sortKeys({ ...options.devDependencies, ...derived.devDependencies }),
@@ -355,7 +365,6 @@ function ownPages(def: ServerDefinition): ToolDefinition[] {
 /** src/index.ts: reads the definition and starts the server with the project's backends (and view pages). */
 function entryPoint(options: EmitOptions, header: string, views: boolean): string {
   return [
-    '#!/usr/bin/env node',
     `// ${header}`,
     "import { readFileSync } from 'node:fs';",
     "import { fileURLToPath } from 'node:url';",

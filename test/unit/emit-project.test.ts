@@ -50,21 +50,24 @@ describe('emitProject', () => {
     expect(Object.keys(pkg.devDependencies)).toEqual(expect.arrayContaining(['typescript', 'rolldown', 'vitest', '@types/node']));
   });
 
-  it('builds one bundle: tsc checks types, rolldown bundles, and the native drivers and handler packages stay outside', async () => {
+  it('builds one bundle and its code cache: tsc checks types, rolldown bundles, and the native drivers and handler packages stay outside', async () => {
     const files = await emit(definition([httpTool]));
     const pkg = JSON.parse(file(files, 'package.json')) as { scripts: Record<string, string>; bin: Record<string, string> };
-    expect(pkg.scripts['build']).toBe('tsc -p tsconfig.json --noEmit && rolldown -c');
+    expect(pkg.scripts['build']).toBe('tsc -p tsconfig.json --noEmit && rolldown -c && node dist/index.js --code-cache');
     expect(Object.values(pkg.bin)).toEqual(['dist/index.js']);
     // The config module itself, loaded as rolldown loads it.
     const dir = mkdtempSync(path.join(tmpdir(), 'mcp-gen-bundler-config-'));
     writeFileSync(path.join(dir, 'rolldown.config.mjs'), file(files, 'rolldown.config.mjs'));
-    const { default: config } = (await import(pathToFileURL(path.join(dir, 'rolldown.config.mjs')).href)) as {
-      default: { external: (id: string, importer: string | undefined, isResolved: boolean) => boolean; resolve: { alias: Record<string, string> } };
+    const { default: bundles } = (await import(pathToFileURL(path.join(dir, 'rolldown.config.mjs')).href)) as {
+      default: Array<{ input: string; external: (id: string, importer: string | undefined, isResolved: boolean) => boolean; resolve: { alias: Record<string, string> } }>;
     };
+    // The server bundle, and the executable that runs it from the code cache.
+    expect(bundles.map((b) => b.input)).toEqual(['src/index.ts', 'src/runtime/boot.ts']);
+    const config = bundles[0]!;
     rmSync(dir, { recursive: true });
     // The SDK's node shim is replaced by the project's own, which the project carries.
     expect(config.resolve.alias).toEqual({ '@modelcontextprotocol/server/_shims': path.join(dir, 'src', 'runtime', 'sdk-shims.ts') });
-    expect(paths(files)).toContain('src/runtime/sdk-shims.ts');
+    expect(paths(files)).toEqual(expect.arrayContaining(['src/runtime/sdk-shims.ts', 'src/runtime/boot.ts', 'src/runtime/bundle-script.ts']));
     const external = (id: string, importer: string) => config.external(id, importer, false);
     expect(external('better-sqlite3', '/p/src/runtime/kinds/sql.ts')).toBe(true);
     expect(external('pg', '/p/src/runtime/kinds/sql.ts')).toBe(true);

@@ -59,7 +59,7 @@ describe('runtimeClosure', () => {
   });
 
   it('covers every runtime file from some entry point (no dead module is shipped or left behind)', () => {
-    const entries = ['main.ts', 'sdk-shims.ts', 'apps/page.ts', 'handler.ts', 'kinds/steps.ts', 'kinds/sql.ts', 'kinds/expression.ts', 'kinds/web.ts'];
+    const entries = ['main.ts', 'boot.ts', 'sdk-shims.ts', 'apps/page.ts', 'handler.ts', 'kinds/steps.ts', 'kinds/sql.ts', 'kinds/expression.ts', 'kinds/web.ts'];
     const reached = new Set(runtimeClosure(entries).map((f) => f.file));
     const all = filesUnder(RUNTIME_DIR).map((f) => path.relative(RUNTIME_DIR, f).split(path.sep).join('/'));
     expect(all.filter((f) => !reached.has(f))).toEqual([]);
