@@ -28,6 +28,7 @@ import { generateSync } from 'json-schema-faker';
 import type { GenerateOptions, Random } from 'json-schema-faker';
 import type { HttpBinding, JsonSchema, ServerDefinition, StepsBinding, ToolDefinition } from '../runtime/definition.js';
 import { buildRequest, isJsonMediaType } from '../runtime/upstream/request.js';
+import { fetchShape } from './fetch-request.js';
 import type { BuiltRequest } from '../runtime/upstream/request.js';
 import { renamedKeys } from '../runtime/upstream/response.js';
 import { SchemaValidator } from '../runtime/validate.js';
@@ -374,19 +375,20 @@ function fillArguments(
 /**
  * Why these arguments make no case, if they don't: the runtime's validator refuses them, they are
  * too large, or the request cannot be sent (the runtime's request builder refuses a value, e.g. a
- * `..` path segment, or the platform `Request` does, e.g. a body on GET or a newline in a header).
+ * `..` path segment, or the platform's `Request` would, e.g. a body on GET or a newline in a header).
  */
 function unusable(tool: ToolDefinition & { binding: HttpBinding }, args: Record<string, unknown>, validator: SchemaValidator): string | undefined {
   const valid = validator.validateArguments(tool.name, tool.inputSchema, args);
   if (!valid.ok) return valid.message;
   if (JSON.stringify(args).length > MAX_ARGUMENT_CHARS) return 'the synthesised arguments are too large';
+  let built: BuiltRequest;
   try {
-    const built = buildRequest({ binding: tool.binding, args, baseUrl: ORIGIN });
-    new Request(built.url, { method: built.method, headers: built.headers, ...(built.body === undefined ? {} : { body: built.body }) });
+    built = buildRequest({ binding: tool.binding, args, baseUrl: ORIGIN });
   } catch (err) {
     return `the request cannot be sent: ${err instanceof Error ? err.message : String(err)}`;
   }
-  return undefined;
+  const shape = fetchShape(built);
+  return 'reason' in shape ? `the request cannot be sent: ${shape.reason}` : undefined;
 }
 
 /** Arguments that reach the request: parameters and body fields. */
@@ -420,10 +422,10 @@ export function synthesise<T>(seed: number, attempt: (options: GenerateOptions) 
 
 /**
  * The request the binding describes for `args`, as it will arrive: built by the runtime's
- * request builder (the spec's serialisation rules), then passed through the platform's own
- * `Request`. It parses the URL with the same WHATWG parser as the runtime's undici client and
- * trims header values as the stub's HTTP parser does; what it refuses (a body on GET, a header
- * value with a newline) gets no case, which is conservative: undici would send a body on GET.
+ * request builder (the spec's serialisation rules), then taken as the platform's `Request` takes
+ * it (fetch-request.ts). It parses the URL with the same WHATWG parser as the runtime's undici
+ * client and trims header values as the stub's HTTP parser does; what it refuses (a body on GET, a
+ * header value with a newline) gets no case, which is conservative: undici would send a body on GET.
  */
 async function expectedRequest(binding: HttpBinding, args: Record<string, unknown>): Promise<Made<ExpectedRequest>> {
   let built: BuiltRequest;
@@ -437,28 +439,23 @@ async function expectedRequest(binding: HttpBinding, args: Record<string, unknow
 
 /** A built request as the stub will see it (see expectedRequest). */
 export async function onTheWire(built: BuiltRequest): Promise<Made<ExpectedRequest>> {
-  let request: Request;
-  let body: RequestInit['body'];
-  try {
-    body = built.body;
-    request = new Request(built.url, { method: built.method, headers: built.headers, ...(body === undefined ? {} : { body }) });
-  } catch (err) {
-    return { reason: err instanceof Error ? err.message : String(err) };
-  }
-  const url = new URL(request.url);
-  const headers: Record<string, string> = {};
-  for (const [name, value] of [...request.headers.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) headers[name] = value;
-  const expected: ExpectedRequest = { method: request.method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers };
-  if (body instanceof FormData) {
+  const shape = fetchShape(built);
+  if ('reason' in shape) return shape;
+  const { url, headers } = shape;
+  const expected: ExpectedRequest = { method: built.method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers };
+  const body = built.body;
+  if (typeof body === 'string' || body instanceof URLSearchParams) {
+    const text = body.toString();
+    expected.body = isJsonMediaType(headers['content-type'] ?? '') ? { json: JSON.parse(text) as unknown } : { text };
+  } else if (body !== undefined) {
+    // FormData (named only here: the global loads fetch). The boundary is the sender's choice;
+    // the parts are what the spec decides.
     delete headers['content-type'];
     const parts: Array<{ name: string; value: string; filename?: string; type?: string }> = [];
     for (const [name, value] of body.entries()) {
       parts.push(typeof value === 'string' ? { name, value } : { name, value: await value.text(), filename: value.name, type: value.type });
     }
     expected.body = { multipart: parts };
-  } else if (body !== undefined) {
-    const text = await request.text();
-    expected.body = isJsonMediaType(headers['content-type'] ?? '') ? { json: JSON.parse(text) as unknown } : { text };
   }
   return expected;
 }
