@@ -254,7 +254,8 @@ function packageJson(def: ServerDefinition, options: EmitOptions, header: string
     bin: { [name]: 'dist/index.js' },
     main: 'dist/index.js',
     files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : []), ...(ownPages(def).length > 0 ? ['views'] : [])],
-    engines: { node: '>=20.18.1' },
+    // 20.19: the CommonJS bundle require()s the ES-module packages a user's handler may import.
+    engines: { node: '>=20.19.0' },
     scripts: { build: 'tsc -p tsconfig.json --noEmit && rolldown -c && node dist/index.js --code-cache', start: 'node dist/index.js', test: 'vitest run' },
     // The user's handler packages; ours win on a clash, because the runtime is tested with them.
     dependencies: sortKeys({ ...options.dependencies, ...derived.dependencies }),
