@@ -445,7 +445,8 @@ export async function onTheWire(built: BuiltRequest): Promise<Made<ExpectedReque
   const expected: ExpectedRequest = { method: built.method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers };
   const body = built.body;
   if (typeof body === 'string' || body instanceof URLSearchParams) {
-    const text = body.toString();
+    // As UTF-8 on the wire: a lone surrogate arrives as U+FFFD.
+    const text = Buffer.from(body.toString()).toString();
     expected.body = isJsonMediaType(headers['content-type'] ?? '') ? { json: JSON.parse(text) as unknown } : { text };
   } else if (body !== undefined) {
     // FormData (named only here: the global loads fetch). The boundary is the sender's choice;

@@ -24,6 +24,11 @@ export interface FetchShape {
 
 /** The request as `Request` would hold it, or its refusal, checked in the constructor's order. */
 export function fetchShape(built: BuiltRequest): FetchShape | { reason: string } {
+  // The init dictionary is converted first: every header name and value to a ByteString.
+  for (const [name, raw] of Object.entries(built.headers)) {
+    const wide = byteStringProblem(name) ?? byteStringProblem(raw);
+    if (wide) return { reason: wide };
+  }
   let url: URL;
   try {
     url = new URL(built.url);
@@ -33,11 +38,6 @@ export function fetchShape(built: BuiltRequest): FetchShape | { reason: string }
   if (url.username || url.password) return { reason: `Request cannot be constructed from a URL that includes credentials: ${built.url}` };
   if (!TOKEN.test(built.method)) return { reason: `'${built.method}' is not a valid HTTP method.` };
   if (UNSUPPORTED_METHODS.has(built.method.toUpperCase())) return { reason: `'${built.method}' HTTP method is unsupported.` };
-  // The whole record is converted to ByteStrings before any header is appended.
-  for (const [name, raw] of Object.entries(built.headers)) {
-    const wide = byteStringProblem(name) ?? byteStringProblem(raw);
-    if (wide) return { reason: wide };
-  }
   const headers = new Map<string, string>();
   for (const [name, raw] of Object.entries(built.headers)) {
     const value = raw.replace(EDGE_WHITESPACE, '');

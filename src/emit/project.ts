@@ -254,8 +254,9 @@ function packageJson(def: ServerDefinition, options: EmitOptions, header: string
     bin: { [name]: 'dist/index.js' },
     main: 'dist/index.js',
     files: ['dist', 'server-definition.json', ...(options.assets?.length ? ['data'] : []), ...(ownPages(def).length > 0 ? ['views'] : [])],
-    // 20.19: the CommonJS bundle require()s the ES-module packages a user's handler may import.
-    engines: { node: '>=20.19.0' },
+    // The CommonJS bundle require()s the ES-module packages a user's handler may import: Node
+    // does that unflagged from 20.19 and 22.12.
+    engines: { node: '^20.19.0 || >=22.12.0' },
     scripts: { build: 'tsc -p tsconfig.json --noEmit && rolldown -c && node dist/index.js --code-cache', start: 'node dist/index.js', test: 'vitest run' },
     // The user's handler packages; ours win on a clash, because the runtime is tested with them.
     dependencies: sortKeys({ ...options.dependencies, ...derived.dependencies }),

@@ -1,20 +1,42 @@
 /**
- * The server bundle (dist/server.cjs) as a script V8 can cache; boot.ts runs it, and a test checks
- * that the cache the build writes is the one V8 takes.
+ * The server bundle (dist/server.cjs) as a script V8 can cache, and the cache file's format:
+ * the bundle's SHA-256, then V8's data. V8 itself checks only the source's length (and its own
+ * version and flags), so a bundle changed in place would otherwise run the code it replaced.
+ * boot.ts runs the bundle; a test checks that the cache the build writes is taken.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { constants, Script } from 'node:vm';
 
+/** What became of the cache: used, refused (another bundle, Node version or V8 flags), or absent. */
+export type CodeCacheState = 'taken' | 'refused' | 'none';
+
+/** Where boot.ts leaves the state for main.ts to report (the bundle runs inside boot's process). */
+export const CODE_CACHE_STATE = Symbol.for('mcp-gen.code-cache');
+
+export interface CompiledBundle {
+  script: Script;
+  cache: CodeCacheState;
+  /** The cache file's bytes for what V8 has compiled so far: after a start, more than the top level. */
+  cacheBytes(): Buffer;
+}
+
+const HASH_BYTES = 32;
+
 /**
- * The bundle as a script of CommonJS shape, compiled with `cachedData` when given. The wrapper
- * stays on the bundle's first line, so stack traces keep its line numbers.
+ * The bundle as a script of CommonJS shape, compiled with the cache file's data when it is this
+ * bundle's. The wrapper stays on the bundle's first line, so stack traces keep its line numbers.
  */
-export function compileBundle(file: string, cachedData?: Buffer): Script {
+export function compileBundle(file: string, cacheFile?: Buffer): CompiledBundle {
   const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
-  return new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const hash = createHash('sha256').update(source).digest();
+  const fits = cacheFile !== undefined && cacheFile.length > HASH_BYTES && hash.equals(cacheFile.subarray(0, HASH_BYTES));
+  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
-    ...(cachedData ? { cachedData } : {}),
+    ...(fits ? { cachedData: cacheFile.subarray(HASH_BYTES) } : {}),
     // A package the bundle leaves to Node may still be loaded with import().
     importModuleDynamically: constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
+  const cache: CodeCacheState = cacheFile === undefined ? 'none' : fits && script.cachedDataRejected === false ? 'taken' : 'refused';
+  return { script, cache, cacheBytes: () => Buffer.concat([hash, script.createCachedData()]) };
 }

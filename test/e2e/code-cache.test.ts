@@ -1,7 +1,8 @@
 /**
  * The start from V8's code cache (runtime/boot.ts): `npm run build` writes a cache V8 takes, a
- * server whose cache does not fit (another Node, a damaged file) or is missing starts all the
- * same, and a build whose server cannot start warns and leaves no cache instead of failing.
+ * server whose cache does not fit (another Node, another bundle, a damaged file) or is missing
+ * starts all the same, and a build whose server cannot start warns and leaves no cache instead
+ * of failing.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -30,21 +31,34 @@ describe('code cache', () => {
   it('is written by the build and taken by V8', () => {
     const cache = path.join(PETSTORE, 'dist', 'server.cjs.cache');
     expect(statSync(cache).size).toBeGreaterThan(100_000);
-    const script = compileBundle(path.join(PETSTORE, 'dist', 'server.cjs'), readFileSync(cache));
-    expect(script.cachedDataRejected).toBe(false);
+    expect(compileBundle(path.join(PETSTORE, 'dist', 'server.cjs'), readFileSync(cache)).cache).toBe('taken');
   });
 
-  it('a cache V8 refuses, or none, only means compiling: the server starts and lists its tools', async () => {
+  it("is refused for a bundle changed in place, even of the same length (V8 compares only lengths)", () => {
+    const dir = builtCopy();
+    const bundle = path.join(dir, 'dist', 'server.cjs');
+    const text = readFileSync(bundle, 'utf8');
+    const changed = text.replace('"ready on stdio"', '"READY ON STDIO"');
+    expect(changed).not.toBe(text);
+    expect(changed.length).toBe(text.length);
+    writeFileSync(bundle, changed);
+    expect(compileBundle(bundle, readFileSync(path.join(dir, 'dist', 'server.cjs.cache'))).cache).toBe('refused');
+  });
+
+  it('a cache that does not fit, or none, only means compiling: the server starts, lists its tools, and says why it is slower', async () => {
     const dir = builtCopy();
     const cache = path.join(dir, 'dist', 'server.cjs.cache');
-    writeFileSync(cache, Buffer.from('not a V8 code cache'));
-    expect(compileBundle(path.join(dir, 'dist', 'server.cjs'), readFileSync(cache)).cachedDataRejected).toBe(true);
-    for (const damage of [() => undefined, () => rmSync(cache)]) {
+    const taken = readFileSync(cache);
+    // This bundle's hash, then data V8 cannot use (as from another Node version).
+    writeFileSync(cache, Buffer.concat([taken.subarray(0, 32), Buffer.from('not V8 code cache data')]));
+    expect(compileBundle(path.join(dir, 'dist', 'server.cjs'), readFileSync(cache)).cache).toBe('refused');
+    for (const [damage, warned] of [[() => undefined, true], [() => rmSync(cache), false]] as const) {
       damage();
-      const server = await connectStdio(dir, {});
+      const server = await connectStdio(dir, { MCP_LOG_LEVEL: 'warn' });
       try {
         const { tools } = await server.client.listTools();
         expect(tools.map((t) => t.name)).toContain('getPetById');
+        expect(server.stderr().includes('the code cache in dist/ does not fit'), server.stderr()).toBe(warned);
       } finally {
         await server.close();
       }
@@ -66,7 +80,7 @@ describe('code cache', () => {
     rmSync(cache);
     const run = spawnSync(process.execPath, [path.join(dir, 'dist', 'index.js'), '--code-cache'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/^code cache: dist\/server\.cjs\.cache \(\d+ KB\)/);
-    expect(compileBundle(path.join(dir, 'dist', 'server.cjs'), readFileSync(cache)).cachedDataRejected).toBe(false);
+    expect(run.stdout).toMatch(/^code cache: dist[\\/]server\.cjs\.cache \(\d+ KB\)/);
+    expect(compileBundle(path.join(dir, 'dist', 'server.cjs'), readFileSync(cache)).cache).toBe('taken');
   });
 });

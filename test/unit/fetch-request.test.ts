@@ -24,6 +24,7 @@ const CASES: Array<[string, BuiltRequest]> = [
   ['Latin-1 value', request({ headers: { 'x-a': 'café' } })],
   ['value beyond Latin-1', request({ headers: { 'x-a': 'ok', 'x-b': 'snow☃' } })],
   ['name beyond Latin-1 after a bad name', request({ headers: { 'bad name': 'v', 'ñ☃': 'v' } })],
+  ['a header beyond Latin-1 is refused before a URL that does not parse', request({ url: 'nope', headers: { 'x-a': '☃' } })],
   ['space in a header name', request({ headers: { 'x a': 'v' } })],
   ['empty header name', request({ headers: { '': 'v' } })],
   ['header order', request({ method: 'POST', body: 'b', headers: { 'x-z': '1', 'content-type': 'text/plain', 'x-a': '2', cookie: 'a=1' } })],

@@ -6,7 +6,9 @@
  * start. Node 20 caches compiled code only for scripts, so the bundle is CommonJS and runs here
  * through `vm.Script` with the cache `npm run build` writes: its last step, `node dist/index.js
  * --code-cache`, starts the server once over stdio, lists its tools and keeps what V8 compiled
- * on the way. A cache from another Node version (V8 checks) or none only means compiling as usual.
+ * on the way. That start runs the project's code, handlers included, as any start does. A cache
+ * V8 refuses (another Node version, other V8 flags such as --max-old-space-size) or none only
+ * means compiling as usual; main.ts says so in the log when it is refused.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -14,7 +16,7 @@ import { createRequire, Module } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { compileBundle } from './bundle-script.js';
+import { CODE_CACHE_STATE, compileBundle } from './bundle-script.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BUNDLE = path.join(here, 'server.cjs');
@@ -25,16 +27,21 @@ const WRITE_CACHE_ENV = 'MCP_GEN_WRITE_CODE_CACHE';
 const TRAINING_TIMEOUT_MS = 30_000;
 
 function run(file: string, cacheFile: string, writeCache: boolean): void {
-  const cachedData = !writeCache && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined;
-  const script = compileBundle(file, cachedData);
-  // At exit the script holds what start-up compiled too, not only its top level.
-  if (writeCache) process.once('exit', () => writeFileSync(cacheFile, script.createCachedData()));
-  const wrapper = script.runInThisContext() as (...args: unknown[]) => void;
+  const require = createRequire(file);
+  // Node maps stack traces only for files its own loader compiled; a debugging run takes that path.
+  if (process.sourceMapsEnabled && !writeCache) {
+    require(file);
+    return;
+  }
+  const compiled = compileBundle(file, !writeCache && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined);
+  (globalThis as Record<symbol, unknown>)[CODE_CACHE_STATE] = compiled.cache;
+  if (writeCache) process.once('exit', () => writeFileSync(cacheFile, compiled.cacheBytes()));
+  const wrapper = compiled.script.runInThisContext() as (...args: unknown[]) => void;
   // Registered as loaded before it runs, as Node's loader would: the lazy chunks require the
   // bundle for what they share with it, and must get these exports, not a second server.
-  const require = createRequire(file);
   const module = new Module(file);
   module.filename = file;
+  module.paths = require.resolve.paths('x') ?? [];
   require.cache[file] = module;
   wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));
   module.loaded = true;
@@ -52,21 +59,38 @@ async function writeCodeCache(cacheFile: string): Promise<void> {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let listed = false;
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  // A server that died early closes the pipe under our writes; its exit says why.
+  child.stdin.on('error', () => {});
   const send = (message: object) => child.stdin.write(`${JSON.stringify(message)}\n`);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-  const timer = setTimeout(() => child.kill(), TRAINING_TIMEOUT_MS);
+  const exited = new Promise<number | null>((resolve) => {
+    child.once('exit', resolve);
+    child.once('error', (err) => {
+      stderr += `${err.message}\n`;
+      resolve(null);
+    });
+  });
+  // Past the deadline, SIGTERM (the server's own shutdown), then SIGKILL for one that hangs on.
+  const timer = setTimeout(() => {
+    stderr += `Error: no tools/list answer within ${TRAINING_TIMEOUT_MS / 1000} s\n`;
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
+  }, TRAINING_TIMEOUT_MS);
   createInterface({ input: child.stdout }).on('line', (line) => {
     const id = idOf(line);
     if (id === 1) {
       send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       send({ jsonrpc: '2.0', id: 2, method: 'tools/list', params: {} });
-    } else if (id === 2) child.stdin.end();
+    } else if (id === 2) {
+      listed = true;
+      child.stdin.end();
+    }
   });
   send({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'mcp-gen-build', version: '1' } } });
   const code = await exited;
   clearTimeout(timer);
-  if (code === 0 && existsSync(cacheFile)) {
+  if (listed && code === 0 && existsSync(cacheFile)) {
     process.stdout.write(`code cache: ${path.relative(process.cwd(), cacheFile)} (${Math.round(statSync(cacheFile).size / 1024)} KB)\n`);
     return;
   }

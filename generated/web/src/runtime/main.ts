@@ -2,6 +2,7 @@
 /**
  * Entry point used by every generated server's `src/index.ts`.
  */
+import { CODE_CACHE_STATE } from './bundle-script.js';
 import { loadConfig } from './config.js';
 import type { Env } from './config.js';
 import type { ServerDefinition } from './definition.js';
@@ -33,6 +34,9 @@ export async function main(
     options.deps?.logger ?? createLogger({ level: config.logLevel, base: { server: definition.server.name }, ring: logRing });
   const deps: ServerDeps = { ...options.deps, logger, logRing };
   if (config.configFile) logger.info('configuration file read', { file: config.configFile });
+  if ((globalThis as Record<symbol, unknown>)[CODE_CACHE_STATE] === 'refused') {
+    logger.warn('the code cache in dist/ does not fit this Node version, its V8 flags or this bundle: every start compiles the bundle; run npm run build where the server runs, with the same NODE_OPTIONS');
+  }
 
   const running =
     config.transport === 'http'
