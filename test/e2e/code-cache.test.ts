@@ -23,6 +23,11 @@ function builtCopy(): string {
   return dir;
 }
 
+/** The build's last step, `node dist/index.js --code-cache`, run in the project as npm runs it. */
+function writeCodeCache(dir: string) {
+  return spawnSync(process.execPath, [path.join(dir, 'dist', 'index.js'), '--code-cache'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+}
+
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
@@ -68,7 +73,7 @@ describe('code cache', () => {
   it('a server that cannot start at build time leaves a warning and no cache, and the build goes on', () => {
     const dir = builtCopy();
     rmSync(path.join(dir, 'server-definition.json'));
-    const run = spawnSync(process.execPath, [path.join(dir, 'dist', 'index.js'), '--code-cache'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const run = writeCodeCache(dir);
     expect(run.status).toBe(0);
     expect(run.stderr).toMatch(/warning: no code cache written, the server starts without it \(slower\): .*server-definition\.json/);
     expect(existsSync(path.join(dir, 'dist', 'server.cjs.cache'))).toBe(false);
@@ -78,7 +83,7 @@ describe('code cache', () => {
     const dir = builtCopy();
     const cache = path.join(dir, 'dist', 'server.cjs.cache');
     rmSync(cache);
-    const run = spawnSync(process.execPath, [path.join(dir, 'dist', 'index.js'), '--code-cache'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH ?? '' } });
+    const run = writeCodeCache(dir);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^code cache: dist[\\/]server\.cjs\.cache \(\d+ KB\)/);
     expect(compileBundle(path.join(dir, 'dist', 'server.cjs'), readFileSync(cache)).cache).toBe('taken');
