@@ -169,7 +169,7 @@ async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments
 function repairSummary(repairs: Repair[], client: string): string {
   const counts = new Map<string, number>();
   for (const r of repairs) counts.set(r.rule, (counts.get(r.rule) ?? 0) + 1);
-  const what = { 'inline-refs': 'schemas cut while inlining $refs', 'root-combinator': 'root combinators merged', description: 'descriptions cut', 'name-start': 'names given a leading _', 'result-name': 'results with fields renamed for client validators', 'not-strict': 'input schemas OpenAI strict mode cannot take' } satisfies Record<RepairRule, string>;
+  const what = { 'inline-refs': 'schemas cut while inlining $refs', 'root-combinator': 'root combinators merged', description: 'descriptions cut', 'name-start': 'names given a leading _', 'result-name': 'results with fields renamed for client validators', 'json-text': 'tools with free-form object arguments listed as JSON text', 'not-strict': 'input schemas OpenAI strict mode cannot take' } satisfies Record<RepairRule, string>;
   const parts = [...counts].map(([rule, n]) => `${n} ${what[rule as keyof typeof what]}`);
   return `note: --client ${client}: ${parts.join(', ')} (mcp-gen lint lists each)`;
 }

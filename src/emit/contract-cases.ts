@@ -32,6 +32,7 @@ import { fetchShape } from './fetch-request.js';
 import type { BuiltRequest } from '../runtime/upstream/request.js';
 import { renamedKeys } from '../runtime/upstream/response.js';
 import { SchemaValidator } from '../runtime/validate.js';
+import { checkedArguments } from '../runtime/arguments.js';
 import { mapSubschemas } from '../schema/walk.js';
 import { DEFAULT_TEST_BUDGET } from '../choices.js';
 
@@ -311,7 +312,7 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
   const parameters = new Set(tool.binding.parameters.map((p) => p.arg));
   const inputSchema = boundSizes(tool.inputSchema);
   const attempt = (complete: boolean) => (options: GenerateOptions): { value: Record<string, unknown> } | { reason: string } => {
-    const value = generateSync(inputSchema as never, options);
+    const value = withJsonText(tool, generateSync(inputSchema as never, options), options);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the input schema does not yield an object' };
     const record = value as Record<string, unknown>;
     const problem = unusable(tool, record, validator);
@@ -332,7 +333,9 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
   // Without the argument the server sends a random Idempotency-Key, which no case can expect.
   const idempotency = tool.binding.parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
   if (idempotency && args[idempotency.arg] === undefined) return { reason: `no valid value could be synthesised for "${idempotency.arg}"` };
-  const request = await expectedRequest(tool.binding, args);
+  const checked = checkedArguments(tool, args, validator);
+  if (!checked.ok) return { reason: checked.message };
+  const request = await expectedRequest(tool.binding, checked.args);
   if ('reason' in request) return { reason: `the request cannot be sent (${request.reason})` };
 
   const outcome = await served(tool, seed, validator);
@@ -363,7 +366,7 @@ function fillArguments(
     // Its `$ref`s point into the root's `$defs`, which the property alone lacks.
     const alone = defs && !('$defs' in schema) ? { ...schema, $defs: defs } : schema;
     const value = synthesise<unknown>(seed, (options) => {
-      const candidate = { ...filled, [arg]: generateSync(boundSizes(alone) as never, options) };
+      const candidate = withJsonText(tool, { ...filled, [arg]: generateSync(boundSizes(alone) as never, options) }, options) as Record<string, unknown>;
       const problem = unusable(tool, candidate, validator);
       return problem ? { reason: problem } : { value: candidate[arg] };
     });
@@ -378,17 +381,41 @@ function fillArguments(
  * `..` path segment, or the platform's `Request` would, e.g. a body on GET or a newline in a header).
  */
 function unusable(tool: ToolDefinition & { binding: HttpBinding }, args: Record<string, unknown>, validator: SchemaValidator): string | undefined {
-  const valid = validator.validateArguments(tool.name, tool.inputSchema, args);
+  const valid = checkedArguments(tool, args, validator);
   if (!valid.ok) return valid.message;
   if (JSON.stringify(args).length > MAX_ARGUMENT_CHARS) return 'the synthesised arguments are too large';
   let built: BuiltRequest;
   try {
-    built = buildRequest({ binding: tool.binding, args, baseUrl: ORIGIN });
+    built = buildRequest({ binding: tool.binding, args: valid.args, baseUrl: ORIGIN });
   } catch (err) {
     return `the request cannot be sent: ${err instanceof Error ? err.message : String(err)}`;
   }
   const shape = fetchShape(built);
   return 'reason' in shape ? `the request cannot be sent: ${shape.reason}` : undefined;
+}
+
+/**
+ * Synthesised arguments with every argument listed as JSON text holding what it stands for:
+ * the faker would write any string there, and the server would refuse it.
+ */
+function withJsonText(tool: ToolDefinition, value: unknown, options: GenerateOptions): unknown {
+  let out = value;
+  for (const site of tool.jsonTextArguments ?? []) {
+    const text = () => JSON.stringify(generateSync(boundSizes(site.schema) as never, options));
+    out = replacedAt(out, site.at, (v) => (typeof v === 'string' ? text() : v));
+  }
+  return out;
+}
+
+/** A copy of `value` with `fn` applied where the path leads (`null`: every item of an array). */
+function replacedAt(value: unknown, at: ReadonlyArray<string | null>, fn: (v: unknown) => unknown): unknown {
+  if (at.length === 0) return fn(value);
+  const [step, ...rest] = at;
+  if (step === null) return Array.isArray(value) ? value.map((item) => replacedAt(item, rest, fn)) : value;
+  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, step!)) return value;
+  const copy = { ...(value as Record<string, unknown>) };
+  Object.defineProperty(copy, step!, { value: replacedAt((value as Record<string, unknown>)[step!], rest, fn), enumerable: true, writable: true, configurable: true });
+  return copy;
 }
 
 /** Arguments that reach the request: parameters and body fields. */
@@ -517,7 +544,7 @@ export function invalidCall(tool: ToolDefinition, args: Record<string, unknown>,
   }
   candidates.push({ arguments: { ...args, [UNKNOWN_ARGUMENT]: true }, mentions: UNKNOWN_ARGUMENT });
   return candidates.find((c) => {
-    const outcome = validator.validateArguments(tool.name, schema, c.arguments);
+    const outcome = checkedArguments(tool, c.arguments, validator);
     return !outcome.ok && outcome.message.includes(c.mentions);
   });
 }

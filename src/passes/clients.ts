@@ -12,6 +12,7 @@ import { fitName, shortHash, UNSAFE_PROPERTY_NAMES } from '../lower/naming.js';
 import { pointerOf } from './verify.js';
 import { setOwn } from '../schema/set-own.js';
 import { strictBlocker, strictFriendly } from './strict-schema.js';
+import { jsonTextArguments } from './json-text-arguments.js';
 import { localDefinition } from '../schema/local-ref.js';
 import { renamedKeys } from '../runtime/upstream/response.js';
 import type { ClientName } from '../choices.js';
@@ -76,7 +77,7 @@ export function nameBudget(profile: ClientProfile, server: string, maxNameLength
   return Math.min(maxNameLength, Math.max(MIN_NAME_BUDGET, profile.nameLimit - profile.prefix(server).length));
 }
 
-export type RepairRule = 'inline-refs' | 'root-combinator' | 'description' | 'name-start' | 'result-name' | 'not-strict';
+export type RepairRule = 'inline-refs' | 'root-combinator' | 'description' | 'name-start' | 'result-name' | 'json-text' | 'not-strict';
 
 /** One change a profile made to one tool. */
 export interface Repair extends Diagnostic {
@@ -101,6 +102,7 @@ export function applyClientProfile(definition: ServerDefinition, client: ClientN
     if (!profile.rootCombinators) next = flattenRoot(next, notes);
     if (profile.strict) {
       next = { ...next, inputSchema: strictFriendly(next.inputSchema) };
+      if (next.binding.kind === 'http') next = freeFormAsText(next, notes);
       const blocker = strictBlocker(next.inputSchema);
       if (blocker) notes.push(['not-strict', `input schema cannot be OpenAI-strict (${blocker}); clients in strict mode send it without that guarantee`]);
     }
@@ -119,6 +121,15 @@ export function applyClientProfile(definition: ServerDefinition, client: ClientN
     next.roles = Object.fromEntries(Object.entries(definition.roles).map(([role, names]) => [role, names.map((n) => newName.get(n) ?? n)]));
   }
   return { definition: next, repairs };
+}
+
+/** Free-form object arguments listed as JSON text, which the server parses (json-text-arguments.ts). */
+function freeFormAsText(tool: ToolDefinition, notes: Array<[RepairRule, string]>): ToolDefinition {
+  const { schema, sites } = jsonTextArguments(tool.inputSchema);
+  if (sites.length === 0) return tool;
+  const names = sites.map((site) => site.at.map((step) => step ?? '[]').join('.').replace(/\.\[\]/g, '[]'));
+  notes.push(['json-text', `free-form object ${sites.length > 1 ? 'arguments' : 'argument'} ${names.map((n) => `"${n}"`).join(', ')} listed as JSON text, which the server parses (OpenAI strict mode cannot list open objects)`]);
+  return { ...tool, inputSchema: schema, jsonTextArguments: sites };
 }
 
 /** Both schemas of a tool without `$ref`, within the size budget. */

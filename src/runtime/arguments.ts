@@ -1,4 +1,6 @@
-import type { ToolDefinition } from './definition.js';
+import type { JsonTextArgument, ToolDefinition } from './definition.js';
+import { describeError } from './validate.js';
+import type { SchemaValidator, ValidationOutcome } from './validate.js';
 
 /**
  * Tool specs promise that a declared `default` is what the tool sees for an argument left out
@@ -11,4 +13,54 @@ export function withDefaults(tool: ToolDefinition, args: Record<string, unknown>
     if (filled[name] === undefined && schema && typeof schema === 'object' && 'default' in schema) filled[name] = structuredClone(schema.default);
   }
   return filled;
+}
+
+export type CheckedArguments = { ok: true; args: Record<string, unknown> } | Extract<ValidationOutcome, { ok: false }>;
+
+/**
+ * The arguments as the rest of the call sees them: valid under the listed input schema, then
+ * every argument listed as JSON text (a free-form object, src/passes/json-text-arguments.ts)
+ * parsed and checked against the schema of the object it stands for. Nothing is changed in place.
+ */
+export function checkedArguments(tool: ToolDefinition, args: Record<string, unknown>, validator: SchemaValidator): CheckedArguments {
+  const valid = validator.validateArguments(tool.name, tool.inputSchema, args);
+  if (!valid.ok) return valid;
+  let decoded = args;
+  try {
+    for (const site of tool.jsonTextArguments ?? []) decoded = parsedAt(decoded, site, 0, '', validator) as Record<string, unknown>;
+  } catch (err) {
+    if (!(err instanceof TextArgumentError)) throw err;
+    return { ok: false, message: `Invalid arguments for tool "${tool.name}": ${err.message}` };
+  }
+  return { ok: true, args: decoded };
+}
+
+class TextArgumentError extends Error {}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** `value` with the JSON text at `site.at` (from step `i`, reached through `where`) parsed. */
+function parsedAt(value: unknown, site: JsonTextArgument, i: number, where: string, validator: SchemaValidator): unknown {
+  if (i === site.at.length) return typeof value === 'string' ? parsed(value, site, where, validator) : value;
+  const step = site.at[i];
+  if (step === null) return Array.isArray(value) ? value.map((item, n) => parsedAt(item, site, i + 1, `${where}/${n}`, validator)) : value;
+  if (step === undefined || !isRecord(value) || !Object.hasOwn(value, step)) return value;
+  const copy = { ...value };
+  // An own key even when it is `__proto__` (plain assignment would set the prototype).
+  Object.defineProperty(copy, step, { value: parsedAt(value[step], site, i + 1, `${where}/${step}`, validator), enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+function parsed(text: string, site: JsonTextArgument, where: string, validator: SchemaValidator): unknown {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new TextArgumentError(`${where} must be a JSON object written as text (${err instanceof Error ? err.message : String(err)})`);
+  }
+  const result = validator.validate(site.schema, value);
+  if (result.ok) return value;
+  if ('compileError' in result) throw new TextArgumentError(`${where} cannot be checked: its schema is invalid (${result.compileError})`);
+  const first = result.errors[0];
+  throw new TextArgumentError(`${describeError(first && { ...first, instancePath: `${where}${first.instancePath}` }, 'property')} (${where} is JSON text)`);
 }

@@ -170,12 +170,24 @@ export interface ToolDefinition {
    * their own names (`constructor`, `__proto__`, …) break MCP clients' validators.
    */
   resultKeys?: Record<string, string>;
+  /**
+   * Arguments listed as JSON text because they are free-form objects, which OpenAI's strict mode
+   * cannot list (src/passes/json-text-arguments.ts): the server parses each before the call.
+   */
+  jsonTextArguments?: JsonTextArgument[];
   /** Overall deadline of one call of this tool, replacing the server-wide MCP_TIMEOUT_MS. */
   timeoutMs?: number;
   annotations: ToolAnnotations;
   binding: ToolBinding;
   /** The MCP App view of its results, for clients that negotiate the UI extension. */
   view?: ToolView;
+}
+
+/** One argument listed as JSON text: where it is in the arguments, and the schema its parsed value meets. */
+export interface JsonTextArgument {
+  /** Property names from the arguments object down; `null` steps into every item of an array. */
+  at: Array<string | null>;
+  schema: JsonSchema;
 }
 
 /**

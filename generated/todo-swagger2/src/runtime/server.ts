@@ -38,7 +38,7 @@ import { ResilientHttpClient } from './upstream/resilience.js';
 import { ResponseCache } from './upstream/cache.js';
 import { toToolResult, valueResult } from './upstream/response.js';
 import type { SchemaValidator } from './validate.js';
-import { withDefaults } from './arguments.js';
+import { checkedArguments, withDefaults } from './arguments.js';
 import { READ_FACTOR } from './defaults.js';
 
 /**
@@ -424,14 +424,14 @@ async function callTool(
     caller: callerOf(request),
   };
   return measured(tool, ctx, () => {
-    const valid = ctx.validator.validateArguments(tool.name, tool.inputSchema, args);
+    const valid = checkedArguments(tool, args, ctx.validator);
     if (!valid.ok) {
       deps.logger.info('tool call rejected', { tool: tool.name, reason: 'invalid arguments' });
       return Promise.resolve(failure(valid.message));
     }
     const binding = tool.binding;
-    if (binding.kind === 'http') return underDeadline(tool, ctx, { method: binding.method, path: binding.path }, (d) => callHttpTool({ ...tool, binding }, args, ctx, d));
-    return underDeadline(tool, ctx, { kind: binding.kind }, (d) => callBackendTool(tool, args, ctx, d));
+    if (binding.kind === 'http') return underDeadline(tool, ctx, { method: binding.method, path: binding.path }, (d) => callHttpTool({ ...tool, binding }, valid.args, ctx, d));
+    return underDeadline(tool, ctx, { kind: binding.kind }, (d) => callBackendTool(tool, valid.args, ctx, d));
   });
 }
 

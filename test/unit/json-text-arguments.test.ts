@@ -1,0 +1,103 @@
+/**
+ * Free-form objects listed as JSON text: the listed schema is strict by the Agents SDK's own
+ * conversion, and the server turns the text back into the object the API takes (or refuses it,
+ * naming where).
+ */
+import { mcpToFunctionTool } from '@openai/agents';
+import { describe, expect, it } from 'vitest';
+import { jsonTextArguments } from '../../src/passes/json-text-arguments.js';
+import { checkedArguments } from '../../src/runtime/arguments.js';
+import type { JsonSchema, ToolDefinition } from '../../src/runtime/definition.js';
+import { SchemaValidator } from '../../src/runtime/validate.js';
+
+const server = { name: 't', cacheToolsList: false, invalidateToolsCache() {}, callTool: async () => [] } as never;
+const strict = (schema: JsonSchema) => {
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    return mcpToFunctionTool({ name: 't', description: 't', inputSchema: schema } as never, server, true).strict;
+  } finally {
+    console.warn = warn;
+  }
+};
+const root = (properties: Record<string, unknown>, required: string[] = []): JsonSchema => ({ type: 'object', properties, required, additionalProperties: false });
+
+const labels = { type: 'object', description: 'Labels of the pet', additionalProperties: { type: 'string' } };
+const schema = root(
+  {
+    labels,
+    meta: { type: ['object', 'null'] },
+    body: root({ name: { type: 'string' }, extra: { type: 'object', properties: { a: { type: 'string' } }, additionalProperties: true } }, ['name']),
+    rows: { type: 'array', items: { type: 'object' } },
+    deep: { type: 'array', items: root({ attrs: { type: 'object', maxProperties: 2 } }, ['attrs']) },
+    stand: { type: 'object', description: 'Pet (Pet: nested too deep to expand here)' },
+  },
+  ['labels'],
+);
+
+describe('jsonTextArguments (the listing)', () => {
+  const { schema: listed, sites } = jsonTextArguments(schema);
+
+  it('makes a schema with every kind of open object strict', () => {
+    expect(strict(schema)).toBe(false);
+    expect(strict(listed)).toBe(true);
+  });
+
+  it('records where each text is and the schema it stands for', () => {
+    expect(sites.map((s) => s.at)).toEqual([['labels'], ['meta'], ['body', 'extra'], ['rows', null], ['deep', null, 'attrs'], ['stand']]);
+    expect(sites[0]!.schema).toBe(labels);
+  });
+
+  it('says what the text must hold, keeps null allowed, and leaves the input untouched', () => {
+    const props = listed.properties as Record<string, JsonSchema>;
+    expect(props.labels).toEqual({ type: 'string', description: 'Labels of the pet. A JSON object, written as text, values of type string (e.g. "{}").' });
+    expect(props.meta!.type).toEqual(['string', 'null']);
+    expect((schema.properties as Record<string, JsonSchema>).labels).toBe(labels);
+  });
+
+  it('leaves alone what strict mode already takes, and objects it cannot name a path to', () => {
+    const closed = root({ a: root({ b: { type: 'string' } }), tags: { type: 'array', items: { type: 'string' } } });
+    expect(jsonTextArguments(closed)).toEqual({ schema: closed, sites: [] });
+    const branches = root({ a: { anyOf: [{ type: 'object' }, { type: 'string' }] }, b: { type: ['object', 'string'] }, c: { type: 'object', allOf: [{ required: ['x'] }] } });
+    expect(jsonTextArguments(branches).sites).toEqual([]);
+    const referenced = { ...root({ a: { type: 'object', additionalProperties: { $ref: '#/$defs/X' } } }), $defs: { X: { type: 'string' } } };
+    expect(jsonTextArguments(referenced).sites).toEqual([]);
+  });
+});
+
+describe('checkedArguments (the server)', () => {
+  const { schema: listed, sites } = jsonTextArguments(schema);
+  const tool = { name: 'pets', inputSchema: listed, jsonTextArguments: sites } as ToolDefinition;
+  const validator = new SchemaValidator();
+
+  it('parses every text back into the object it stands for, without changing what was sent', () => {
+    const sent = { labels: '{"team":"a"}', meta: null, body: { name: 'n', extra: '{"a":"x","b":1}' }, rows: ['{"x":1}', '{}'], deep: [{ attrs: '{"k":true}' }] };
+    const copy = structuredClone(sent);
+    const checked = checkedArguments(tool, sent, validator);
+    expect(checked).toEqual({ ok: true, args: { labels: { team: 'a' }, meta: null, body: { name: 'n', extra: { a: 'x', b: 1 } }, rows: [{ x: 1 }, {}], deep: [{ attrs: { k: true } }] } });
+    expect(sent).toEqual(copy);
+  });
+
+  it('refuses text that is not JSON, or not what the API takes, naming where', () => {
+    expect(checkedArguments(tool, { labels: 'team=a' }, validator)).toMatchObject({ ok: false, message: expect.stringMatching(/^Invalid arguments for tool "pets": \/labels must be a JSON object written as text \(/) });
+    expect(checkedArguments(tool, { labels: '{"team":1}' }, validator)).toEqual({ ok: false, message: 'Invalid arguments for tool "pets": /labels/team must be string (/labels is JSON text)' });
+    expect(checkedArguments(tool, { labels: '[]' }, validator)).toEqual({ ok: false, message: 'Invalid arguments for tool "pets": /labels must be object (/labels is JSON text)' });
+    expect(checkedArguments(tool, { labels: '{}', deep: [{ attrs: '{}' }, { attrs: '{"a":1,"b":2,"c":3}' }] }, validator)).toEqual({
+      ok: false,
+      message: 'Invalid arguments for tool "pets": /deep/1/attrs must NOT have more than 2 properties (/deep/1/attrs is JSON text)',
+    });
+  });
+
+  it('checks the listed schema first: an object where text is listed is refused', () => {
+    expect(checkedArguments(tool, { labels: { team: 'a' } }, validator)).toEqual({ ok: false, message: 'Invalid arguments for tool "pets": /labels must be string' });
+  });
+
+  it('keeps a key named __proto__ on the way down as a key', () => {
+    // JSON text: an object literal's `__proto__` would set a prototype, not a property.
+    // (ajv itself refuses `__proto__` beside `additionalProperties: false`, so the root leaves it open.)
+    const odd = jsonTextArguments({ type: 'object', properties: JSON.parse(`{"__proto__":${JSON.stringify(root({ m: { type: 'object' } }))}}`) });
+    expect(odd.sites.map((s) => s.at)).toEqual([['__proto__', 'm']]);
+    const checked = checkedArguments({ name: 'odd', inputSchema: odd.schema, jsonTextArguments: odd.sites } as ToolDefinition, JSON.parse('{"__proto__":{"m":"{\\"a\\":1}"}}'), validator);
+    expect(checked.ok && Object.getOwnPropertyDescriptor(checked.args, '__proto__')?.value).toEqual({ m: { a: 1 } });
+  });
+});
