@@ -1,6 +1,6 @@
 /**
- * The client libraries agents embed, each driving every example server (and a fixture of
- * awkward names) over stdio as their users would: list the tools through the library's own
+ * The client libraries agents embed, each driving every example server (and fixtures of
+ * awkward names and of free-form objects) over stdio as their users would: list the tools through the library's own
  * schema conversion, call one, and find the upstream's answer in the library's result. The
  * loopback upstream checks that the call arrived. Clients: OpenAI Agents SDK (strict schemas
  * on), LangChain MCP adapters, Vercel AI SDK, Google GenAI `mcpToTool`, the MCP SDK v2 Client
@@ -36,8 +36,10 @@ interface Example {
   args: Record<string, unknown>;
   /** What the upstream answers; undefined for tools with no upstream. */
   reply?: (req: RecordedRequest) => StubReply;
-  /** The request the call must make (path, and query where it matters). */
-  request?: { path: string; query?: RegExp };
+  /** The request the call must make (path, and query or JSON body where they matter). */
+  request?: { path: string; query?: RegExp; body?: unknown };
+  /** Every tool must be one OpenAI's strict mode takes (the Agents SDK's conversion). */
+  strict?: true;
   /** Text the result must contain: it comes from the upstream's answer (or the tool's own work). */
   marker: string;
 }
@@ -45,6 +47,7 @@ interface Example {
 const generated = (name: string) => () => path.join(REPO, 'generated', name);
 const openMeteo = (file: string) => JSON.parse(readFileSync(path.join(REPO, 'test', 'fixtures', 'open-meteo', file), 'utf8')) as object;
 let awkwardDir = '';
+let freeFormDir = '';
 let sqliteDir = '';
 
 const EXAMPLES: Example[] = [
@@ -147,12 +150,26 @@ const EXAMPLES: Example[] = [
     // Only a successful result lists the field under its safe name (an error would quote the body).
     marker: 'response_constructor',
   },
+  {
+    name: 'free-form objects',
+    dir: () => freeFormDir,
+    env: (stub) => ({ API_BASE_URL: `${stub}/v1` }),
+    tool: 'createNote',
+    // Listed as JSON text (strict mode cannot list open objects); the server sends the objects.
+    args: { title: 'matrix-note', labels: '{"team":"matrix","constructor":"c"}', meta: '{"n":1,"deep":{"x":[true]}}', parts: [{ kind: 'a', attrs: '{"k":"v"}' }] },
+    reply: () => ({ status: 201, body: { id: 3, title: 'matrix-free-form' } }),
+    request: { path: '/v1/notes', body: { title: 'matrix-note', labels: { team: 'matrix', constructor: 'c' }, meta: { n: 1, deep: { x: [true] } }, parts: [{ kind: 'a', attrs: { k: 'v' } }] } },
+    strict: true,
+    marker: 'matrix-free-form',
+  },
 ];
 
 /** What a client library saw: the listed tool names (its own spelling) and the call's result, as JSON. */
 interface Seen {
   tools: string[];
   result: string;
+  /** Tools the client could not make strict (clients with a strict mode only). */
+  notStrict?: string[];
 }
 
 type Run = (entry: string, env: Record<string, string>, example: Example) => Promise<Seen>;
@@ -219,7 +236,8 @@ const CLIENTS: Record<string, Run> = {
       const tool = tools.find((t) => t.name === openAiName(example.tool));
       if (!tool || tool.type !== 'function') throw new Error(`no function tool ${openAiName(example.tool)} among ${tools.map((t) => t.name).join(', ')}`);
       const result: unknown = await tool.invoke(new RunContext(), JSON.stringify(example.args));
-      return { tools: tools.map((t) => t.name), result: JSON.stringify(result) };
+      const notStrict = tools.filter((t) => t.type === 'function' && !t.strict).map((t) => t.name);
+      return { tools: tools.map((t) => t.name), result: JSON.stringify(result), notStrict };
     } finally {
       await server.close();
     }
@@ -272,6 +290,10 @@ beforeAll(() => {
   const generatedCli = runCli([path.join(REPO, 'test', 'fixtures', 'clients', 'awkward-names.yaml'), '-o', awkwardDir]);
   if (generatedCli.code !== 0) throw new Error(generatedCli.stderr);
   build(awkwardDir);
+  freeFormDir = path.join(tempDir('free-form'), 'free-form');
+  const freeForm = runCli([path.join(REPO, 'test', 'fixtures', 'clients', 'free-form.yaml'), '-o', freeFormDir]);
+  if (freeForm.code !== 0) throw new Error(freeForm.stderr);
+  build(freeFormDir);
   sqliteDir = tempDir('matrix-sqlite');
 });
 
@@ -300,7 +322,9 @@ for (const example of EXAMPLES) {
           const last = stub.requests.at(-1);
           expect(last?.path).toBe(example.request.path);
           if (example.request.query) expect(last?.query).toMatch(example.request.query);
+          if (example.request.body !== undefined) expect(JSON.parse(last!.body.toString())).toEqual(example.request.body);
         }
+        if (example.strict && seen.notStrict) expect(seen.notStrict).toEqual([]);
       });
     }
 
