@@ -293,6 +293,7 @@ function docsContext(def: ServerDefinition, options: EmitOptions, header: string
     defaults: { ...DEFAULTS, ...tuning, timeoutSeconds: tuning.timeoutMs / 1000 },
     absPathHint: `/path/to/${name}`,
     views: def.tools.filter(hasView).length,
+    jsonTextTools: def.tools.filter((t) => t.jsonTextArguments?.length).length,
     tools: def.tools.map((t) => ({ name: t.name, calls: cell(describeBinding(t.binding), 200), summary: cell(t.title ?? t.description) })),
     clientJson: JSON.stringify({ mcpServers: { [name]: { command: 'node', args: [`/path/to/${name}/dist/index.js`], env } } }, null, 2),
     vscodeJson: JSON.stringify({ servers: { [name]: { type: 'stdio', command: 'node', args: [`/path/to/${name}/dist/index.js`], env } } }, null, 2),

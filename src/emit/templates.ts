@@ -70,6 +70,12 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
     + ((stack1 = alias2(alias1(depth0, "summary", {"start":{"line":101,"column":31},"end":{"line":101,"column":38}} ), depth0)) != null ? stack1 : "")
     + " |\n";
 },"10":function(container,depth0,helpers,partials,data) {
+    var stack1;
+
+  return "\n"
+    + ((stack1 = container.lambda(container.strict(depth0, "jsonTextTools", {"start":{"line":105,"column":2},"end":{"line":105,"column":15}} ), depth0)) != null ? stack1 : "")
+    + " of these tools take some object arguments as JSON text: objects whose keys the\nAPI leaves open (a map of labels, a body typed just `object`), and nested ones past the depth the\nschema was expanded to. OpenAI's strict mode cannot list such objects, so the argument is a string\nlike `{\"team\": \"a\"}`; the server parses it, checks it against the API's schema, and sends the\nobject upstream. Generated with `--client claude` or `--client gemini`, the server lists them as\nobjects.\n";
+},"11":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -78,9 +84,9 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
     };
 
   return "\nThe handler files are yours ("
-    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"handlers"),{"name":"each","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":173,"column":29},"end":{"line":173,"column":96}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"each").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(depth0,"handlers"),{"name":"each","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":182,"column":29},"end":{"line":182,"column":96}}})) != null ? stack1 : "")
     + "): mcp-gen\ncreated them once and never overwrites or deletes them. Their argument and result types are in `src/tool-types.ts`, which is\nregenerated, so a spec change that breaks a handler fails `npm run build`. The server is bundled\nas CommonJS (so that it can start from V8's code cache): a handler may import ES-module packages\n(Node 20.19 or 22.12 and later load them), but neither it nor they may use top-level `await`, and\n`npm run build` runs its module code once, when it starts the server to write that cache.\n";
-},"11":function(container,depth0,helpers,partials,data) {
+},"12":function(container,depth0,helpers,partials,data) {
     var stack1, lookupProperty = container.lookupProperty || function(parent, propertyName) {
         if (Object.prototype.hasOwnProperty.call(parent, propertyName)) {
           return parent[propertyName];
@@ -91,8 +97,8 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
   return "`"
     + ((stack1 = container.lambda(depth0, depth0)) != null ? stack1 : "")
     + "`"
-    + ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(12, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":173,"column":57},"end":{"line":173,"column":87}}})) != null ? stack1 : "");
-},"12":function(container,depth0,helpers,partials,data) {
+    + ((stack1 = lookupProperty(helpers,"unless").call(depth0 != null ? depth0 : (container.nullContext || {}),lookupProperty(data,"last"),{"name":"unless","hash":{},"fn":container.program(13, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":182,"column":57},"end":{"line":182,"column":87}}})) != null ? stack1 : "");
+},"13":function(container,depth0,helpers,partials,data) {
     return ", ";
 },"compiler":[8,">= 4.3.0"],"main":function(container,depth0,helpers,partials,data) {
     var stack1, alias1=container.strict, alias2=container.lambda, alias3=depth0 != null ? depth0 : (container.nullContext || {}), lookupProperty = container.lookupProperty || function(parent, propertyName) {
@@ -190,20 +196,21 @@ export const readme: TemplateSpecification = {"0":function(container,depth0,help
     + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"views"),{"name":"if","hash":{},"fn":container.program(8, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":84,"column":0},"end":{"line":94,"column":7}}})) != null ? stack1 : "")
     + "\n## Tools\n\n| tool | calls | description |\n| --- | --- | --- |\n"
     + ((stack1 = lookupProperty(helpers,"each").call(alias3,lookupProperty(depth0,"tools"),{"name":"each","hash":{},"fn":container.program(9, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":100,"column":0},"end":{"line":102,"column":9}}})) != null ? stack1 : "")
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"jsonTextTools"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":103,"column":0},"end":{"line":111,"column":7}}})) != null ? stack1 : "")
     + "\n## Use it from a client\n\nAfter `npm run build`, with `"
-    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":106,"column":31},"end":{"line":106,"column":42}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":115,"column":31},"end":{"line":115,"column":42}} ), depth0)) != null ? stack1 : "")
     + "` being the absolute path of this folder:\n\n**Claude Code**\n\n```sh\nclaude mcp add "
-    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":111,"column":17},"end":{"line":111,"column":21}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "name", {"start":{"line":120,"column":17},"end":{"line":120,"column":21}} ), depth0)) != null ? stack1 : "")
     + " -- node "
-    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":111,"column":34},"end":{"line":111,"column":45}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "absPathHint", {"start":{"line":120,"column":34},"end":{"line":120,"column":45}} ), depth0)) != null ? stack1 : "")
     + "/dist/index.js\n```\n\n**Claude Desktop** (`claude_desktop_config.json`), **Cursor** (`.cursor/mcp.json`) — same shape:\n\n```json\n"
-    + ((stack1 = alias2(alias1(depth0, "clientJson", {"start":{"line":117,"column":3},"end":{"line":117,"column":13}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "clientJson", {"start":{"line":126,"column":3},"end":{"line":126,"column":13}} ), depth0)) != null ? stack1 : "")
     + "\n```\n\n**VS Code** (`.vscode/mcp.json`):\n\n```json\n"
-    + ((stack1 = alias2(alias1(depth0, "vscodeJson", {"start":{"line":123,"column":3},"end":{"line":123,"column":13}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "vscodeJson", {"start":{"line":132,"column":3},"end":{"line":132,"column":13}} ), depth0)) != null ? stack1 : "")
     + "\n```\n\n## Tests\n\n`npm test` runs offline, against loopback stand-ins, in a few seconds:\n\n- `test/server.test.ts`: tools/list passes the MCP SDK schema, every schema compiles, unknown\n  arguments are refused before any request.\n- `test/contract.test.ts` with `test/contract-cases.json`: per API operation or HTTP step chain\n  (up to the generator's `--test-budget`), arguments synthesised from the spec go through the MCP\n  SDK client and the stub must receive exactly the requests the spec implies, in order (method,\n  path, query, headers, body); the answers must come back as the result (through the chain's\n  mapping), a `failIf` must answer its message, and an invalid call must not reach the stub. The\n  spec's `examples:` are replayed too.\n- `test/resilience.test.ts` (tools that call an API): 503s, 429 with Retry-After, a hang, a reset,\n  invalid JSON, a 5 MiB body, the circuit breaker, the bulkhead, the fallback URL, no retry of\n  POST; for a chain, at each of its steps.\n- `test/<kind>.test.ts` for tool-spec kinds: every form of write refused and the row limit (SQL),\n  hostile expressions (calculator), deadline and result checks around handlers, and the web tools\n  against a loopback site (redirects, allow-list, private-network guard, faults, size cap).\n\nAdd tests of your own in new files: they are never touched.\n\n## Deploy\n\n`docker build -t "
-    + ((stack1 = alias2(alias1(depth0, "imageName", {"start":{"line":149,"column":19},"end":{"line":149,"column":28}} ), depth0)) != null ? stack1 : "")
+    + ((stack1 = alias2(alias1(depth0, "imageName", {"start":{"line":158,"column":19},"end":{"line":158,"column":28}} ), depth0)) != null ? stack1 : "")
     + " .` builds an image with the build output and production dependencies\nonly (run as the `node` user, HTTP on port 3000, `HEALTHCHECK` on `/healthz`); commit\n`package-lock.json` so the image installs the versions you tested. `deploy/compose.yaml` runs it\nwith your `.env`; `deploy/kubernetes.yaml` has a Deployment (readiness `/readyz`, liveness\n`/healthz`), a Service and a HorizontalPodAutoscaler. Set `MCP_ALLOWED_HOSTS` to the host names\nclients use. The server is stateless: replicas need no sticky sessions. Each replica keeps its own\ncircuit breakers, bulkhead, token cache and metrics; the rate limit too unless `MCP_REDIS_URL`\nshares it. On SIGTERM it drains: `/readyz`\nanswers 503, calls in flight get `MCP_SHUTDOWN_GRACE_MS` to finish.\n\nA replica starts in about a quarter less time from the code cache `npm run build` leaves in\n`dist/server.cjs.cache` (V8's compiled code of the bundle, written by starting the server once\nand listing its tools). V8 takes it only from the same Node version with the same V8 flags, so\nbuild where you run, as the image does, with the same `NODE_OPTIONS` (`--max-old-space-size`\ncounts); a server whose cache does not fit starts all the same, compiling as usual, and logs a\nwarning saying so.\n\n## Customizing\n\nFiles marked \"Generated by mcp-gen\" are rewritten on every regeneration; `mcp-gen.manifest.json`\nlists them. Change behaviour through the spec (`x-mcp` extensions on operations) or generator\noptions and regenerate. Files you add beside them are never touched.\n"
-    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"handlers"),{"name":"if","hash":{},"fn":container.program(10, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":171,"column":0},"end":{"line":179,"column":7}}})) != null ? stack1 : "");
+    + ((stack1 = lookupProperty(helpers,"if").call(alias3,lookupProperty(depth0,"handlers"),{"name":"if","hash":{},"fn":container.program(11, data, 0),"inverse":container.noop,"data":data,"loc":{"start":{"line":180,"column":0},"end":{"line":188,"column":7}}})) != null ? stack1 : "");
 },"useData":true};
 
 /** templates/env.example.hbs */
