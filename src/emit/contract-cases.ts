@@ -33,6 +33,7 @@ import type { BuiltRequest } from '../runtime/upstream/request.js';
 import { renamedKeys } from '../runtime/upstream/response.js';
 import { SchemaValidator } from '../runtime/validate.js';
 import { checkedArguments } from '../runtime/arguments.js';
+import { mapJsonText } from '../runtime/json-text.js';
 import { mapSubschemas } from '../schema/walk.js';
 import { DEFAULT_TEST_BUDGET } from '../choices.js';
 
@@ -399,23 +400,8 @@ function unusable(tool: ToolDefinition & { binding: HttpBinding }, args: Record<
  * the faker would write any string there, and the server would refuse it.
  */
 function withJsonText(tool: ToolDefinition, value: unknown, options: GenerateOptions): unknown {
-  let out = value;
-  for (const site of tool.jsonTextArguments ?? []) {
-    const text = () => JSON.stringify(generateSync(boundSizes(site.schema) as never, options));
-    out = replacedAt(out, site.at, (v) => (typeof v === 'string' ? text() : v));
-  }
-  return out;
-}
-
-/** A copy of `value` with `fn` applied where the path leads (`null`: every item of an array). */
-function replacedAt(value: unknown, at: ReadonlyArray<string | null>, fn: (v: unknown) => unknown): unknown {
-  if (at.length === 0) return fn(value);
-  const [step, ...rest] = at;
-  if (step === null) return Array.isArray(value) ? value.map((item) => replacedAt(item, rest, fn)) : value;
-  if (value === null || typeof value !== 'object' || Array.isArray(value) || !Object.hasOwn(value, step!)) return value;
-  const copy = { ...(value as Record<string, unknown>) };
-  Object.defineProperty(copy, step!, { value: replacedAt((value as Record<string, unknown>)[step!], rest, fn), enumerable: true, writable: true, configurable: true });
-  return copy;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return mapJsonText(tool, value as Record<string, unknown>, (_text, site) => JSON.stringify(generateSync(boundSizes(site.schema) as never, options)));
 }
 
 /** Arguments that reach the request: parameters and body fields. */

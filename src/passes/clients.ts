@@ -13,7 +13,7 @@ import { pointerOf } from './verify.js';
 import { setOwn } from '../schema/set-own.js';
 import { strictBlocker, strictFriendly } from './strict-schema.js';
 import { jsonTextArguments } from './json-text-arguments.js';
-import { localDefinition } from '../schema/local-ref.js';
+import { localDefinition } from '../runtime/local-ref.js';
 import { renamedKeys } from '../runtime/upstream/response.js';
 import type { ClientName } from '../choices.js';
 
@@ -127,9 +127,15 @@ export function applyClientProfile(definition: ServerDefinition, client: ClientN
 function freeFormAsText(tool: ToolDefinition, notes: Array<[RepairRule, string]>): ToolDefinition {
   const { schema, sites } = jsonTextArguments(tool.inputSchema);
   if (sites.length === 0) return tool;
-  const names = sites.map((site) => site.at.map((step) => step ?? '[]').join('.').replace(/\.\[\]/g, '[]'));
+  const names = sites.map((site) => argumentName(site.pointer));
   notes.push(['json-text', `free-form object ${sites.length > 1 ? 'arguments' : 'argument'} ${names.map((n) => `"${n}"`).join(', ')} listed as JSON text, which the server parses (OpenAI strict mode cannot list open objects)`]);
   return { ...tool, inputSchema: schema, jsonTextArguments: sites };
+}
+
+/** `/properties/parts/items/properties/attrs` → `parts[].attrs`; `/$defs/Pet/properties/meta` → `Pet.meta`. */
+function argumentName(pointer: string): string {
+  const steps = pointer.replace(/^\/\$defs\/([^/]+)/, '$1').replace(/\/properties\/([^/]+)/g, '.$1').replace(/\/items/g, '[]');
+  return steps.replace(/^\./, '').replace(/~1/g, '/').replace(/~0/g, '~');
 }
 
 /** Both schemas of a tool without `$ref`, within the size budget. */

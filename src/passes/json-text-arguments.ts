@@ -5,19 +5,23 @@
  * so an object whose keys the API leaves open (a map, `{type: object}` with nothing declared, a
  * stand-in where `$ref` inlining stopped) makes the whole tool non-strict, and the model's
  * arguments lose their guarantee. OpenAI's own advice for such data is a string holding JSON.
- * Here each such argument, at a place a value path can name (object properties and array items
- * from the root, not inside `anyOf` and the like), is listed as a string, and the definition
- * keeps where it is and the schema its parsed value must meet (`jsonTextArguments`). The server
- * parses it and checks that schema before anything else sees the arguments
- * (src/runtime/arguments.ts), so the upstream receives the same object as before.
+ * Each such object the server can find again in the arguments is listed as a string, and the
+ * definition keeps where it is in the schema and the schema its parsed value must meet
+ * (`jsonTextArguments`). The server parses it and checks that schema before anything else sees
+ * the arguments (src/runtime/json-text.ts), so the upstream receives the same object as before.
  *
- * Only OpenAPI operations get this: a tool spec's author chooses the shape of its arguments, and
- * its handlers and examples are written against that shape.
+ * "Can find again": the server follows object properties, array items and local `$ref`s from
+ * the root, nothing else, so objects inside `anyOf` branches (and `$defs` also referenced from
+ * such places) stay as they are. Only OpenAPI operations get this: a tool spec's author chooses
+ * the shape of its arguments, and its handlers and examples are written against that shape.
  */
 import type { JsonSchema, JsonTextArgument } from '../runtime/definition.js';
+import { definitionName } from '../runtime/local-ref.js';
+import { pointerStep } from '../runtime/json-text.js';
 import { isStandIn } from './inline-refs.js';
 import { setOwn } from '../schema/set-own.js';
-import { isObject, someSubschema } from '../schema/walk.js';
+import { forEachSubschema, isObject, someSubschema } from '../schema/walk.js';
+import type { Pointer } from '../schema/walk.js';
 
 type Schema = Record<string, unknown>;
 
@@ -30,8 +34,22 @@ export interface Encoded {
 /** The input schema with free-form objects below the root listed as JSON text. */
 export function jsonTextArguments(schema: JsonSchema): Encoded {
   const sites: JsonTextArgument[] = [];
-  const encoded = below(schema, [], sites) as JsonSchema;
-  return { schema: sites.length ? encoded : schema, sites };
+  let encoded = below(schema, '', sites);
+  const defs = isObject(schema.$defs) ? schema.$defs : undefined;
+  if (defs) {
+    const followed = followedDefinitions(schema, defs);
+    let next: Schema | undefined;
+    for (const [name, def] of Object.entries(defs)) {
+      if (!followed.has(name) || !isObject(def)) continue;
+      const at = `/$defs${pointerStep(name)}`;
+      const listed = isFreeForm(def) ? asText(def, at, sites) : below(def, at, sites);
+      if (listed === def) continue;
+      next ??= { ...defs };
+      setOwn<unknown>(next, name, listed);
+    }
+    if (next) encoded = { ...encoded, $defs: next };
+  }
+  return { schema: sites.length ? (encoded as JsonSchema) : schema, sites };
 }
 
 /** The types a schema admits besides `object`, when it admits objects: undefined when it does not. */
@@ -54,36 +72,71 @@ export function isFreeForm(node: Schema): boolean {
   return !declared || node.additionalProperties !== undefined;
 }
 
-function below(node: Schema, at: Array<string | null>, sites: JsonTextArgument[]): Schema {
+/** `node` with the free-form objects below it (through properties and items) listed as text. */
+function below(node: Schema, at: string, sites: JsonTextArgument[]): Schema {
   let out = node;
-  const change = (key: string, value: unknown) => {
-    if (out === node) out = { ...node };
-    setOwn(out, key, value);
-  };
   if (isObject(node.properties) && otherTypes(node) !== undefined) {
     let properties: Schema | undefined;
     for (const [name, sub] of Object.entries(node.properties)) {
       if (!isObject(sub)) continue;
-      const listed = isFreeForm(sub) ? asText(sub, [...at, name], sites) : below(sub, [...at, name], sites);
+      const here = `${at}/properties${pointerStep(name)}`;
+      const listed = isFreeForm(sub) ? asText(sub, here, sites) : below(sub, here, sites);
       if (listed === sub) continue;
       properties ??= { ...node.properties };
       setOwn<unknown>(properties, name, listed);
     }
-    if (properties) change('properties', properties);
+    if (properties) out = { ...out, properties };
   }
   if (isObject(node.items) && (node.type === 'array' || (Array.isArray(node.type) && node.type.includes('array')))) {
     const items = node.items;
-    const listed = isFreeForm(items) ? asText(items, [...at, null], sites) : below(items, [...at, null], sites);
-    if (listed !== items) change('items', listed);
+    const listed = isFreeForm(items) ? asText(items, `${at}/items`, sites) : below(items, `${at}/items`, sites);
+    if (listed !== items) out = { ...out, items: listed };
   }
   return out;
 }
 
-/** The string that stands for a free-form object, saying what it must hold; `at` is recorded. */
-function asText(node: Schema, at: Array<string | null>, sites: JsonTextArgument[]): Schema {
+/** Whether a subschema's place (keywords from its root) is one the server follows: properties and items only. */
+function followable(at: Pointer): boolean {
+  for (let i = 0; i < at.length; i++) {
+    if (at[i] === 'properties') i++;
+    else if (at[i] !== 'items') return false;
+  }
+  return true;
+}
+
+/**
+ * Definitions the server reaches only through places it follows: a definition also referenced
+ * from elsewhere (an `anyOf` branch, `additionalProperties`, …), or from a definition that is,
+ * must keep its objects, since there its text would never be parsed.
+ */
+function followedDefinitions(schema: JsonSchema, defs: Schema): Set<string> {
+  const { $defs: _defs, ...root } = schema;
+  const edges: Array<{ from: string | undefined; to: string; followed: boolean }> = [];
+  const starts: Array<[string | undefined, unknown]> = [[undefined, root], ...Object.entries(defs)];
+  for (const [from, start] of starts) {
+    forEachSubschema(start, (node, at) => {
+      const to = definitionName(node.$ref);
+      if (to !== undefined) edges.push({ from, to, followed: followable(at) });
+    });
+  }
+  const excluded = new Set(edges.filter((e) => !e.followed).map((e) => e.to));
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const e of edges) {
+      if (e.from !== undefined && excluded.has(e.from) && !excluded.has(e.to)) {
+        excluded.add(e.to);
+        grew = true;
+      }
+    }
+  }
+  return new Set(Object.keys(defs).filter((name) => !excluded.has(name)));
+}
+
+/** The string that stands for a free-form object, saying what it must hold; recorded at `at`. */
+function asText(node: Schema, at: string, sites: JsonTextArgument[]): Schema {
   // Its parsed value is checked on its own, so it must not point into the root's `$defs`.
   if (someSubschema(node, (n) => n.$ref !== undefined)) return node;
-  sites.push({ at, schema: node as JsonSchema });
+  sites.push({ pointer: at, schema: node as JsonSchema });
   const nullable = Array.isArray(node.type) && node.type.includes('null');
   const text: Schema = { type: nullable ? ['string', 'null'] : 'string' };
   if (typeof node.title === 'string') text.title = node.title;

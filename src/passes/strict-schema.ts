@@ -20,7 +20,7 @@ import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 import type { JsonSchema } from '../runtime/definition.js';
 import { isStandIn } from './inline-refs.js';
-import { localDefinition } from '../schema/local-ref.js';
+import { localDefinition } from '../runtime/local-ref.js';
 import { setOwn } from '../schema/set-own.js';
 import { forEachSubschema, isObject, mapSubschemas, someSubschema } from '../schema/walk.js';
 

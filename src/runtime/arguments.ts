@@ -1,5 +1,6 @@
 import type { JsonTextArgument, ToolDefinition } from './definition.js';
 import { describeError } from './validate.js';
+import { mapJsonText } from './json-text.js';
 import type { SchemaValidator, ValidationOutcome } from './validate.js';
 
 /**
@@ -25,31 +26,15 @@ export type CheckedArguments = { ok: true; args: Record<string, unknown> } | Ext
 export function checkedArguments(tool: ToolDefinition, args: Record<string, unknown>, validator: SchemaValidator): CheckedArguments {
   const valid = validator.validateArguments(tool.name, tool.inputSchema, args);
   if (!valid.ok) return valid;
-  let decoded = args;
   try {
-    for (const site of tool.jsonTextArguments ?? []) decoded = parsedAt(decoded, site, 0, '', validator) as Record<string, unknown>;
+    return { ok: true, args: mapJsonText(tool, args, (text, site, where) => parsed(text, site, where, validator)) };
   } catch (err) {
     if (!(err instanceof TextArgumentError)) throw err;
     return { ok: false, message: `Invalid arguments for tool "${tool.name}": ${err.message}` };
   }
-  return { ok: true, args: decoded };
 }
 
 class TextArgumentError extends Error {}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** `value` with the JSON text at `site.at` (from step `i`, reached through `where`) parsed. */
-function parsedAt(value: unknown, site: JsonTextArgument, i: number, where: string, validator: SchemaValidator): unknown {
-  if (i === site.at.length) return typeof value === 'string' ? parsed(value, site, where, validator) : value;
-  const step = site.at[i];
-  if (step === null) return Array.isArray(value) ? value.map((item, n) => parsedAt(item, site, i + 1, `${where}/${n}`, validator)) : value;
-  if (step === undefined || !isRecord(value) || !Object.hasOwn(value, step)) return value;
-  const copy = { ...value };
-  // An own key even when it is `__proto__` (plain assignment would set the prototype).
-  Object.defineProperty(copy, step, { value: parsedAt(value[step], site, i + 1, `${where}/${step}`, validator), enumerable: true, writable: true, configurable: true });
-  return copy;
-}
 
 function parsed(text: string, site: JsonTextArgument, where: string, validator: SchemaValidator): unknown {
   let value: unknown;

@@ -7,6 +7,7 @@ import { mcpToFunctionTool } from '@openai/agents';
 import { describe, expect, it } from 'vitest';
 import { jsonTextArguments } from '../../src/passes/json-text-arguments.js';
 import { checkedArguments } from '../../src/runtime/arguments.js';
+import { mapJsonText } from '../../src/runtime/json-text.js';
 import type { JsonSchema, ToolDefinition } from '../../src/runtime/definition.js';
 import { SchemaValidator } from '../../src/runtime/validate.js';
 
@@ -44,7 +45,7 @@ describe('jsonTextArguments (the listing)', () => {
   });
 
   it('records where each text is and the schema it stands for', () => {
-    expect(sites.map((s) => s.at)).toEqual([['labels'], ['meta'], ['body', 'extra'], ['rows', null], ['deep', null, 'attrs'], ['stand']]);
+    expect(sites.map((s) => s.pointer)).toEqual(['/properties/labels', '/properties/meta', '/properties/body/properties/extra', '/properties/rows/items', '/properties/deep/items/properties/attrs', '/properties/stand']);
     expect(sites[0]!.schema).toBe(labels);
   });
 
@@ -62,6 +63,49 @@ describe('jsonTextArguments (the listing)', () => {
     expect(jsonTextArguments(branches).sites).toEqual([]);
     const referenced = { ...root({ a: { type: 'object', additionalProperties: { $ref: '#/$defs/X' } } }), $defs: { X: { type: 'string' } } };
     expect(jsonTextArguments(referenced).sites).toEqual([]);
+  });
+});
+
+describe('jsonTextArguments with $defs (--client openai keeps them)', () => {
+  const ref = (name: string) => ({ $ref: `#/$defs/${name}` });
+  const withDefs = {
+    ...root({ pet: ref('Pet'), labels: ref('Labels'), either: { anyOf: [ref('Hidden'), { type: 'string' }] } }),
+    $defs: {
+      Pet: root({ meta: { type: 'object' }, kids: { type: 'array', items: ref('Pet') }, tags: ref('Labels') }),
+      Labels: { type: 'object', additionalProperties: { type: 'string' } },
+      // Reached only through an anyOf branch, where the server does not look: left as objects.
+      Hidden: root({ meta: { type: 'object' }, inner: ref('Inner') }),
+      Inner: root({ meta: { type: 'object' } }),
+    },
+  } as JsonSchema;
+  const { schema: listed, sites } = jsonTextArguments(withDefs);
+  const tool = { name: 'pets', inputSchema: listed, jsonTextArguments: sites } as ToolDefinition;
+
+  it('lists open objects in definitions the server reaches as text, and the rest as they were', () => {
+    expect(sites.map((s) => s.pointer)).toEqual(['/$defs/Pet/properties/meta', '/$defs/Labels']);
+    const defs = listed.$defs as Record<string, JsonSchema>;
+    expect(defs.Hidden).toBe((withDefs.$defs as Record<string, JsonSchema>).Hidden);
+    expect(defs.Labels!.type).toBe('string');
+  });
+
+  it('parses text found through $refs, recursive ones included', () => {
+    const sent = { pet: { meta: '{"a":1}', kids: [{ meta: '{"b":2}', kids: [], tags: '{"t":"x"}' }] }, labels: '{"l":"y"}' };
+    expect(checkedArguments(tool, sent, new SchemaValidator())).toEqual({
+      ok: true,
+      args: { pet: { meta: { a: 1 }, kids: [{ meta: { b: 2 }, kids: [], tags: { t: 'x' } }] }, labels: { l: 'y' } },
+    });
+    expect(checkedArguments(tool, { pet: { kids: [{ tags: '{"t":1}' }] } }, new SchemaValidator())).toEqual({
+      ok: false,
+      message: 'Invalid arguments for tool "pets": /pet/kids/0/tags/t must be string (/pet/kids/0/tags is JSON text)',
+    });
+  });
+
+  it('ends on a cycle of bare references', () => {
+    const cyclic = { ...root({ a: ref('A') }), $defs: { A: ref('B'), B: ref('A'), M: { type: 'object' } } } as JsonSchema;
+    const encoded = jsonTextArguments(cyclic);
+    expect(encoded.sites.map((s) => s.pointer)).toEqual(['/$defs/M']);
+    // (ajv refuses such a schema; the walk must still end.)
+    expect(mapJsonText({ name: 'c', inputSchema: encoded.schema, jsonTextArguments: encoded.sites } as ToolDefinition, { a: 'x' }, () => 'parsed')).toEqual({ a: 'x' });
   });
 });
 
@@ -96,7 +140,7 @@ describe('checkedArguments (the server)', () => {
     // JSON text: an object literal's `__proto__` would set a prototype, not a property.
     // (ajv itself refuses `__proto__` beside `additionalProperties: false`, so the root leaves it open.)
     const odd = jsonTextArguments({ type: 'object', properties: JSON.parse(`{"__proto__":${JSON.stringify(root({ m: { type: 'object' } }))}}`) });
-    expect(odd.sites.map((s) => s.at)).toEqual([['__proto__', 'm']]);
+    expect(odd.sites.map((s) => s.pointer)).toEqual(['/properties/__proto__/properties/m']);
     const checked = checkedArguments({ name: 'odd', inputSchema: odd.schema, jsonTextArguments: odd.sites } as ToolDefinition, JSON.parse('{"__proto__":{"m":"{\\"a\\":1}"}}'), validator);
     expect(checked.ok && Object.getOwnPropertyDescriptor(checked.args, '__proto__')?.value).toEqual({ m: { a: 1 } });
   });

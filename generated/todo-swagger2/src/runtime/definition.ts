@@ -183,10 +183,10 @@ export interface ToolDefinition {
   view?: ToolView;
 }
 
-/** One argument listed as JSON text: where it is in the arguments, and the schema its parsed value meets. */
+/** One object listed as JSON text: where in the listed input schema, and the schema its parsed value meets. */
 export interface JsonTextArgument {
-  /** Property names from the arguments object down; `null` steps into every item of an array. */
-  at: Array<string | null>;
+  /** JSON Pointer into the input schema, e.g. `/properties/labels` or `/$defs/Pet/properties/meta`. */
+  pointer: string;
   schema: JsonSchema;
 }
 
