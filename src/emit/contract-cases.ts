@@ -401,7 +401,7 @@ function unusable(tool: ToolDefinition & { binding: HttpBinding }, args: Record<
  */
 function withJsonText(tool: ToolDefinition, value: unknown, options: GenerateOptions): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  return mapJsonText(tool, value as Record<string, unknown>, (_text, site) => JSON.stringify(generateSync(boundSizes(site.schema) as never, options)));
+  return mapJsonText(tool, value as Record<string, unknown>, (text, site) => (typeof text === 'string' ? JSON.stringify(generateSync(boundSizes(site.schema) as never, options)) : text));
 }
 
 /** Arguments that reach the request: parameters and body fields. */

@@ -13,6 +13,7 @@ import { pointerOf } from './verify.js';
 import { setOwn } from '../schema/set-own.js';
 import { strictBlocker, strictFriendly } from './strict-schema.js';
 import { jsonTextArguments } from './json-text-arguments.js';
+import type { Encoded } from './json-text-arguments.js';
 import { localDefinition } from '../runtime/local-ref.js';
 import { renamedKeys } from '../runtime/upstream/response.js';
 import type { ClientName } from '../choices.js';
@@ -102,9 +103,11 @@ export function applyClientProfile(definition: ServerDefinition, client: ClientN
     if (!profile.rootCombinators) next = flattenRoot(next, notes);
     if (profile.strict) {
       next = { ...next, inputSchema: strictFriendly(next.inputSchema) };
-      if (next.binding.kind === 'http') next = freeFormAsText(next, notes);
       const blocker = strictBlocker(next.inputSchema);
-      if (blocker) notes.push(['not-strict', `input schema cannot be OpenAI-strict (${blocker}); clients in strict mode send it without that guarantee`]);
+      // Text in place of objects only where it makes the tool strict: otherwise it buys nothing.
+      const asText = blocker && next.binding.kind === 'http' ? jsonTextArguments(next.inputSchema) : undefined;
+      if (asText?.sites.length && !strictBlocker(asText.schema)) next = listedAsText(next, asText, notes);
+      else if (blocker) notes.push(['not-strict', `input schema cannot be OpenAI-strict (${blocker}); clients in strict mode send it without that guarantee`]);
     }
     if (profile.gemini) next = { ...next, inputSchema: constToEnum(next.inputSchema), ...(next.outputSchema ? { outputSchema: constToEnum(next.outputSchema) } : {}) };
     if (profile.maxDescription !== undefined && next.description.length > profile.maxDescription) {
@@ -124,9 +127,7 @@ export function applyClientProfile(definition: ServerDefinition, client: ClientN
 }
 
 /** Free-form object arguments listed as JSON text, which the server parses (json-text-arguments.ts). */
-function freeFormAsText(tool: ToolDefinition, notes: Array<[RepairRule, string]>): ToolDefinition {
-  const { schema, sites } = jsonTextArguments(tool.inputSchema);
-  if (sites.length === 0) return tool;
+function listedAsText(tool: ToolDefinition, { schema, sites }: Encoded, notes: Array<[RepairRule, string]>): ToolDefinition {
   const names = sites.map((site) => argumentName(site.pointer));
   notes.push(['json-text', `free-form object ${sites.length > 1 ? 'arguments' : 'argument'} ${names.map((n) => `"${n}"`).join(', ')} listed as JSON text, which the server parses (OpenAI strict mode cannot list open objects)`]);
   return { ...tool, inputSchema: schema, jsonTextArguments: sites };

@@ -20,8 +20,7 @@ import { definitionName } from '../runtime/local-ref.js';
 import { pointerStep } from '../runtime/json-text.js';
 import { isStandIn } from './inline-refs.js';
 import { setOwn } from '../schema/set-own.js';
-import { forEachSubschema, isObject, someSubschema } from '../schema/walk.js';
-import type { Pointer } from '../schema/walk.js';
+import { eachChild, isObject, someSubschema } from '../schema/walk.js';
 
 type Schema = Record<string, unknown>;
 
@@ -34,10 +33,13 @@ export interface Encoded {
 /** The input schema with free-form objects below the root listed as JSON text. */
 export function jsonTextArguments(schema: JsonSchema): Encoded {
   const sites: JsonTextArgument[] = [];
-  let encoded = below(schema, '', sites);
   const defs = isObject(schema.$defs) ? schema.$defs : undefined;
+  const followed = followedDefinitions(schema, defs ?? {});
+  // A reference into the middle of a schema (`#/$defs/X/properties/y`, `#`) could reach a text
+  // the server does not look for: such a schema is left as it is.
+  if (!followed) return { schema, sites };
+  let encoded = below(schema, '', sites);
   if (defs) {
-    const followed = followedDefinitions(schema, defs);
     let next: Schema | undefined;
     for (const [name, def] of Object.entries(defs)) {
       if (!followed.has(name) || !isObject(def)) continue;
@@ -72,8 +74,12 @@ export function isFreeForm(node: Schema): boolean {
   return !declared || node.additionalProperties !== undefined;
 }
 
-/** `node` with the free-form objects below it (through properties and items) listed as text. */
+/**
+ * `node` with the free-form objects below it (through properties and items) listed as text. The
+ * server follows a `$ref` and looks no further at the node, so nothing beside one is touched.
+ */
 function below(node: Schema, at: string, sites: JsonTextArgument[]): Schema {
+  if (node.$ref !== undefined) return node;
   let out = node;
   if (isObject(node.properties) && otherTypes(node) !== undefined) {
     let properties: Schema | undefined;
@@ -95,30 +101,39 @@ function below(node: Schema, at: string, sites: JsonTextArgument[]): Schema {
   return out;
 }
 
-/** Whether a subschema's place (keywords from its root) is one the server follows: properties and items only. */
-function followable(at: Pointer): boolean {
-  for (let i = 0; i < at.length; i++) {
-    if (at[i] === 'properties') i++;
-    else if (at[i] !== 'items') return false;
-  }
-  return true;
+/** Keywords that may sit beside a `$ref` the server follows: they do not describe the value. */
+const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', 'example', 'deprecated', 'readOnly', 'writeOnly', '$comment']);
+
+interface Edge {
+  from: string | undefined;
+  to: string;
+  /** The server reaches the reference: through properties and items only, a `$ref` with annotations at most beside it. */
+  followed: boolean;
 }
 
 /**
  * Definitions the server reaches only through places it follows: a definition also referenced
- * from elsewhere (an `anyOf` branch, `additionalProperties`, …), or from a definition that is,
- * must keep its objects, since there its text would never be parsed.
+ * from elsewhere (an `anyOf` branch, `additionalProperties`, a `$ref` with constraints beside
+ * it, …), or from a definition that is, must keep its objects, since there its text would never
+ * be parsed. Undefined when some reference is not to a whole definition.
  */
-function followedDefinitions(schema: JsonSchema, defs: Schema): Set<string> {
+function followedDefinitions(schema: JsonSchema, defs: Schema): Set<string> | undefined {
   const { $defs: _defs, ...root } = schema;
-  const edges: Array<{ from: string | undefined; to: string; followed: boolean }> = [];
-  const starts: Array<[string | undefined, unknown]> = [[undefined, root], ...Object.entries(defs)];
-  for (const [from, start] of starts) {
-    forEachSubschema(start, (node, at) => {
+  const edges: Edge[] = [];
+  let whole = true;
+  const visit = (node: unknown, from: string | undefined, followed: boolean): void => {
+    if (!isObject(node)) return;
+    if (node.$ref !== undefined) {
       const to = definitionName(node.$ref);
-      if (to !== undefined) edges.push({ from, to, followed: followable(at) });
-    });
-  }
+      if (to === undefined) whole = false;
+      else edges.push({ from, to, followed: followed && Object.keys(node).every((k) => k === '$ref' || ANNOTATIONS.has(k)) });
+    }
+    const inner = followed && node.$ref === undefined;
+    eachChild(node, (sub, key, name) => visit(sub, from, inner && (key === 'properties' || (key === 'items' && name === undefined))));
+  };
+  visit(root, undefined, true);
+  for (const [name, def] of Object.entries(defs)) visit(def, name, true);
+  if (!whole) return undefined;
   const excluded = new Set(edges.filter((e) => !e.followed).map((e) => e.to));
   for (let grew = true; grew; ) {
     grew = false;

@@ -54,7 +54,7 @@ export type Pointer = ReadonlyArray<string | number>;
 const LIST_KEYS: readonly string[] = [...SCHEMA_LISTS, 'items'];
 
 /** The subschemas directly below `schema`, each with the keyword and (under maps and lists) the name or index. */
-function eachChild(schema: Schema, fn: (sub: unknown, key: string, name?: string | number) => void): void {
+export function eachChild(schema: Schema, fn: (sub: unknown, key: string, name?: string | number) => void): void {
   for (const key of SCHEMA_MAPS) {
     const map = schema[key];
     if (isObject(map)) for (const [name, sub] of Object.entries(map)) fn(sub, key, name);

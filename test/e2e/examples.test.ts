@@ -255,7 +255,9 @@ const EXAMPLES: Example[] = [
       },
       {
         tool: 'createBook',
-        args: { isbn: '1', title: 'T', subtitle: null, format: 'hardcover', authors: [{ name: 'A', born: 1929 }], category: { name: 'SF', children: [{ name: 'New Wave', children: [] }] } },
+        // Subcategories past the inlining depth are listed as JSON text: sent as text here, as
+        // objects to createCategory below; the upstream gets objects either way.
+        args: { isbn: '1', title: 'T', subtitle: null, format: 'hardcover', authors: [{ name: 'A', born: 1929 }], category: { name: 'SF', children: ['{"name":"New Wave","children":[]}'] } },
         reply: { status: 201, body: { isbn: '1', title: 'T' } },
         want: {
           method: 'POST',

@@ -107,6 +107,33 @@ describe('profile rules, checked by an oracle on a fixture with every problem', 
   });
 });
 
+describe('free-form objects as JSON text (strict profiles)', () => {
+  const closed = (properties: Record<string, unknown>) => ({ type: 'object', properties, additionalProperties: false });
+  const single = (inputSchema: JsonSchema, client: ClientName = 'portable') => {
+    const { definition, repairs } = applyClientProfile({ ...fixture(), tools: [tool('one', inputSchema)] }, client);
+    return { tool: definition.tools[0]!, rules: repairs.map((r) => r.rule) };
+  };
+
+  it('lists them as text when that makes the tool strict, for portable and openai only', () => {
+    const schema = closed({ labels: { type: 'object', additionalProperties: { type: 'string' } } }) as JsonSchema;
+    for (const client of ['portable', 'openai', 'vscode'] as const) {
+      const { tool: listed, rules } = single(schema, client);
+      expect((listed.inputSchema.properties as Record<string, JsonSchema>).labels!.type, client).toBe('string');
+      expect(listed.jsonTextArguments?.map((s) => s.pointer)).toEqual(['/properties/labels']);
+      expect(rules).toEqual(['json-text']);
+    }
+    for (const client of ['claude', 'gemini', 'cursor'] as const) expect(single(schema, client).tool.jsonTextArguments, client).toBeUndefined();
+  });
+
+  it('keeps them as objects when the tool stays non-strict for another reason', () => {
+    const overlapping = { oneOf: [{ type: 'string' }, { type: 'string', format: 'email' }] };
+    const { tool: listed, rules } = single(closed({ labels: { type: 'object' }, who: overlapping }) as JsonSchema);
+    expect(listed.jsonTextArguments).toBeUndefined();
+    expect((listed.inputSchema.properties as Record<string, JsonSchema>).labels).toEqual({ type: 'object' });
+    expect(rules).toEqual(['not-strict']);
+  });
+});
+
 describe('name budget: the client prefix counts', () => {
   it.each<[ClientName, number]>([
     ['claude', 64 - 'mcp__petstore__'.length],

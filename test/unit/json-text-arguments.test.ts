@@ -100,6 +100,14 @@ describe('jsonTextArguments with $defs (--client openai keeps them)', () => {
     });
   });
 
+  it('touches nothing the server would not find: beside a $ref with constraints, or behind a reference into a definition', () => {
+    // `allOf: [{ $ref: Base }, {…}]` that could not be merged ends as a $ref with keywords beside it.
+    const beside = { ...root({ body: { $ref: '#/$defs/Base', type: 'object', properties: { labels: { type: 'object' } } } }), $defs: { Base: root({ meta: { type: 'object' } }) } } as JsonSchema;
+    expect(jsonTextArguments(beside).sites).toEqual([]);
+    const deep = { ...root({ a: ref('X'), b: { $ref: '#/$defs/X/properties/meta' } }), $defs: { X: root({ meta: { type: 'object' } }) } } as JsonSchema;
+    expect(jsonTextArguments(deep)).toEqual({ schema: deep, sites: [] });
+  });
+
   it('ends on a cycle of bare references', () => {
     const cyclic = { ...root({ a: ref('A') }), $defs: { A: ref('B'), B: ref('A'), M: { type: 'object' } } } as JsonSchema;
     const encoded = jsonTextArguments(cyclic);
@@ -132,8 +140,10 @@ describe('checkedArguments (the server)', () => {
     });
   });
 
-  it('checks the listed schema first: an object where text is listed is refused', () => {
-    expect(checkedArguments(tool, { labels: { team: 'a' } }, validator)).toEqual({ ok: false, message: 'Invalid arguments for tool "pets": /labels must be string' });
+  it('takes the object itself where its text is listed (models often send it), checked all the same', () => {
+    expect(checkedArguments(tool, { labels: { team: 'a' }, rows: [{ x: 1 }, '{}'] }, validator)).toEqual({ ok: true, args: { labels: { team: 'a' }, rows: [{ x: 1 }, {}] } });
+    expect(checkedArguments(tool, { labels: { team: 1 } }, validator)).toEqual({ ok: false, message: 'Invalid arguments for tool "pets": /labels/team must be string (/labels is JSON text)' });
+    expect(checkedArguments(tool, { labels: 5 }, validator)).toEqual({ ok: false, message: 'Invalid arguments for tool "pets": /labels must be string' });
   });
 
   it('keeps a key named __proto__ on the way down as a key', () => {

@@ -25,10 +25,12 @@ export type CheckedArguments = { ok: true; args: Record<string, unknown> } | Ext
  * parsed and checked against the schema of the object it stands for. Nothing is changed in place.
  */
 export function checkedArguments(tool: ToolDefinition, args: Record<string, unknown>, validator: SchemaValidator): CheckedArguments {
-  const valid = validator.validateArguments(tool.name, tool.inputSchema, args);
+  // Models often send the object itself where its text is listed: taken as if written as text.
+  const sent = mapJsonText(tool, args, (value) => (isRecord(value) ? JSON.stringify(value) : value));
+  const valid = validator.validateArguments(tool.name, tool.inputSchema, sent);
   if (!valid.ok) return valid;
   try {
-    return { ok: true, args: mapJsonText(tool, args, (text, site, where) => parsed(text, site, where, validator)) };
+    return { ok: true, args: mapJsonText(tool, sent, (value, site, where) => (typeof value === 'string' ? parsed(value, site, where, validator) : value)) };
   } catch (err) {
     if (!(err instanceof TextArgumentError)) throw err;
     return { ok: false, message: `Invalid arguments for tool "${tool.name}": ${err.message}` };
@@ -36,6 +38,8 @@ export function checkedArguments(tool: ToolDefinition, args: Record<string, unkn
 }
 
 class TextArgumentError extends Error {}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function parsed(text: string, site: JsonTextArgument, where: string, validator: SchemaValidator): unknown {
   let value: unknown;

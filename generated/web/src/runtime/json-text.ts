@@ -2,8 +2,9 @@
 /**
  * Finding the arguments listed as JSON text (src/passes/json-text-arguments.ts) in a call's
  * arguments: the value is walked together with the listed input schema, through object
- * properties, array items and local `$ref`s (the only places the generator lists text), and each
- * string that sits where a text is listed is handed to `fn`.
+ * properties, array items and local `$ref`s (the only places the generator lists text), and
+ * whatever value sits where a text is listed is handed to `fn`: the text, or what a client sent
+ * instead of it (an object, null).
  */
 import type { JsonSchema, JsonTextArgument, ToolDefinition } from './definition.js';
 import { definitionName, localDefinition } from './local-ref.js';
@@ -11,8 +12,8 @@ import { definitionName, localDefinition } from './local-ref.js';
 /** One step of a JSON Pointer (RFC 6901): `/` and the name, with `~` and `/` escaped. */
 export const pointerStep = (name: string | number) => `/${String(name).replace(/~/g, '~0').replace(/\//g, '~1')}`;
 
-/** Replaces a text: `where` is its place in the arguments, as a JSON Pointer (e.g. `/parts/0/attrs`). */
-export type TextReplacer = (text: string, site: JsonTextArgument, where: string) => unknown;
+/** Replaces the value at a text's place: `where` is that place in the arguments, as a JSON Pointer (e.g. `/parts/0/attrs`). */
+export type TextReplacer = (value: unknown, site: JsonTextArgument, where: string) => unknown;
 
 type Schema = Record<string, unknown>;
 const isRecord = (v: unknown): v is Schema => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -35,11 +36,11 @@ export function mapJsonText(tool: ToolDefinition, args: Record<string, unknown>,
 
 function replaced(value: unknown, node: Schema, pointer: string, where: string, walk: Walk, hops: number): unknown {
   const site = walk.sites.get(pointer);
-  if (site && typeof value === 'string') return walk.fn(value, site, where);
-  const name = definitionName(node.$ref);
-  if (name !== undefined) {
+  if (site) return walk.fn(value, site, where);
+  if (node.$ref !== undefined) {
+    const name = definitionName(node.$ref);
     const target = localDefinition(node.$ref, walk.defs);
-    return target && hops < walk.limit ? replaced(value, target, `/$defs${pointerStep(name)}`, where, walk, hops + 1) : value;
+    return name !== undefined && target && hops < walk.limit ? replaced(value, target, `/$defs${pointerStep(name)}`, where, walk, hops + 1) : value;
   }
   if (Array.isArray(value)) {
     const items = node.items;
