@@ -16,11 +16,11 @@
  * the shape of its arguments, and its handlers and examples are written against that shape.
  */
 import type { JsonSchema, JsonTextArgument } from '../runtime/definition.js';
-import { definitionName } from '../runtime/local-ref.js';
+import { definitionName, localDefinition } from '../runtime/local-ref.js';
 import { pointerStep } from '../runtime/json-text.js';
 import { isStandIn } from './inline-refs.js';
 import { setOwn } from '../schema/set-own.js';
-import { eachChild, isObject, someSubschema } from '../schema/walk.js';
+import { eachChild, forEachSubschema, isObject, someSubschema } from '../schema/walk.js';
 
 type Schema = Record<string, unknown>;
 
@@ -38,13 +38,14 @@ export function jsonTextArguments(schema: JsonSchema): Encoded {
   // A reference into the middle of a schema (`#/$defs/X/properties/y`, `#`) could reach a text
   // the server does not look for: such a schema is left as it is.
   if (!followed) return { schema, sites };
-  let encoded = below(schema, '', sites);
+  const ctx: Context = { sites, defs: defs ?? {} };
+  let encoded = below(schema, '', ctx);
   if (defs) {
     let next: Schema | undefined;
     for (const [name, def] of Object.entries(defs)) {
       if (!followed.has(name) || !isObject(def)) continue;
       const at = `/$defs${pointerStep(name)}`;
-      const listed = isFreeForm(def) ? asText(def, at, sites) : below(def, at, sites);
+      const listed = isFreeForm(def) ? asText(def, at, ctx) : below(def, at, ctx);
       if (listed === def) continue;
       next ??= { ...defs };
       setOwn<unknown>(next, name, listed);
@@ -78,7 +79,7 @@ export function isFreeForm(node: Schema): boolean {
  * `node` with the free-form objects below it (through properties and items) listed as text. The
  * server follows a `$ref` and looks no further at the node, so nothing beside one is touched.
  */
-function below(node: Schema, at: string, sites: JsonTextArgument[]): Schema {
+function below(node: Schema, at: string, ctx: Context): Schema {
   if (node.$ref !== undefined) return node;
   let out = node;
   if (isObject(node.properties) && otherTypes(node) !== undefined) {
@@ -86,7 +87,7 @@ function below(node: Schema, at: string, sites: JsonTextArgument[]): Schema {
     for (const [name, sub] of Object.entries(node.properties)) {
       if (!isObject(sub)) continue;
       const here = `${at}/properties${pointerStep(name)}`;
-      const listed = isFreeForm(sub) ? asText(sub, here, sites) : below(sub, here, sites);
+      const listed = isFreeForm(sub) ? asText(sub, here, ctx) : below(sub, here, ctx);
       if (listed === sub) continue;
       properties ??= { ...node.properties };
       setOwn<unknown>(properties, name, listed);
@@ -95,7 +96,7 @@ function below(node: Schema, at: string, sites: JsonTextArgument[]): Schema {
   }
   if (isObject(node.items) && (node.type === 'array' || (Array.isArray(node.type) && node.type.includes('array')))) {
     const items = node.items;
-    const listed = isFreeForm(items) ? asText(items, `${at}/items`, sites) : below(items, `${at}/items`, sites);
+    const listed = isFreeForm(items) ? asText(items, `${at}/items`, ctx) : below(items, `${at}/items`, ctx);
     if (listed !== items) out = { ...out, items: listed };
   }
   return out;
@@ -147,11 +148,25 @@ function followedDefinitions(schema: JsonSchema, defs: Schema): Set<string> | un
   return new Set(Object.keys(defs).filter((name) => !excluded.has(name)));
 }
 
+/** Largest set of definitions a text's own schema may carry (as for `$ref` inlining). */
+const MAX_DEFINITIONS_BYTES = 16 * 1024;
+
+interface Context {
+  sites: JsonTextArgument[];
+  /** The input schema's `$defs` as they were, for the schemas of texts that use them. */
+  defs: Schema;
+}
+
 /** The string that stands for a free-form object, saying what it must hold; recorded at `at`. */
-function asText(node: Schema, at: string, sites: JsonTextArgument[]): Schema {
-  // Its parsed value is checked on its own, so it must not point into the root's `$defs`.
-  if (someSubschema(node, (n) => n.$ref !== undefined)) return node;
-  sites.push({ pointer: at, schema: node as JsonSchema });
+function asText(node: Schema, at: string, ctx: Context): Schema {
+  // Its parsed value is checked on its own: the definitions it uses go with it, as they were.
+  let schema = node;
+  if (someSubschema(node, (n) => n.$ref !== undefined)) {
+    const used = usedDefinitions(node, ctx.defs);
+    if (!used || JSON.stringify(used).length > MAX_DEFINITIONS_BYTES) return node;
+    schema = { ...node, $defs: used };
+  }
+  ctx.sites.push({ pointer: at, schema: schema as JsonSchema });
   const nullable = Array.isArray(node.type) && node.type.includes('null');
   const text: Schema = { type: nullable ? ['string', 'null'] : 'string' };
   if (typeof node.title === 'string') text.title = node.title;
@@ -161,6 +176,27 @@ function asText(node: Schema, at: string, sites: JsonTextArgument[]): Schema {
   if (isObject(node.default)) text.default = JSON.stringify(node.default);
   if (Array.isArray(node.examples) && node.examples.every(isObject)) text.examples = node.examples.map((e) => JSON.stringify(e));
   return text;
+}
+
+/** The definitions `node` references, directly or through each other; undefined if a reference is not to a whole one. */
+function usedDefinitions(node: Schema, defs: Schema): Schema | undefined {
+  const used: Schema = {};
+  const queue: unknown[] = [node];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    let whole = true;
+    forEachSubschema(next, (n) => {
+      if (n.$ref === undefined) return;
+      const name = definitionName(n.$ref);
+      const target = name === undefined ? undefined : localDefinition(n.$ref, defs);
+      if (name === undefined || !target) whole = false;
+      else if (!Object.hasOwn(used, name)) {
+        setOwn<unknown>(used, name, target);
+        queue.push(target);
+      }
+    });
+    if (!whole) return undefined;
+  }
+  return used;
 }
 
 /** What the map's values are, when the schema says: enough for the model to write them. */

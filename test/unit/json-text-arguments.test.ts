@@ -61,8 +61,6 @@ describe('jsonTextArguments (the listing)', () => {
     expect(jsonTextArguments(closed)).toEqual({ schema: closed, sites: [] });
     const branches = root({ a: { anyOf: [{ type: 'object' }, { type: 'string' }] }, b: { type: ['object', 'string'] }, c: { type: 'object', allOf: [{ required: ['x'] }] } });
     expect(jsonTextArguments(branches).sites).toEqual([]);
-    const referenced = { ...root({ a: { type: 'object', additionalProperties: { $ref: '#/$defs/X' } } }), $defs: { X: { type: 'string' } } };
-    expect(jsonTextArguments(referenced).sites).toEqual([]);
   });
 });
 
@@ -106,6 +104,17 @@ describe('jsonTextArguments with $defs (--client openai keeps them)', () => {
     expect(jsonTextArguments(beside).sites).toEqual([]);
     const deep = { ...root({ a: ref('X'), b: { $ref: '#/$defs/X/properties/meta' } }), $defs: { X: root({ meta: { type: 'object' } }) } } as JsonSchema;
     expect(jsonTextArguments(deep)).toEqual({ schema: deep, sites: [] });
+  });
+
+  it('gives a text whose schema uses definitions a copy of them, as they were', () => {
+    const map = { ...root({ pets: { type: 'object', additionalProperties: ref('Pet') }, pet: ref('Pet') }), $defs: { Pet: root({ meta: { type: 'object' }, owner: ref('Person') }), Person: root({ name: { type: 'string' } }) } } as JsonSchema;
+    const encoded = jsonTextArguments(map);
+    // Pet is also a value inside the map's text, where the server does not look: it stays an object.
+    expect(encoded.sites).toEqual([{ pointer: '/properties/pets', schema: { type: 'object', additionalProperties: ref('Pet'), $defs: map.$defs } }]);
+    const args = { pets: '{"rex":{"meta":{"a":1},"owner":{"name":"n"}}}' };
+    expect(checkedArguments({ name: 'm', inputSchema: encoded.schema, jsonTextArguments: encoded.sites } as ToolDefinition, args, new SchemaValidator())).toEqual({ ok: true, args: { pets: { rex: { meta: { a: 1 }, owner: { name: 'n' } } } } });
+    const wrong = { pets: '{"rex":{"owner":{"name":1}}}' };
+    expect(checkedArguments({ name: 'm', inputSchema: encoded.schema, jsonTextArguments: encoded.sites } as ToolDefinition, wrong, new SchemaValidator())).toMatchObject({ ok: false, message: expect.stringContaining('/pets/rex/owner/name must be string') });
   });
 
   it('ends on a cycle of bare references', () => {
