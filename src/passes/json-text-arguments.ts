@@ -12,8 +12,9 @@
  *
  * "Can find again": the server follows object properties, array items and local `$ref`s from
  * the root, nothing else, so objects inside `anyOf` branches (and `$defs` also referenced from
- * such places) stay as they are. Only OpenAPI operations get this: a tool spec's author chooses
- * the shape of its arguments, and its handlers and examples are written against that shape.
+ * such places) stay as they are. The client profiles (clients.ts) apply this only where it makes
+ * a tool strict, and only to OpenAPI operations: a tool spec's author chooses the shape of its
+ * arguments, and its handlers and examples are written against that shape.
  */
 import type { JsonSchema, JsonTextArgument } from '../runtime/definition.js';
 import { definitionName, localDefinition } from '../runtime/local-ref.js';
@@ -63,7 +64,7 @@ function otherTypes(node: Schema): string[] | undefined {
 }
 
 /** An object strict mode cannot close: keys left open, or a stand-in whose shape was not expanded. */
-export function isFreeForm(node: Schema): boolean {
+function isFreeForm(node: Schema): boolean {
   const others = otherTypes(node);
   if (others === undefined) return false;
   // A string alternative would be read as JSON text; other kinds of value leave the choice unclear.
