@@ -108,6 +108,8 @@ let strict = 0;
 let allStrict = 0;
 let freeFormOnly = 0;
 let standInOnly = 0;
+let jsonText = 0;
+let jsonTextSites = 0;
 let servers = 0;
 const failures = [];
 const reasons = new Map();
@@ -125,6 +127,10 @@ for (const id of ids) {
   const seen = new Set();
   for (const tool of definition.tools) {
     tools++;
+    if (tool.jsonTextArguments?.length) {
+      jsonText++;
+      jsonTextSites += tool.jsonTextArguments.length;
+    }
     lastWarning = '';
     const fn = mcpToFunctionTool({ name: tool.name, description: tool.description, inputSchema: tool.inputSchema }, server, true);
     if (seen.has(fn.name)) names.clashes++;
@@ -153,6 +159,7 @@ console.log(`- tools strict: ${strict} of ${tools} (${pct(strict, tools)})`);
 console.log(`- servers with every tool strict: ${allStrict} of ${servers}`);
 console.log(`- tools strict but for free-form objects the API declares (no properties, or additionalProperties): ${freeFormOnly}; strict or only those: ${strict + freeFormOnly} of ${tools} (${pct(strict + freeFormOnly, tools)})`);
 console.log(`- tools strict but for stand-ins where $ref inlining stopped (depth or size budget): ${standInOnly}`);
+console.log(`- tools with free-form objects listed as JSON text (which the server parses): ${jsonText} (${pct(jsonText, tools)}), ${jsonTextSites} places`);
 console.log(`- tool names that collide after the SDK's renaming: ${names.clashes}`);
 console.log(`\n| why a tool is not strict | tools |\n| --- | --- |`);
 for (const [reason, n] of [...reasons].sort((a, b) => b[1] - a[1])) console.log(`| ${reason} | ${n} |`);
