@@ -3,24 +3,14 @@
  * conversion, and the server turns the text back into the object the API takes (or refuses it,
  * naming where).
  */
-import { mcpToFunctionTool } from '@openai/agents';
 import { describe, expect, it } from 'vitest';
+import { isOpenAiStrict as strict } from '../helpers/openai-strict.js';
 import { jsonTextArguments } from '../../src/passes/json-text-arguments.js';
 import { checkedArguments } from '../../src/runtime/arguments.js';
 import { mapJsonText } from '../../src/runtime/json-text.js';
 import type { JsonSchema, ToolDefinition } from '../../src/runtime/definition.js';
 import { SchemaValidator } from '../../src/runtime/validate.js';
 
-const server = { name: 't', cacheToolsList: false, invalidateToolsCache() {}, callTool: async () => [] } as never;
-const strict = (schema: JsonSchema) => {
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    return mcpToFunctionTool({ name: 't', description: 't', inputSchema: schema } as never, server, true).strict;
-  } finally {
-    console.warn = warn;
-  }
-};
 const root = (properties: Record<string, unknown>, required: string[] = []): JsonSchema => ({ type: 'object', properties, required, additionalProperties: false });
 
 const labels = { type: 'object', description: 'Labels of the pet', additionalProperties: { type: 'string' } };

@@ -3,21 +3,11 @@
  * conversion (strict before: no; after: yes) and with ajv on values that must keep their verdict.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { mcpToFunctionTool } from '@openai/agents';
 import { describe, expect, it } from 'vitest';
+import { isOpenAiStrict as strict } from '../helpers/openai-strict.js';
 import { strictFriendly } from '../../src/passes/strict-schema.js';
 import type { JsonSchema } from '../../src/runtime/definition.js';
 
-const server = { name: 't', cacheToolsList: false, invalidateToolsCache() {}, callTool: async () => [] } as never;
-const strict = (schema: JsonSchema) => {
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    return mcpToFunctionTool({ name: 't', description: 't', inputSchema: schema } as never, server, true).strict;
-  } finally {
-    console.warn = warn;
-  }
-};
 const ajv = new Ajv2020({ strict: false });
 const root = (properties: Record<string, unknown>, required: string[] = []): JsonSchema => ({ type: 'object', properties, required, additionalProperties: false });
 
