@@ -6,7 +6,7 @@
  * whatever value sits where a text is listed is handed to `fn`: the text, or what a client sent
  * instead of it (an object, null).
  */
-import type { JsonSchema, JsonTextArgument, ToolDefinition } from './definition.js';
+import type { JsonTextArgument, ToolDefinition } from './definition.js';
 import { definitionName, localDefinition } from './local-ref.js';
 
 /** One step of a JSON Pointer (RFC 6901): `/` and the name, with `~` and `/` escaped. */
