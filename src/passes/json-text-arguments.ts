@@ -172,7 +172,9 @@ function asText(node: Schema, at: string, ctx: Context): Schema {
   const text: Schema = { type: nullable ? ['string', 'null'] : 'string' };
   if (typeof node.title === 'string') text.title = node.title;
   const what = typeof node.description === 'string' && node.description.trim() ? `${node.description.trim().replace(/\.?$/, '.')} ` : '';
-  text.description = `${what}A JSON object, written as text${valuesNote(node)} (e.g. "{}").`;
+  // A stand-in's object has a shape of its own, which a made-up example would contradict.
+  const example = isStandIn(node) ? '' : ` (e.g. ${exampleText(node)})`;
+  text.description = `${what}A JSON object, written as text${valuesNote(node)}${example}.`;
   if (node.deprecated === true) text.deprecated = true;
   if (isObject(node.default)) text.default = JSON.stringify(node.default);
   if (Array.isArray(node.examples) && node.examples.every(isObject)) text.examples = node.examples.map((e) => JSON.stringify(e));
@@ -198,6 +200,19 @@ function usedDefinitions(node: Schema, defs: Schema): Schema | undefined {
     if (!whole) return undefined;
   }
   return used;
+}
+
+/** Longest example text put into a description. */
+const MAX_EXAMPLE_CHARS = 200;
+
+/** An example text: the API's own example when it has a short one, else one shaped by the map's value type. */
+function exampleText(node: Schema): string {
+  const own = [node.example, ...(Array.isArray(node.examples) ? node.examples : [])].find(isObject);
+  const text = own ? JSON.stringify(own) : undefined;
+  if (text && text.length <= MAX_EXAMPLE_CHARS) return text;
+  const values = isObject(node.additionalProperties) ? node.additionalProperties.type : undefined;
+  const sample = { string: '"value"', integer: '1', number: '1.5', boolean: 'true' }[String(values)];
+  return sample ? `{"key": ${sample}}` : '{"key": "value"}';
 }
 
 /** What the map's values are, when the schema says: enough for the model to write them. */

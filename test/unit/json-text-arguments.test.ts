@@ -41,7 +41,10 @@ describe('jsonTextArguments (the listing)', () => {
 
   it('says what the text must hold, keeps null allowed, and leaves the input untouched', () => {
     const props = listed.properties as Record<string, JsonSchema>;
-    expect(props.labels).toEqual({ type: 'string', description: 'Labels of the pet. A JSON object, written as text, values of type string (e.g. "{}").' });
+    expect(props.labels).toEqual({ type: 'string', description: 'Labels of the pet. A JSON object, written as text, values of type string (e.g. {"key": "value"}).' });
+    const counts = jsonTextArguments(root({ n: { type: 'object', additionalProperties: { type: 'integer' } }, own: { type: 'object', example: { team: 'a' } } })).schema.properties as Record<string, JsonSchema>;
+    expect(counts.n!.description).toBe('A JSON object, written as text, values of type integer (e.g. {"key": 1}).');
+    expect(counts.own!.description).toBe('A JSON object, written as text (e.g. {"team":"a"}).');
     expect(props.meta!.type).toEqual(['string', 'null']);
     expect((schema.properties as Record<string, JsonSchema>).labels).toBe(labels);
   });
