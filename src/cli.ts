@@ -6,7 +6,6 @@ import { SpecError, WriteError, formatDiagnostic } from './diagnostics.js';
 import type { DefinitionOptions } from './generate.js';
 import type { Repair, RepairRule } from './passes/clients.js';
 import { packageManifest } from './package-root.js';
-import type { TokenCounter } from './tokens.js';
 import { DEFAULTS, MODES, TRANSPORTS } from './runtime/defaults.js';
 
 /** `--x a,b --x c` → ['a', 'b', 'c']. */
@@ -47,11 +46,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${packageManifest().version}\n`);
     return 0;
   }
-  // The tokenizer takes ~0.3 s to load in its worker, and generation waited for it: started
-  // before the argument parser when the command line reads as a generation, it is ready in time.
-  const early = readsAsGeneration(argv) ? (await import('./tokens.js')).startTokenCounter() : undefined;
   const args = await parseArguments(argv);
-  if (!args || args._[0] === 'lint') await early?.close();
   if (!args) return 2;
   const definitionOptions: DefinitionOptions = {
     spec: args.spec as string,
@@ -68,11 +63,8 @@ async function main(argv: string[]): Promise<number> {
       exclude: list(args.exclude as string[] | undefined),
     },
   };
-  return args._[0] === 'lint' ? runLint(definitionOptions, args.json as boolean) : runGenerate(definitionOptions, args, early);
+  return args._[0] === 'lint' ? runLint(definitionOptions, args.json as boolean) : runGenerate(definitionOptions, args);
 }
-
-/** A spec and no command or help: what yargs will most likely run as a generation. */
-const readsAsGeneration = (argv: string[]) => argv.length > 0 && argv[0] !== 'lint' && !argv.some((a) => a === '--help' || a === '-h' || a === '--version');
 
 type Arguments = Awaited<ReturnType<Argv['parseAsync']>>;
 
@@ -112,10 +104,11 @@ async function parseArguments(argv: string[]): Promise<Arguments | undefined> {
   return usageError ? undefined : args;
 }
 
-async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments, started?: TokenCounter): Promise<number> {
+async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments): Promise<number> {
   // The pipeline is loaded only now: --help, --version and usage errors need none of it.
-  // The tokenizer loads while the generation runs.
-  const counter = started ?? (await import('./tokens.js')).startTokenCounter();
+  const { startTokenCounter } = await import('./tokens.js');
+  // Loads the tokenizer while the generation runs.
+  const counter = startTokenCounter();
   const { generate, toolsListText } = await import('./generate.js');
   try {
     const result = await generate({

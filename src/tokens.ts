@@ -5,6 +5,8 @@
  * texts are counted there when the listing is ready. (js-tiktoken counts the same and
  * took five times as long to load.)
  */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 export interface TokenCounter {
@@ -32,9 +34,7 @@ parentPort.on('message', async ({ id, texts }) => {
 `;
 
 export function startTokenCounter(): TokenCounter {
-  // The ES module build: importing the CommonJS one from a worker also runs Node's CommonJS
-  // export scanner over its 2.4 MB.
-  const encoding = import.meta.resolve('gpt-tokenizer/encoding/o200k_base');
+  const encoding = pathToFileURL(createRequire(import.meta.url).resolve('gpt-tokenizer/encoding/o200k_base')).href;
   const worker = new Worker(WORKER, { eval: true, workerData: { encoding } });
   const pending = new Map<number, { resolve: (counts: number[]) => void; reject: (err: Error) => void }>();
   let failure: Error | undefined;
