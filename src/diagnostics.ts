@@ -3,6 +3,7 @@
  * is reported and generation goes on. Both carry a JSON pointer into the spec so the CLI can turn
  * it into file:line:col.
  */
+import { pointerStep, unescapedStep } from './runtime/local-ref.js';
 
 export interface Diagnostic {
   message: string;
@@ -30,7 +31,7 @@ export class SpecError extends Error implements Diagnostic {
 
 /** A JSON pointer string (`#/paths/~1pets/get`) for a key path. */
 export function toPointer(path: readonly (string | number)[]): string {
-  return '#' + path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
+  return '#' + path.map(pointerStep).join('');
 }
 
 /** Key path from a local JSON pointer; undefined when `ref` is not local (`#/...`). */
@@ -40,7 +41,7 @@ export function fromPointer(ref: string): string[] | undefined {
   return ref
     .slice(2)
     .split('/')
-    .map((s) => decodeURIComponent(s).replace(/~1/g, '/').replace(/~0/g, '~'));
+    .map((s) => unescapedStep(decodeURIComponent(s)));
 }
 
 /** `file:line:col: error: message (fix: …)`, the shape editors and CI annotators recognise. */

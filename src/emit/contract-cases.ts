@@ -34,6 +34,7 @@ import { renamedKeys } from '../runtime/upstream/response.js';
 import { SchemaValidator } from '../runtime/validate.js';
 import { checkedArguments } from '../runtime/arguments.js';
 import { mapJsonText } from '../runtime/json-text.js';
+import { isPlainObject } from '../runtime/values.js';
 import { mapSubschemas } from '../schema/walk.js';
 import { DEFAULT_TEST_BUDGET } from '../choices.js';
 
@@ -400,8 +401,8 @@ function unusable(tool: ToolDefinition & { binding: HttpBinding }, args: Record<
  * the faker would write any string there, and the server would refuse it.
  */
 function withJsonText(tool: ToolDefinition, value: unknown, options: GenerateOptions): unknown {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  return mapJsonText(tool, value as Record<string, unknown>, (text, site) => (typeof text === 'string' ? JSON.stringify(generateSync(boundSizes(site.schema) as never, options)) : text));
+  if (!isPlainObject(value)) return value;
+  return mapJsonText(tool, value, (text, site) => (typeof text === 'string' ? JSON.stringify(generateSync(boundSizes(site.schema) as never, options)) : text));
 }
 
 /** Arguments that reach the request: parameters and body fields. */

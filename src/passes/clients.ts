@@ -14,7 +14,7 @@ import { setOwn } from '../schema/set-own.js';
 import { strictBlocker, strictFriendly } from './strict-schema.js';
 import { jsonTextArguments } from './json-text-arguments.js';
 import type { Encoded } from './json-text-arguments.js';
-import { localDefinition } from '../runtime/local-ref.js';
+import { localDefinition, unescapedStep } from '../runtime/local-ref.js';
 import { renamedKeys } from '../runtime/upstream/response.js';
 import type { ClientName } from '../choices.js';
 
@@ -136,7 +136,7 @@ function listedAsText(tool: ToolDefinition, { schema, sites }: Encoded, notes: A
 /** `/properties/parts/items/properties/attrs` → `parts[].attrs`; `/$defs/Pet/properties/meta` → `Pet.meta`. */
 function argumentName(pointer: string): string {
   const steps = pointer.replace(/^\/\$defs\/([^/]+)/, '$1').replace(/\/properties\/([^/]+)/g, '.$1').replace(/\/items/g, '[]');
-  return steps.replace(/^\./, '').replace(/~1/g, '/').replace(/~0/g, '~');
+  return unescapedStep(steps.replace(/^\./, ''));
 }
 
 /** Both schemas of a tool without `$ref`, within the size budget. */

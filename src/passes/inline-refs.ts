@@ -26,7 +26,8 @@ export interface Inlined {
 const PREFIX = /^#\/(?:\$defs|definitions)\//;
 
 /** Keywords that may sit beside a `$ref` without changing what it validates. */
-const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$comment']);
+/** Keywords that only annotate: beside a `$ref` they describe it, not the value. */
+export const ANNOTATIONS: ReadonlySet<string> = new Set(['description', 'title', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$comment']);
 
 /** Schemas here only reference their own `$defs` (or a tool spec's `definitions`). */
 export function hasRefs(schema: JsonSchema): boolean {

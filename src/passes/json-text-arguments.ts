@@ -17,9 +17,9 @@
  * arguments, and its handlers and examples are written against that shape.
  */
 import type { JsonSchema, JsonTextArgument } from '../runtime/definition.js';
-import { definitionName, localDefinition } from '../runtime/local-ref.js';
-import { pointerStep } from '../runtime/json-text.js';
-import { isStandIn } from './inline-refs.js';
+import { definitionName, localDefinition, pointerStep } from '../runtime/local-ref.js';
+import { ANNOTATIONS, isStandIn } from './inline-refs.js';
+import { keysLeftOpen } from './strict-schema.js';
 import { setOwn } from '../schema/set-own.js';
 import { eachChild, forEachSubschema, isObject, someSubschema } from '../schema/walk.js';
 
@@ -70,10 +70,7 @@ function isFreeForm(node: Schema): boolean {
   // A string alternative would be read as JSON text; other kinds of value leave the choice unclear.
   if (others.some((t) => t !== 'null')) return false;
   if (['anyOf', 'oneOf', 'allOf', 'enum', 'const', '$ref', 'not', 'if'].some((key) => node[key] !== undefined)) return false;
-  if (isStandIn(node)) return true;
-  if (node.additionalProperties === false) return false;
-  const declared = isObject(node.properties) && Object.keys(node.properties).length > 0;
-  return !declared || node.additionalProperties !== undefined;
+  return isStandIn(node) || keysLeftOpen(node);
 }
 
 /**
@@ -103,8 +100,8 @@ function below(node: Schema, at: string, ctx: Context): Schema {
   return out;
 }
 
-/** Keywords that may sit beside a `$ref` the server follows: they do not describe the value. */
-const ANNOTATIONS = new Set(['description', 'title', 'default', 'examples', 'example', 'deprecated', 'readOnly', 'writeOnly', '$comment']);
+/** Whether a keyword may sit beside a `$ref` the server follows: it does not describe the value (OpenAPI's `example` included). */
+const annotates = (key: string) => ANNOTATIONS.has(key) || key === 'example';
 
 interface Edge {
   from: string | undefined;
@@ -128,7 +125,7 @@ function followedDefinitions(schema: JsonSchema, defs: Schema): Set<string> | un
     if (node.$ref !== undefined) {
       const to = definitionName(node.$ref);
       if (to === undefined) whole = false;
-      else edges.push({ from, to, followed: followed && Object.keys(node).every((k) => k === '$ref' || ANNOTATIONS.has(k)) });
+      else edges.push({ from, to, followed: followed && Object.keys(node).every((k) => k === '$ref' || annotates(k)) });
     }
     const inner = followed && node.$ref === undefined;
     eachChild(node, (sub, key, name) => visit(sub, from, inner && (key === 'properties' || (key === 'items' && name === undefined))));

@@ -208,6 +208,13 @@ function typed(node: Schema): Schema {
 /** Keywords strict mode refuses wherever they stand (the Agents SDK's list). */
 const REFUSED = ['allOf', 'oneOf', 'not', 'if', 'then', 'else', 'patternProperties', 'prefixItems', 'propertyNames', 'contains', 'minContains', 'maxContains', 'dependentSchemas', 'dependentRequired', 'dependencies', 'unevaluatedProperties', 'unevaluatedItems', 'additionalItems', 'contentSchema', '$dynamicRef', '$recursiveRef'];
 
+/** An object schema strict mode cannot close: no property declared, or more allowed than declared. */
+export function keysLeftOpen(node: Schema): boolean {
+  if (node.additionalProperties === false) return false;
+  const declared = isObject(node.properties) && Object.keys(node.properties).length > 0;
+  return !declared || node.additionalProperties !== undefined;
+}
+
 const admitsObjects = (node: Schema) => node.type === 'object' || (Array.isArray(node.type) && node.type.includes('object')) || (node.type === undefined && node.properties !== undefined);
 
 /**
@@ -225,10 +232,10 @@ export function strictBlocker(schema: JsonSchema): string | undefined {
     else if (Array.isArray(node.anyOf) && Object.keys(node).some((key) => key !== 'anyOf' && !METADATA.has(key))) reason = `\`anyOf\` beside other keywords at ${where}`;
     else if (Array.isArray(node.anyOf) && (node.anyOf as unknown[]).some((b) => isObject(b) && isObject(b.properties) && Object.keys(b.properties).some((name) => !(Array.isArray(b.required) && b.required.includes(name))))) {
       reason = `an \`anyOf\` branch with optional properties at ${where}`;
-    } else if (admitsObjects(node) && node.additionalProperties !== false) {
-      const declared = isObject(node.properties) && Object.keys(node.properties).length > 0;
-      if (isStandIn(node)) reason = `where $ref inlining stopped, at ${where}: --client openai keeps $defs instead`;
-      else if (!declared || node.additionalProperties !== undefined) reason = `a free-form object (no declared properties, or additional ones allowed) at ${where}`;
+    } else if (admitsObjects(node) && node.additionalProperties !== false && isStandIn(node)) {
+      reason = `where $ref inlining stopped, at ${where}: --client openai keeps $defs instead`;
+    } else if (admitsObjects(node) && keysLeftOpen(node)) {
+      reason = `a free-form object (no declared properties, or additional ones allowed) at ${where}`;
     }
     return reason === undefined;
   });

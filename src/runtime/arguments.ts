@@ -1,6 +1,7 @@
 import type { JsonTextArgument, ToolDefinition } from './definition.js';
 import { describeError } from './validate.js';
 import { mapJsonText } from './json-text.js';
+import { isPlainObject } from './values.js';
 import type { SchemaValidator, ValidationOutcome } from './validate.js';
 
 /**
@@ -25,7 +26,7 @@ export type CheckedArguments = { ok: true; args: Record<string, unknown> } | Ext
  */
 export function checkedArguments(tool: ToolDefinition, args: Record<string, unknown>, validator: SchemaValidator): CheckedArguments {
   // Models often send the object itself where its text is listed: taken as if written as text.
-  const sent = mapJsonText(tool, args, (value) => (isRecord(value) ? JSON.stringify(value) : value));
+  const sent = mapJsonText(tool, args, (value) => (isPlainObject(value) ? JSON.stringify(value) : value));
   const valid = validator.validateArguments(tool.name, tool.inputSchema, sent);
   if (!valid.ok) return valid;
   try {
@@ -37,8 +38,6 @@ export function checkedArguments(tool: ToolDefinition, args: Record<string, unkn
 }
 
 class TextArgumentError extends Error {}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 function parsed(text: string, site: JsonTextArgument, where: string, validator: SchemaValidator): unknown {
   let value: unknown;

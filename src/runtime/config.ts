@@ -9,6 +9,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import type { ServerDefinition } from './definition.js';
+import { isPlainObject } from './values.js';
 import { CACHE_MODES, DEFAULTS, MODES, overlay, specDefaults, TRANSPORTS, type PartialTuning } from './defaults.js';
 import { LOG_LEVELS } from './observe/log.js';
 import type { LogLevel } from './observe/log.js';
@@ -294,10 +295,6 @@ function validateFileSettings(data: unknown, label: string): PartialTuning {
     ...(typeof timeout === 'number' ? { timeoutMs: Math.round(timeout * 1000) } : {}),
     ...(typeof maxConcurrentTools === 'number' ? { maxConcurrent: maxConcurrentTools } : {}),
   } as PartialTuning;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function describe(value: unknown): string {

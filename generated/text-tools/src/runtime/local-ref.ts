@@ -17,8 +17,14 @@ export function definitionName(ref: unknown): string | undefined {
   const encoded = typeof ref === 'string' ? /^#\/\$defs\/([^/]+)$/.exec(ref)?.[1] : undefined;
   if (encoded === undefined) return undefined;
   try {
-    return decodeURIComponent(encoded).replace(/~1/g, '/').replace(/~0/g, '~');
+    return unescapedStep(decodeURIComponent(encoded));
   } catch {
     return undefined;
   }
 }
+
+/** One step of a JSON Pointer (RFC 6901): `/` and the name, with `~` and `/` escaped. */
+export const pointerStep = (name: string | number) => `/${String(name).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+
+/** A JSON Pointer step's name, `~1` and `~0` unescaped (percent-decoding, where a URI holds it, is the caller's). */
+export const unescapedStep = (step: string) => step.replace(/~1/g, '/').replace(/~0/g, '~');

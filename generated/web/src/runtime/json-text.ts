@@ -7,16 +7,13 @@
  * instead of it (an object, null).
  */
 import type { JsonTextArgument, ToolDefinition } from './definition.js';
-import { definitionName, localDefinition } from './local-ref.js';
-
-/** One step of a JSON Pointer (RFC 6901): `/` and the name, with `~` and `/` escaped. */
-export const pointerStep = (name: string | number) => `/${String(name).replace(/~/g, '~0').replace(/\//g, '~1')}`;
+import { definitionName, localDefinition, pointerStep } from './local-ref.js';
+import { isPlainObject } from './values.js';
 
 /** Replaces the value at a text's place: `where` is that place in the arguments, as a JSON Pointer (e.g. `/parts/0/attrs`). */
 export type TextReplacer = (value: unknown, site: JsonTextArgument, where: string) => unknown;
 
 type Schema = Record<string, unknown>;
-const isRecord = (v: unknown): v is Schema => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 interface Walk {
   sites: Map<string, JsonTextArgument>;
@@ -44,14 +41,14 @@ function replaced(value: unknown, node: Schema, pointer: string, where: string, 
   }
   if (Array.isArray(value)) {
     const items = node.items;
-    return isRecord(items) ? value.map((item, i) => replaced(item, items, `${pointer}/items`, `${where}${pointerStep(i)}`, walk, 0)) : value;
+    return isPlainObject(items) ? value.map((item, i) => replaced(item, items, `${pointer}/items`, `${where}${pointerStep(i)}`, walk, 0)) : value;
   }
   const properties = node.properties;
-  if (!isRecord(value) || !isRecord(properties)) return value;
+  if (!isPlainObject(value) || !isPlainObject(properties)) return value;
   const copy = { ...value };
   for (const key of Object.keys(value)) {
     const sub = Object.hasOwn(properties, key) ? properties[key] : undefined;
-    if (!isRecord(sub)) continue;
+    if (!isPlainObject(sub)) continue;
     const step = pointerStep(key);
     // An own key even when it is `__proto__` (plain assignment would set the prototype).
     Object.defineProperty(copy, key, { value: replaced(value[key], sub, `${pointer}/properties${step}`, `${where}${step}`, walk, 0), enumerable: true, writable: true, configurable: true });

@@ -15,6 +15,7 @@
  *   `!'()*`); form-urlencoded bodies use URLSearchParams, where space = `+` is correct.
  */
 import type { BodyBinding, HttpBinding, HttpMethod, ParameterBinding } from '../definition.js';
+import { isPlainObject } from '../values.js';
 
 export type RequestBody = string | FormData | URLSearchParams;
 
@@ -152,10 +153,6 @@ type Shape =
   | { kind: 'primitive'; text: string }
   | { kind: 'array'; items: string[] }
   | { kind: 'object'; entries: Array<[string, string]> };
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function shapeOf(value: unknown): Shape {
   if (Array.isArray(value)) {
