@@ -3,7 +3,19 @@
 // generation, a third of a mid-sized spec's time; one file loads in a fraction of that
 // (docs/benchmarks.md). The packages only tool specs need are left to Node: native drivers
 // cannot be bundled, and the others are large and rarely used.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { defineConfig } from 'rolldown';
+import { buildTable } from './dist/tokens/table.js';
+
+/** dist/o200k_base.bin, the token counter's rank table (src/tokens/table.ts), beside the bundle. */
+const tokenTable = {
+  name: 'o200k-table',
+  generateBundle() {
+    const tiktoken = readFileSync(createRequire(import.meta.url).resolve('gpt-tokenizer/data/o200k_base.tiktoken'), 'utf8');
+    this.emitFile({ type: 'asset', fileName: 'o200k_base.bin', source: buildTable(tiktoken) });
+  },
+};
 
 export default defineConfig({
   input: 'dist/cli.js',
@@ -12,6 +24,7 @@ export default defineConfig({
   // loaded only to locate an error in a JSON spec).
   external: ['ts-morph', 'better-sqlite3', 'pg', 'node-sql-parser', 'mathjs', 'jsonc-parser'],
   logLevel: 'warn',
+  plugins: [tokenTable],
   // yaml is imported lazily for OpenAPI and eagerly by the tool-spec loader; both are fine.
   checks: { ineffectiveDynamicImport: false },
   output: {

@@ -106,10 +106,7 @@ async function parseArguments(argv: string[]): Promise<Arguments | undefined> {
 
 async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments): Promise<number> {
   // The pipeline is loaded only now: --help, --version and usage errors need none of it.
-  const { startTokenCounter } = await import('./tokens.js');
-  // Loads the tokenizer while the generation runs.
-  const counter = startTokenCounter();
-  const { generate, toolsListText } = await import('./generate.js');
+  const [{ generate, toolsListText }, { countTokens }] = await Promise.all([import('./generate.js'), import('./tokens/count.js')]);
   try {
     const result = await generate({
       ...definitionOptions,
@@ -123,8 +120,7 @@ async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments
     for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w, 'warning')}\n`);
     if (result.repairs.length > 0) process.stderr.write(`${repairSummary(result.repairs, args.client as string)}\n`);
     const tools = result.definition.tools.length;
-    // The count is a courtesy: a tokenizer that fails must not fail a generation that worked.
-    const tokens = await counter.count([toolsListText(result.definition)]).then(([n]) => n, () => undefined);
+    const tokens = listingTokens(() => countTokens([toolsListText(result.definition)])[0]!);
     const size = `tools/list ${kib(result.toolsListBytes)}${tokens === undefined ? '' : `, ${tokens.toLocaleString('en')} tokens`}`;
     if (args.json) {
       process.stdout.write(
@@ -160,8 +156,16 @@ async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments
       return 1;
     }
     throw err;
-  } finally {
-    await counter.close();
+  }
+}
+
+/** The count is a courtesy: a tokenizer that fails must not fail a generation that worked. */
+function listingTokens(count: () => number): number | undefined {
+  try {
+    return count();
+  } catch (err) {
+    process.stderr.write(`note: tools/list tokens not counted: ${err instanceof Error ? err.message : String(err)}\n`);
+    return undefined;
   }
 }
 
@@ -178,7 +182,7 @@ async function runLint(options: DefinitionOptions, json: boolean): Promise<numbe
   const [{ buildDefinition }, { countListingTokens, formatLintReport, lintReport }] = await Promise.all([import('./generate.js'), import('./lint.js')]);
   try {
     const loaded = await buildDefinition({ ...options, fullCheck: true });
-    const report = lintReport(loaded, await countListingTokens(loaded));
+    const report = lintReport(loaded, countListingTokens(loaded));
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatLintReport(report, options.spec));
     return 0;
   } catch (err) {

@@ -8,7 +8,7 @@ import { toolsListText } from './generate.js';
 import { describeBinding } from './emit/describe-binding.js';
 import type { ToolDefinition } from './runtime/definition.js';
 import { listedTool } from './runtime/listing.js';
-import { startTokenCounter } from './tokens.js';
+import { countTokens } from './tokens/count.js';
 
 /** A tool larger than this is worth a look: it costs the context of every session. */
 export const LARGE_TOOL_BYTES = 8 * 1024;
@@ -42,15 +42,10 @@ export interface TokenCounts {
 }
 
 /** Counts what `lintReport` needs: each tool's entry as the server lists it, and the listing. */
-export async function countListingTokens(loaded: LoadedDefinition): Promise<TokenCounts> {
-  const counter = startTokenCounter();
-  try {
-    const texts = loaded.definition.tools.map((tool) => JSON.stringify(listedTool(tool)));
-    const counts = await counter.count([...texts, toolsListText(loaded.definition)]);
-    return { perTool: counts.slice(0, -1), total: counts.at(-1)! };
-  } finally {
-    await counter.close();
-  }
+export function countListingTokens(loaded: LoadedDefinition): TokenCounts {
+  const texts = loaded.definition.tools.map((tool) => JSON.stringify(listedTool(tool)));
+  const counts = countTokens([...texts, toolsListText(loaded.definition)]);
+  return { perTool: counts.slice(0, -1), total: counts.at(-1)! };
 }
 
 /** The tool an OpenAPI pointer (`paths / <route> / <method> / …`) belongs to, if any. */
