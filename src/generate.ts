@@ -256,9 +256,9 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   const listBytes = toolsListBytes(definition);
   warnings.push(...orphanedHandlers(outDir, files, spec));
   if (options.check) {
-    const { plan } = await planWrite(files, outDir, header);
+    const { plan } = planWrite(files, outDir, header);
     return { outDir, definition, files, warnings, repairs, plan, stale: hasChanges(plan), toolsListBytes: listBytes };
   }
-  const plan = await writeProject(files, outDir, header, { force: options.force });
+  const plan = writeProject(files, outDir, header, { force: options.force });
   return { outDir, definition, files, warnings, repairs, plan, stale: false, toolsListBytes: listBytes };
 }
