@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 /** argv → options → generate() or lint; exit 0 ok, 1 bad input, 2 usage. No logic of its own. */
 import type { Argv } from 'yargs';
 import { CLIENT_NAMES, DEFAULT_TEST_BUDGET, type ClientName } from './choices.js';
@@ -41,11 +40,6 @@ function specOptions<T>(y: Argv<T>) {
 }
 
 async function main(argv: string[]): Promise<number> {
-  // Answered before the argument parser loads, which takes longer than Node's own start.
-  if (argv.length === 1 && argv[0] === '--version') {
-    process.stdout.write(`${packageManifest().version}\n`);
-    return 0;
-  }
   const args = await parseArguments(argv);
   if (!args) return 2;
   const definitionOptions: DefinitionOptions = {

@@ -1,11 +1,15 @@
 /**
- * The server bundle (dist/server.cjs) as a script V8 can cache, and the cache file's format:
+ * A bundle (a server's dist/server.cjs, the generator's dist/generator.cjs) as a script V8 can
+ * cache, and the cache file's format:
  * the bundle's SHA-256, then V8's data. V8 itself checks only the source's length (and its own
  * version and flags), so a bundle changed in place would otherwise run the code it replaced.
- * boot.ts runs the bundle; a test checks that the cache the build writes is taken.
+ * boot.ts (and the generator's launch.ts) run the bundle; tests check that the cache the build
+ * writes is taken.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire, Module } from 'node:module';
+import path from 'node:path';
 import { constants, Script } from 'node:vm';
 
 /** What became of the cache: used, refused (another bundle, Node version or V8 flags), or absent. */
@@ -39,4 +43,25 @@ export function compileBundle(file: string, cacheFile?: Buffer): CompiledBundle 
   });
   const cache: CodeCacheState = cacheFile === undefined ? 'none' : fits && script.cachedDataRejected === false ? 'taken' : 'refused';
   return { script, cache, cacheBytes: () => Buffer.concat([hash, script.createCachedData()]) };
+}
+
+/**
+ * Runs the bundle as Node's loader runs a CommonJS file, from the cache file when it fits.
+ * `writeCache`: the cache file is rewritten when the process exits, with everything V8 compiled
+ * on the way. The state of the cache is left at CODE_CACHE_STATE before the bundle runs.
+ */
+export function runBundle(file: string, cacheFile: string, writeCache: boolean): void {
+  const require = createRequire(file);
+  const compiled = compileBundle(file, !writeCache && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined);
+  (globalThis as Record<symbol, unknown>)[CODE_CACHE_STATE] = compiled.cache;
+  if (writeCache) process.once('exit', () => writeFileSync(cacheFile, compiled.cacheBytes()));
+  const wrapper = compiled.script.runInThisContext() as (...args: unknown[]) => void;
+  // Registered as loaded before it runs, as Node's loader would: lazy chunks require the bundle
+  // for what they share with it, and must get these exports, not a second copy.
+  const module = new Module(file);
+  module.filename = file;
+  module.paths = require.resolve.paths('x') ?? [];
+  require.cache[file] = module;
+  wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));
+  module.loaded = true;
 }
