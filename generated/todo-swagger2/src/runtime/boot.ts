@@ -11,12 +11,12 @@
  * means compiling as usual; main.ts says so in the log when it is refused.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createRequire, Module } from 'node:module';
+import { existsSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { CODE_CACHE_STATE, compileBundle } from './bundle-script.js';
+import { runBundle } from './bundle-script.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BUNDLE = path.join(here, 'server.cjs');
@@ -27,24 +27,12 @@ const WRITE_CACHE_ENV = 'MCP_GEN_WRITE_CODE_CACHE';
 const TRAINING_TIMEOUT_MS = 30_000;
 
 function run(file: string, cacheFile: string, writeCache: boolean): void {
-  const require = createRequire(file);
   // Node maps stack traces only for files its own loader compiled; a debugging run takes that path.
   if (process.sourceMapsEnabled && !writeCache) {
-    require(file);
+    createRequire(file)(file);
     return;
   }
-  const compiled = compileBundle(file, !writeCache && existsSync(cacheFile) ? readFileSync(cacheFile) : undefined);
-  (globalThis as Record<symbol, unknown>)[CODE_CACHE_STATE] = compiled.cache;
-  if (writeCache) process.once('exit', () => writeFileSync(cacheFile, compiled.cacheBytes()));
-  const wrapper = compiled.script.runInThisContext() as (...args: unknown[]) => void;
-  // Registered as loaded before it runs, as Node's loader would: the lazy chunks require the
-  // bundle for what they share with it, and must get these exports, not a second server.
-  const module = new Module(file);
-  module.filename = file;
-  module.paths = require.resolve.paths('x') ?? [];
-  require.cache[file] = module;
-  wrapper.call(module.exports, module.exports, require, module, file, path.dirname(file));
-  module.loaded = true;
+  runBundle(file, cacheFile, writeCache);
 }
 
 /**
