@@ -50,10 +50,16 @@ export default defineConfig([
     logLevel: 'warn',
     plugins: [tokenTable, lazyStringWidth],
     // yaml is imported lazily for OpenAPI and eagerly by the tool-spec loader; both are fine.
-    checks: { ineffectiveDynamicImport: false },
+    // The one `import.meta` CommonJS lacks is yargs' `extends` of a config file, which mcp-gen
+    // does not use (`import.meta.url` becomes the file's URL).
+    checks: { ineffectiveDynamicImport: false, emptyImportMeta: false },
     output: {
       file: 'dist/generator.cjs',
       format: 'cjs',
+      // Pure ASCII (the documentation comments held the only other characters), so the launcher
+      // reads it as Latin-1: ~1 ms where decoding UTF-8 takes ~10. Licence comments are kept.
+      charset: 'ascii',
+      comments: { legal: true, annotation: false, jsdoc: false },
       codeSplitting: false,
       // A script run from V8's code cache cannot import() on Node 20 (the import callback is
       // lost with the cache): the packages left to Node are required.
