@@ -1,7 +1,7 @@
 /** argv → options → generate() or lint; exit 0 ok, 1 bad input, 2 usage. No logic of its own. */
 import type { Argv } from 'yargs';
 import { CLIENT_NAMES, DEFAULT_TEST_BUDGET, type ClientName } from './choices.js';
-import { SpecError, WriteError, formatDiagnostic } from './diagnostics.js';
+import { SpecError, WriteError, formatDiagnostic, groupDigits } from './diagnostics.js';
 import type { DefinitionOptions } from './generate.js';
 import type { Repair, RepairRule } from './passes/clients.js';
 import { packageManifest } from './package-root.js';
@@ -115,7 +115,7 @@ async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments
     if (result.repairs.length > 0) process.stderr.write(`${repairSummary(result.repairs, args.client as string)}\n`);
     const tools = result.definition.tools.length;
     const tokens = listingTokens(() => countTokens([toolsListText(result.definition)])[0]!);
-    const size = `tools/list ${kib(result.toolsListBytes)}${tokens === undefined ? '' : `, ${tokens.toLocaleString('en')} tokens`}`;
+    const size = `tools/list ${kib(result.toolsListBytes)}${tokens === undefined ? '' : `, ${groupDigits(tokens)} tokens`}`;
     if (args.json) {
       process.stdout.write(
         `${JSON.stringify({ outDir: result.outDir, tools, toolsListBytes: result.toolsListBytes, toolsListTokens: tokens, warnings: result.warnings.length, stale: result.stale, plan: result.plan }, null, 2)}\n`,

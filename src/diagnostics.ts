@@ -53,3 +53,11 @@ export function formatDiagnostic(d: Diagnostic & { location?: string }, severity
 
 /** The output directory cannot be written as asked (not ours, edited files, a failed write); nothing was changed. */
 export class WriteError extends Error {}
+
+/**
+ * 12345 → "12,345", as `toLocaleString('en')` writes it without loading ICU's locale data for
+ * it (~20 ms of a generation that otherwise never touches ICU).
+ */
+export function groupDigits(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

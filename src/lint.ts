@@ -2,7 +2,7 @@
  * `mcp-gen lint`: what the tools of a spec will cost and what had to be repaired, per tool,
  * without writing anything. Diagnostics come from the same lowering as generation.
  */
-import type { Diagnostic } from './diagnostics.js';
+import { groupDigits, type Diagnostic } from './diagnostics.js';
 import type { LoadedDefinition } from './generate.js';
 import { toolsListText } from './generate.js';
 import { describeBinding } from './emit/describe-binding.js';
@@ -100,6 +100,6 @@ export function formatLintReport(report: LintReport, spec: string): string {
   for (const t of report.tools) for (const f of t.findings) lines.push(`${f.location}: ${f.severity}: ${f.message} [${t.name}]`);
   for (const f of report.shared) lines.push(`${f.location}: ${f.severity}: ${f.message}`);
   const { tools, bytes, tokens, findings } = report.total;
-  lines.push(`${spec}: ${tools} tools, tools/list ${(bytes / 1024).toFixed(1)} KiB, ${tokens.toLocaleString('en')} tokens (o200k), ${findings} finding${findings === 1 ? '' : 's'}`);
+  lines.push(`${spec}: ${tools} tools, tools/list ${(bytes / 1024).toFixed(1)} KiB, ${groupDigits(tokens)} tokens (o200k), ${findings} finding${findings === 1 ? '' : 's'}`);
   return `${lines.join('\n')}\n`;
 }

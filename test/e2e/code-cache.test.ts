@@ -1,11 +1,12 @@
 /**
- * The start from V8's code cache (runtime/boot.ts): `npm run build` writes a cache V8 takes, a
+ * The start from V8's code cache, of generated servers (runtime/boot.ts) and of the generator
+ * itself (launch.ts): `npm run build` writes a cache V8 takes, a
  * server whose cache does not fit (another Node, another bundle, a damaged file) or is missing
  * starts all the same, and a build whose server cannot start warns and leaves no cache instead
  * of failing.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileBundle } from '../../src/runtime/bundle-script.js';
@@ -87,5 +88,40 @@ describe('code cache', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^code cache: dist[\\/]server\.cjs\.cache \(\d+ KB\)/);
     expect(compileBundle(path.join(dir, 'dist', 'server.cjs'), readFileSync(cache)).cache).toBe('taken');
+  });
+});
+
+describe("the generator's code cache", () => {
+  /** mcp-gen installed afresh: its own dist/, the rest of the package linked from the repo. */
+  function installedCopy(): string {
+    const dir = tempDir('generator-cache');
+    dirs.push(dir);
+    cpSync(path.join(REPO, 'dist'), path.join(dir, 'dist'), { recursive: true });
+    for (const entry of ['package.json', 'templates', 'schemas', 'src', 'specs', 'node_modules']) symlinkSync(path.join(REPO, entry), path.join(dir, entry));
+    return dir;
+  }
+  const generate = (dir: string, out: string) =>
+    spawnSync(process.execPath, [path.join(dir, 'dist', 'mcp-gen.js'), path.join(REPO, 'specs', 'petstore.yaml'), '-o', out], { encoding: 'utf8' });
+
+  it('is written by the build and taken by V8', () => {
+    const cache = path.join(REPO, 'dist', 'generator.cjs.cache');
+    expect(statSync(cache).size).toBeGreaterThan(500_000);
+    expect(compileBundle(path.join(REPO, 'dist', 'generator.cjs'), readFileSync(cache)).cache).toBe('taken');
+  });
+
+  it('a cache that does not fit, or none, only means compiling; --code-cache writes one V8 takes', () => {
+    const dir = installedCopy();
+    const cache = path.join(dir, 'dist', 'generator.cjs.cache');
+    writeFileSync(cache, Buffer.concat([readFileSync(cache).subarray(0, 32), Buffer.from('not V8 code cache data')]));
+    expect(compileBundle(path.join(dir, 'dist', 'generator.cjs'), readFileSync(cache)).cache).toBe('refused');
+    const refused = generate(dir, path.join(dir, 'refused'));
+    expect(refused.stderr).toMatch(/generated 9 tools/);
+    rmSync(cache);
+    const none = generate(dir, path.join(dir, 'none'));
+    expect(none.stderr).toMatch(/generated 9 tools/);
+    expect(readFileSync(path.join(dir, 'none', 'server-definition.json'), 'utf8')).toBe(readFileSync(path.join(dir, 'refused', 'server-definition.json'), 'utf8'));
+    const written = spawnSync(process.execPath, [path.join(dir, 'dist', 'mcp-gen.js'), '--code-cache'], { cwd: dir, encoding: 'utf8' });
+    expect(written.stdout).toMatch(/^code cache: dist[\\/]generator\.cjs\.cache \(\d+ KB\)/);
+    expect(compileBundle(path.join(dir, 'dist', 'generator.cjs'), readFileSync(cache)).cache).toBe('taken');
   });
 });

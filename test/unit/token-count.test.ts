@@ -4,6 +4,7 @@ import { countTokens as reference } from 'gpt-tokenizer/encoding/o200k_base';
 import { describe, expect, it } from 'vitest';
 import { toolsListText } from '../../src/generate.js';
 import type { ServerDefinition } from '../../src/runtime/definition.js';
+import { groupDigits } from '../../src/diagnostics.js';
 import { countTokens, encodingFile, TABLE_FILE } from '../../src/tokens/count.js';
 import { buildTable } from '../../src/tokens/table.js';
 
@@ -48,5 +49,11 @@ describe('countTokens', () => {
   it('builds the same table as the one the build wrote', () => {
     const built = buildTable(readFileSync(encodingFile(), 'utf8'));
     expect(Buffer.compare(Buffer.from(built), readFileSync(TABLE_FILE))).toBe(0);
+  });
+});
+
+describe('groupDigits', () => {
+  it('writes counts as toLocaleString("en") does', () => {
+    for (const n of [0, 7, 999, 1000, 5643, 12345, 999999, 1000000, 6551248]) expect(groupDigits(n)).toBe(n.toLocaleString('en'));
   });
 });
