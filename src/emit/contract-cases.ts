@@ -313,23 +313,27 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
   // A null parameter is left out of the request; a null body field is sent as null.
   const parameters = new Set(tool.binding.parameters.map((p) => p.arg));
   const inputSchema = boundSizes(tool.inputSchema);
-  const attempt = (complete: boolean) => (options: GenerateOptions): { value: Record<string, unknown> } | { reason: string } => {
+  const attempt = (options: GenerateOptions): { value: Record<string, unknown> } | { reason: string } => {
     const value = withJsonText(tool, generateSync(inputSchema as never, options), options);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the input schema does not yield an object' };
     const record = value as Record<string, unknown>;
     const problem = unusable(tool, record, validator);
-    if (problem) return { reason: problem };
-    const unset = bound.find((arg) => record[arg] === undefined || (record[arg] === null && parameters.has(arg)));
-    if (complete && unset !== undefined) return { reason: `argument "${unset}" is left without a value` };
-    return { value: record };
+    return problem ? { reason: problem } : { value: record };
   };
   // Arguments that give every parameter and body field a value are preferred: an argument left
   // out (or a null parameter, which the request omits) would let a mapping mistake go unnoticed.
-  let made = synthesise(seed, attempt(true));
-  if ('reason' in made) {
-    made = synthesise(seed, attempt(false));
-    if ('value' in made) made = { value: fillArguments(tool, made.value, bound, seed, validator) };
-  }
+  // Failing that, the first usable arguments, completed one argument at a time. (One pass over the
+  // options finds both: the values depend only on the options, not on what is asked of them.)
+  let usable: { value: Record<string, unknown> } | undefined;
+  let made = synthesise(seed, (options) => {
+    const made = attempt(options);
+    if ('reason' in made) return made;
+    const unset = bound.find((arg) => made.value[arg] === undefined || (made.value[arg] === null && parameters.has(arg)));
+    if (unset === undefined) return made;
+    usable ??= made;
+    return { reason: `argument "${unset}" is left without a value` };
+  });
+  if ('reason' in made && usable) made = { value: fillArguments(tool, usable.value, bound, seed, validator) };
   if ('reason' in made) return { reason: `no valid arguments could be synthesised (${made.reason})` };
   const args = made.value;
   // Without the argument the server sends a random Idempotency-Key, which no case can expect.
