@@ -19,7 +19,7 @@ import { SchemaValidator } from '../runtime/validate.js';
 import type { Diagnostic } from '../diagnostics.js';
 import { validate2020, validateDraft07, validateToolsList } from './meta-validators.js';
 import { listedTool } from '../runtime/listing.js';
-import type { ServerDefinition, ToolDefinition } from '../runtime/definition.js';
+import type { JsonSchema, ServerDefinition, ToolDefinition } from '../runtime/definition.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => unknown;
@@ -58,21 +58,58 @@ export function pointerOf(tool: ToolDefinition): (string | number)[] {
   return tool.binding.kind === 'http' ? ['paths', tool.binding.path, tool.binding.method.toLowerCase()] : ['tools', tool.name];
 }
 
-function firstProblem(tool: ToolDefinition, ajv: Checkers): string | undefined {
-  for (const [role, schema] of [['input', tool.inputSchema], ['output', tool.outputSchema]] as const) {
-    if (!schema) continue;
-    for (const [dialect, meta] of DIALECTS) {
-      if (!meta(schema)) return `its ${role} schema is not valid ${dialect}: ${ajv.strict2020.errorsText(meta.errors)}`;
+/** What is wrong with one schema, if anything; `role` names it in the message. */
+function schemaProblem(schema: JsonSchema, ajv: Checkers): ((role: string) => string) | undefined {
+  for (const [dialect, meta] of DIALECTS) {
+    if (!meta(schema)) {
+      const errors = ajv.strict2020.errorsText(meta.errors);
+      return (role) => `its ${role} schema is not valid ${dialect}: ${errors}`;
     }
-    if (ajv.compile) {
-      try {
-        ajv.strict2020.compile(schema);
-      } catch (err) {
-        return `its ${role} schema does not compile as JSON Schema 2020-12: ${err instanceof Error ? err.message : String(err)}`;
-      }
+  }
+  if (ajv.compile) {
+    try {
+      ajv.strict2020.compile(schema);
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      return (role) => `its ${role} schema does not compile as JSON Schema 2020-12: ${message}`;
     }
   }
   return undefined;
+}
+
+function firstProblem(tool: ToolDefinition, ajv: Checkers, judged: Map<JsonSchema, ((role: string) => string) | undefined>): string | undefined {
+  for (const [role, schema] of [['input', tool.inputSchema], ['output', tool.outputSchema]] as const) {
+    if (!schema) continue;
+    if (!judged.has(schema)) judged.set(schema, schemaProblem(schema, ajv));
+    const problem = judged.get(schema);
+    if (problem) return problem(role);
+  }
+  return undefined;
+}
+
+/**
+ * The definition with one object for each distinct schema text. A quarter of a typical API's
+ * input and output schemas repeat another's (the same error body, the same `{ id }`); sharing the
+ * object lets ajv compile it once here and the contract cases validate with that compilation.
+ */
+function shareIdenticalSchemas(definition: ServerDefinition): ServerDefinition {
+  const byText = new Map<string, JsonSchema>();
+  const shared = (schema: JsonSchema): JsonSchema => {
+    const text = JSON.stringify(schema);
+    const first = byText.get(text);
+    if (first) return first;
+    byText.set(text, schema);
+    return schema;
+  };
+  let changed = false;
+  const tools = definition.tools.map((tool) => {
+    const inputSchema = shared(tool.inputSchema);
+    const outputSchema = tool.outputSchema && shared(tool.outputSchema);
+    if (inputSchema === tool.inputSchema && outputSchema === tool.outputSchema) return tool;
+    changed = true;
+    return { ...tool, inputSchema, ...(outputSchema ? { outputSchema } : {}) };
+  });
+  return changed ? { ...definition, tools } : definition;
 }
 
 function listingProblem(tool: ToolDefinition): string | undefined {
@@ -89,14 +126,16 @@ export interface Verified {
 }
 
 /** `full`: compile every schema whatever the API's size (lint); otherwise only up to FULL_CHECK_SCHEMAS. */
-export function verifyTools(definition: ServerDefinition, options: { full?: boolean } = {}): Verified {
+export function verifyTools(given: ServerDefinition, options: { full?: boolean } = {}): Verified {
+  const definition = shareIdenticalSchemas(given);
   const schemas = definition.tools.reduce((n, t) => n + 1 + (t.outputSchema ? 1 : 0), 0);
   const ajv = checkers(options.full === true || schemas <= FULL_CHECK_SCHEMAS);
   // One parse of the whole listing; entries are parsed one by one only to find a culprit.
   const listingOk = validateToolsList({ tools: definition.tools.map(listedTool) });
   const warnings: Diagnostic[] = [];
+  const judged = new Map<JsonSchema, ((role: string) => string) | undefined>();
   const tools = definition.tools.filter((tool) => {
-    const problem = firstProblem(tool, ajv) ?? (listingOk ? undefined : listingProblem(tool));
+    const problem = firstProblem(tool, ajv, judged) ?? (listingOk ? undefined : listingProblem(tool));
     if (problem) warnings.push({ message: `tool ${tool.name} is left out: ${problem}`, pointer: pointerOf(tool), fix: 'correct the schema in the spec (mcp-gen lint shows every finding)' });
     return !problem;
   });
