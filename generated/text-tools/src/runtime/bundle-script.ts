@@ -2,11 +2,12 @@
 /**
  * A bundle (a server's dist/server.cjs, the generator's dist/generator.cjs) as a script V8 can
  * cache, and the cache file's format:
- * the bundle's SHA-256, then V8's data. V8 itself checks only the source's length (and its own
+ * the SHA-256 of the bundle's bytes, then V8's data. V8 itself checks only the source's length (and its own
  * version and flags), so a bundle changed in place would otherwise run the code it replaced.
  * boot.ts (and the generator's launch.ts) run the bundle; tests check that the cache the build
  * writes is taken.
  */
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire, Module } from 'node:module';
@@ -33,8 +34,10 @@ const HASH_BYTES = 32;
  * bundle's. The wrapper stays on the bundle's first line, so stack traces keep its line numbers.
  */
 export function compileBundle(file: string, cacheFile?: Buffer): CompiledBundle {
-  const source = readFileSync(file, 'utf8').replace(/^#!.*/, '');
-  const hash = createHash('sha256').update(source).digest();
+  const bytes = readFileSync(file);
+  const hash = createHash('sha256').update(bytes).digest();
+  // ASCII is its own Latin-1, which decodes in a fraction of UTF-8's time (~1 ms against ~10 for 2.5 MB).
+  const source = bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8').replace(/^#!.*/, '');
   const fits = cacheFile !== undefined && cacheFile.length > HASH_BYTES && hash.equals(cacheFile.subarray(0, HASH_BYTES));
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: file,
