@@ -70,6 +70,7 @@ export default defineConfig([
     input: 'dist/launch.js',
     platform: 'node',
     logLevel: 'warn',
-    output: { file: 'dist/mcp-gen.js', format: 'esm' },
+    // What only a generation needs is a chunk of its own, loaded after `--version` is answered.
+    output: { dir: 'dist', entryFileNames: 'mcp-gen.js', chunkFileNames: 'launch-[name].js', format: 'esm' },
   },
 ]);
