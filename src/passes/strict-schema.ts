@@ -16,8 +16,8 @@
  *   would widen the whole.
  * What still cannot be strict (a free-form map) is named per tool by `strictBlocker`.
  */
-import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
+import mergeAllOf from 'json-schema-merge-allof';
 import type { JsonSchema } from '../runtime/definition.js';
 import { isStandIn } from './inline-refs.js';
 import { localDefinition } from '../runtime/local-ref.js';
@@ -25,13 +25,6 @@ import { setOwn } from '../schema/set-own.js';
 import { forEachSubschema, isObject, mapSubschemas, someSubschema } from '../schema/walk.js';
 
 type Schema = Record<string, unknown>;
-type MergeAllOf = (schema: Schema, options?: Record<string, unknown>) => Schema;
-let merger: MergeAllOf | undefined;
-/** json-schema-merge-allof, loaded on the first merge: with lodash it costs ~80 ms, and most specs need none. */
-function mergeAllOf(schema: Schema, options: Record<string, unknown>): Schema {
-  merger ??= createRequire(import.meta.url)('json-schema-merge-allof') as MergeAllOf;
-  return merger(schema, options);
-}
 
 /** Annotations that may sit beside `anyOf` or `$ref` in strict mode (the Agents SDK's list). */
 const METADATA = new Set(['description', 'title', 'default', 'examples', '$comment', 'deprecated', 'readOnly', 'writeOnly', '$defs', 'definitions', '$id', '$schema', '$anchor']);
