@@ -99,7 +99,7 @@ async function parseArguments(argv: string[]): Promise<Arguments | undefined> {
 }
 
 async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments): Promise<number> {
-  // The pipeline is loaded only now: --help, --version and usage errors need none of it.
+  // The pipeline's modules are set up only now: --help and usage errors need none of them.
   const [{ generate, toolsListText }, { countTokens }] = await Promise.all([import('./generate.js'), import('./tokens/count.js')]);
   try {
     const result = await generate({

@@ -1,8 +1,8 @@
 /**
  * A bundle (a server's dist/server.cjs, the generator's dist/generator.cjs) as a script V8 can
- * cache, and the cache file's format:
- * the SHA-256 of the bundle's bytes, then V8's data. V8 itself checks only the source's length (and its own
- * version and flags), so a bundle changed in place would otherwise run the code it replaced.
+ * cache, and the cache file's format: the SHA-256 of the bundle's bytes, then V8's data. V8
+ * itself checks only the source's length (and its own version and flags), so a bundle changed in
+ * place would otherwise run the code it replaced.
  * boot.ts (and the generator's launch.ts) run the bundle; tests check that the cache the build
  * writes is taken.
  */
