@@ -190,8 +190,7 @@ async function runLint(options: DefinitionOptions, json: boolean): Promise<numbe
   }
 }
 
-// No top-level await in this module: the lazily loaded chunks of the bundle (swagger2openapi, the
-// tool-spec kinds) import shared code from it, and would wait forever for it to finish loading.
+// No top-level await in this module: it is bundled as CommonJS (dist/generator.cjs), which has none.
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

@@ -1,8 +1,7 @@
 /**
  * The directory mcp-gen is installed in, which holds templates/, schemas/ and src/runtime/.
  * Found by walking up from this module, because the same code runs from three depths: as
- * TypeScript under vitest (src/…), as tsc output (dist/…) and bundled (dist/mcp-gen.js,
- * dist/chunks/…).
+ * TypeScript under vitest (src/…), as tsc output (dist/…) and bundled (dist/generator.cjs).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
