@@ -25,11 +25,12 @@ const TRAINING_SPEC = path.join(here, '..', 'specs', 'petstore.yaml');
 /** `--code-cache`: one generation with the cache writer on; without it the build still succeeds. */
 async function writeCodeCache(cacheFile: string): Promise<void> {
   const [{ spawnSync }, { mkdtempSync, rmSync, statSync }, { tmpdir }] = await Promise.all([import('node:child_process'), import('node:fs'), import('node:os')]);
-  rmSync(cacheFile, { force: true });
+  // An installed copy ships its cache but not specs/: that cache is left as it is.
   if (!existsSync(TRAINING_SPEC)) {
-    process.stderr.write(`warning: no code cache written (${TRAINING_SPEC} is missing); mcp-gen runs without it (slower)\n`);
+    process.stderr.write(`warning: no code cache written (${TRAINING_SPEC} is missing)\n`);
     return;
   }
+  rmSync(cacheFile, { force: true });
   const out = mkdtempSync(path.join(tmpdir(), 'mcp-gen-code-cache-'));
   try {
     const child = spawnSync(process.execPath, [import.meta.filename, TRAINING_SPEC, '-o', path.join(out, 'petstore')], {

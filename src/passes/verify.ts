@@ -96,6 +96,8 @@ function shareIdenticalSchemas(definition: ServerDefinition): ServerDefinition {
   const byText = new Map<string, JsonSchema>();
   const shared = (schema: JsonSchema): JsonSchema => {
     const text = JSON.stringify(schema);
+    // Separate copies of a schema with an `$id` clash in one ajv (the second is refused); kept apart, they still do.
+    if (text.includes('"$id"')) return schema;
     const first = byText.get(text);
     if (first) return first;
     byText.set(text, schema);

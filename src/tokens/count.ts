@@ -27,9 +27,21 @@ export function encodingFile(): string {
 let table: RankTable | undefined;
 
 function loadTable(): RankTable {
-  // Without a build (TypeScript run directly), the table is made in memory: slower, same counts.
-  table ??= readTable(existsSync(TABLE_FILE) ? readFileSync(TABLE_FILE) : buildTable(readFileSync(encodingFile(), 'utf8')));
+  table ??= builtTable() ?? readTable(buildTable(readFileSync(encodingFile(), 'utf8')));
   return table;
+}
+
+/**
+ * The table `npm run build` wrote, or undefined: without a build (TypeScript run directly), or on
+ * a machine of the other byte order, it is made in memory instead (slower, same counts).
+ */
+function builtTable(): RankTable | undefined {
+  if (!existsSync(TABLE_FILE)) return undefined;
+  try {
+    return readTable(readFileSync(TABLE_FILE));
+  } catch {
+    return undefined;
+  }
 }
 
 const encoder = new TextEncoder();

@@ -5,7 +5,8 @@
  * loads: 0.2–0.3 s of every generation, more than the rest of a small spec's run. This table is
  * built once, at `npm run build`, from the encoding file gpt-tokenizer ships
  * (data/o200k_base.tiktoken: base64 bytes and rank per line), and loads with one read and no
- * parsing. Layout, little-endian 32-bit words:
+ * parsing. Layout, in 32-bit words of the builder's byte order (count.ts rebuilds a table that
+ * does not read back, as on a machine of the other order):
  *
  *   magic "o2kt" | ranks N | slots S (a power of two) | data length D
  *   offsets: N + 1 words, the bytes of rank r are data[offsets[r] .. offsets[r + 1])
@@ -82,7 +83,8 @@ export function buildTable(tiktoken: string): Uint8Array {
 
 /** The table inside a file's bytes (no copy unless the bytes are not word-aligned). */
 export function readTable(bytes: Uint8Array): RankTable {
-  const file = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  // A copy when the bytes are not word-aligned (`new Uint8Array`: a Buffer's `slice` would not copy).
+  const file = bytes.byteOffset % 4 === 0 ? bytes : new Uint8Array(bytes);
   const table = views(file);
   if (new Uint32Array(file.buffer, file.byteOffset, 1)[0] !== MAGIC) throw new Error('not an o200k rank table');
   return table;

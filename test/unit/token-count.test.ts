@@ -6,7 +6,7 @@ import { toolsListText } from '../../src/generate.js';
 import type { ServerDefinition } from '../../src/runtime/definition.js';
 import { groupDigits } from '../../src/diagnostics.js';
 import { countTokens, encodingFile, TABLE_FILE } from '../../src/tokens/count.js';
-import { buildTable } from '../../src/tokens/table.js';
+import { buildTable, rankOf, readTable } from '../../src/tokens/table.js';
 
 const plain = { disallowedSpecial: new Set<string>() };
 const GENERATED = path.resolve(import.meta.dirname, '../../generated');
@@ -55,5 +55,17 @@ describe('countTokens', () => {
 describe('groupDigits', () => {
   it('writes counts as toLocaleString("en") does', () => {
     for (const n of [0, 7, 999, 1000, 5643, 12345, 999999, 1000000, 6551248]) expect(groupDigits(n)).toBe(n.toLocaleString('en'));
+  });
+});
+
+describe('readTable', () => {
+  it('reads bytes that are not word-aligned, and refuses what is not a table', () => {
+    const built = buildTable('IQ== 0\nIg== 1\nISI= 2\n');
+    const shifted = Buffer.alloc(built.length + 1);
+    shifted.set(built, 1);
+    const table = readTable(shifted.subarray(1));
+    expect(rankOf(table, new Uint8Array([0x21, 0x22]), 0, 2)).toBe(2);
+    expect(rankOf(table, new Uint8Array([0x22, 0x21]), 0, 2)).toBe(-1);
+    expect(() => readTable(new Uint8Array(built).reverse())).toThrow();
   });
 });

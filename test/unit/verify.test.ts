@@ -20,6 +20,21 @@ const definition = (tools: ToolDefinition[]): ServerDefinition => ({
 });
 
 describe('verifyTools', () => {
+  it('checks a repeated schema once, under the role each tool gives it, and shares nothing that carries an $id', () => {
+    const bad = () => ({ type: 'object', properties: { a: { type: 'string', pattern: '(' } } });
+    const { definition: out, warnings } = verifyTools(definition([tool('a', { type: 'object' }, bad()), tool('b', bad()), tool('c', { type: 'object' }, { type: 'object' })]));
+    expect(out.tools.map((t) => t.name)).toEqual(['c']);
+    expect(warnings.map((w) => w.message)).toEqual([
+      expect.stringMatching(/^tool a is left out: its output schema does not compile/),
+      expect.stringMatching(/^tool b is left out: its input schema does not compile/),
+    ]);
+    expect(out.tools[0]!.inputSchema).toBe(out.tools[0]!.outputSchema);
+    // Two copies of one $id clash in ajv, as they do in a client that compiles the listing: the second is left out.
+    const withId = () => ({ $id: 'https://example.com/pet', type: 'object' });
+    const ids = verifyTools(definition([tool('p', withId()), tool('q', withId())]));
+    expect(ids.definition.tools.map((t) => t.name)).toEqual(['p']);
+  });
+
   it('keeps tools whose schemas every checker accepts', () => {
     const ok = tool('ok', { type: 'object', properties: { a: { type: 'string', format: 'date-time' } } }, { type: 'object' });
     const { definition: out, warnings } = verifyTools(definition([ok]));
