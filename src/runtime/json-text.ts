@@ -40,12 +40,18 @@ export function mapJsonText(tool: ToolDefinition, args: Record<string, unknown>,
   return replaced(args, tool.inputSchema, '', '', walk, 0) as Record<string, unknown>;
 }
 
+/** A local `$ref`'s place (`/$defs/<name>`) and definition, when it has one. */
+function refTarget(ref: unknown, defs: unknown): [string, Schema] | undefined {
+  const name = definitionName(ref);
+  const target = localDefinition(ref, defs);
+  return name !== undefined && target ? [`/$defs${pointerStep(name)}`, target] : undefined;
+}
+
 /** The schema's children as the walk below steps into them: a `$ref`'s target, else items and properties. */
 function children(node: Schema, pointer: string, defs: unknown): Array<[string, Schema]> {
   if (node.$ref !== undefined) {
-    const name = definitionName(node.$ref);
-    const target = localDefinition(node.$ref, defs);
-    return name !== undefined && target ? [[`/$defs${pointerStep(name)}`, target]] : [];
+    const target = refTarget(node.$ref, defs);
+    return target ? [target] : [];
   }
   const out: Array<[string, Schema]> = [];
   if (isPlainObject(node.items)) out.push([`${pointer}/items`, node.items]);
@@ -92,9 +98,8 @@ function replaced(value: unknown, node: Schema, pointer: string, where: string, 
   if (site) return walk.fn(value, site, where);
   if (!walk.towardText.has(pointer)) return value;
   if (node.$ref !== undefined) {
-    const name = definitionName(node.$ref);
-    const target = localDefinition(node.$ref, walk.defs);
-    return name !== undefined && target && hops < walk.limit ? replaced(value, target, `/$defs${pointerStep(name)}`, where, walk, hops + 1) : value;
+    const target = refTarget(node.$ref, walk.defs);
+    return target && hops < walk.limit ? replaced(value, target[1], target[0], where, walk, hops + 1) : value;
   }
   if (Array.isArray(value)) {
     const items = node.items;
