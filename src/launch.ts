@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /**
- * The `mcp-gen` executable (dist/mcp-gen.js): runs the generator's bundle, dist/generator.cjs,
+ * The `mcp-gen` executable (dist/mcp-gen.cjs): runs the generator's bundle, dist/generator.cjs,
  * from V8's code cache, as generated servers run theirs (runtime/boot.ts).
  *
  * Compiling the 2.4 MB bundle took ~0.1 s of every run, and each function's first call compiled
  * it again; from the cache both take ~15 ms (docs/benchmarks.md). `npm run build` ends with
- * `node dist/mcp-gen.js --code-cache`, which generates a bundled example once and keeps what V8
+ * `node dist/mcp-gen.cjs --code-cache`, which generates a bundled example once and keeps what V8
  * compiled on the way (dist/generator.cjs.cache). A cache V8 refuses (another Node version, other
  * V8 flags) or none only means compiling as usual.
  */
@@ -55,10 +55,9 @@ if (argv.length === 1 && argv[0] === '--version') {
   const manifest = JSON.parse(readFileSync(path.join(here, '..', 'package.json'), 'utf8')) as { version: string };
   process.stdout.write(`${manifest.version}\n`);
 } else if (argv.length === 1 && argv[0] === '--code-cache') {
-  await writeCodeCache(CODE_CACHE);
+  void writeCodeCache(CODE_CACHE);
 } else {
   const writeCache = process.env[WRITE_CACHE_ENV] === '1';
   delete process.env[WRITE_CACHE_ENV];
-  const { runBundle } = await import('./runtime/bundle-script.js');
-  runBundle(BUNDLE, CODE_CACHE, writeCache);
+  void import('./runtime/bundle-script.js').then(({ runBundle }) => runBundle(BUNDLE, CODE_CACHE, writeCache));
 }

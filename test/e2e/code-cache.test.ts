@@ -101,7 +101,7 @@ describe("the generator's code cache", () => {
     return dir;
   }
   const generate = (dir: string, out: string) =>
-    spawnSync(process.execPath, [path.join(dir, 'dist', 'mcp-gen.js'), path.join(REPO, 'specs', 'petstore.yaml'), '-o', out], { encoding: 'utf8' });
+    spawnSync(process.execPath, [path.join(dir, 'dist', 'mcp-gen.cjs'), path.join(REPO, 'specs', 'petstore.yaml'), '-o', out], { encoding: 'utf8' });
 
   it('is written by the build and taken by V8', () => {
     const cache = path.join(REPO, 'dist', 'generator.cjs.cache');
@@ -120,7 +120,7 @@ describe("the generator's code cache", () => {
     const none = generate(dir, path.join(dir, 'none'));
     expect(none.stderr).toMatch(/generated 9 tools/);
     expect(readFileSync(path.join(dir, 'none', 'server-definition.json'), 'utf8')).toBe(readFileSync(path.join(dir, 'refused', 'server-definition.json'), 'utf8'));
-    const written = spawnSync(process.execPath, [path.join(dir, 'dist', 'mcp-gen.js'), '--code-cache'], { cwd: dir, encoding: 'utf8' });
+    const written = spawnSync(process.execPath, [path.join(dir, 'dist', 'mcp-gen.cjs'), '--code-cache'], { cwd: dir, encoding: 'utf8' });
     expect(written.stdout).toMatch(/^code cache: dist[\\/]generator\.cjs\.cache \(\d+ KB\)/);
     expect(compileBundle(path.join(dir, 'dist', 'generator.cjs'), readFileSync(cache)).cache).toBe('taken');
   });

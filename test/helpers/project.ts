@@ -12,7 +12,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-export const CLI = path.join(REPO, 'dist', 'mcp-gen.js');
+export const CLI = path.join(REPO, 'dist', 'mcp-gen.cjs');
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(path.join(tmpdir(), `mcp-gen-${prefix}-`));

@@ -3,7 +3,7 @@
 // command's median and p95 of the per-spec medians, and the ratios to the first. `--same` also
 // checks that the commands write byte-identical projects (a change meant to be fast, not different;
 // a change to runtime/ files shows up as their copies and the manifest: `diff -r` the two outputs).
-//   node test/scripts/bench-ab.mjs N R [--same] before='node /tmp/a/dist/mcp-gen.js {spec} -o {out}' after='node dist/mcp-gen.js {spec} -o {out}'
+//   node test/scripts/bench-ab.mjs N R [--same] before='node /tmp/a/dist/mcp-gen.cjs {spec} -o {out}' after='node dist/mcp-gen.cjs {spec} -o {out}'
 // Needs ../shared/bench set up in /tmp/mcp-gen-bench (its README); NODE_EXTRA_CA_CERTS is unset,
 // as in the bench: it slows every Node start.
 import { spawnSync } from 'node:child_process';

@@ -1,5 +1,5 @@
 // The floor under any generation of one spec: starting Node and loading mcp-gen (the bundle,
-// dist/mcp-gen.js, measured as `mcp-gen --version`), then reading and parsing the spec; and, for
+// dist/mcp-gen.cjs, measured as `mcp-gen --version`), then reading and parsing the spec; and, for
 // reference, what a full swagger-parser validation (the peer's first step) adds. Issue 4 asks for
 // GitHub's spec in 0.5 s; this prints how much of that is gone before any work.
 //
@@ -19,7 +19,7 @@ const wall = (args) => {
 };
 
 const nodeOnly = median(Array.from({ length: 7 }, () => wall(['-e', '0'])));
-const startup = median(Array.from({ length: 7 }, () => wall([path.join(REPO, 'dist', 'mcp-gen.js'), '--version'])));
+const startup = median(Array.from({ length: 7 }, () => wall([path.join(REPO, 'dist', 'mcp-gen.cjs'), '--version'])));
 const t0 = performance.now();
 const doc = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const parsed = performance.now() - t0;

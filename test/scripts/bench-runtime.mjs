@@ -96,7 +96,7 @@ const upstream = `http://127.0.0.1:${stubPort}/api/v3`;
 // --- generate and build ----------------------------------------------------------------------
 const dir = mkdtempSync(path.join(tmpdir(), 'mcp-gen-bench-runtime-'));
 const project = path.join(dir, 'petstore');
-execFileSync(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.js'), path.join(REPO, 'specs', 'petstore.yaml'), '-o', project], { stdio: 'pipe' });
+execFileSync(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.cjs'), path.join(REPO, 'specs', 'petstore.yaml'), '-o', project], { stdio: 'pipe' });
 symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'), 'dir');
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: project, stdio: 'pipe' });
 const entry = path.join(project, 'dist', 'index.js');

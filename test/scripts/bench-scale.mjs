@@ -95,7 +95,7 @@ for (const { id, label, spec } of SPECS) {
   const dir = mkdtempSync(path.join(tmpdir(), `mcp-gen-scale-${id}-`));
   const project = path.join(dir, id);
   try {
-    const gen = timed(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.js'), spec, '-o', project]);
+    const gen = timed(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.cjs'), spec, '-o', project]);
     symlinkSync(path.join(REPO, 'node_modules'), path.join(project, 'node_modules'), 'dir');
     const build = timed('npm', ['run', 'build', '--silent'], { cwd: project });
     const stub = await startStub();

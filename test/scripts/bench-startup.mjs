@@ -49,7 +49,7 @@ execFileSync(process.execPath, [path.join(REPO, 'node_modules', 'rolldown', 'bin
 const projects = given;
 if (projects.length === 0) {
   const project = path.join(dir, 'petstore');
-  execFileSync(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.js'), path.join(REPO, 'specs', 'petstore.yaml'), '-o', project], { stdio: 'pipe' });
+  execFileSync(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.cjs'), path.join(REPO, 'specs', 'petstore.yaml'), '-o', project], { stdio: 'pipe' });
   linked(project);
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: project, stdio: 'pipe' });
   projects.push(project);

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'mcp-gen.js');
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'mcp-gen.cjs');
 const rounds = Number(process.argv[2] ?? 30);
 const commands = [[process.execPath, ['-e', '0']], [process.execPath, [cli, '--version']]];
 const times = commands.map(() => []);

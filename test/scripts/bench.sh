@@ -11,7 +11,7 @@ mkdir -p "$work"
 cp -r "$src"/. "$work"/
 cd "$work"
 [ -d node_modules ] || ./setup.sh
-gen="node $repo/dist/mcp-gen.js {spec} -o {out}"
+gen="node $repo/dist/mcp-gen.cjs {spec} -o {out}"
 node run.mjs --label mcp-gen --gen-cmd "$gen" --jobs 1 "$@"
 node run.mjs --label mcp-gen-scale --gen-cmd "$gen" --corpus corpus-scale.txt "$@"
 # Generation time is reported as a ratio to the peer measured in the same session: both

@@ -76,7 +76,7 @@ async function one(id) {
   const project = path.join(values.work, 'projects', safe);
   rmSync(project, { recursive: true, force: true });
   const row = { id };
-  const gen = await run(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.js'), specPath(id), '-o', project], {}, 120_000);
+  const gen = await run(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.cjs'), specPath(id), '-o', project], {}, 120_000);
   row.generate = { ok: gen.code === 0, ms: gen.ms };
   if (gen.code !== 0) {
     row.ok = false;

@@ -15,7 +15,7 @@ const out = path.join(mkdtempSync(path.join(tmpdir(), 'mcp-gen-demo-')), 'petsto
 const step = (s) => process.stdout.write(`\n▶ ${s}\n`);
 
 step(`mcp-gen specs/petstore.yaml -o ${out}`);
-execFileSync(process.execPath, [path.join(repo, 'dist', 'mcp-gen.js'), 'specs/petstore.yaml', '-o', out], { cwd: repo, stdio: 'inherit' });
+execFileSync(process.execPath, [path.join(repo, 'dist', 'mcp-gen.cjs'), 'specs/petstore.yaml', '-o', out], { cwd: repo, stdio: 'inherit' });
 
 step('npm run build (tsc, then one bundle), with the repo node_modules linked in instead of npm install');
 symlinkSync(path.join(repo, 'node_modules'), path.join(out, 'node_modules'), 'dir');

@@ -13,12 +13,12 @@ specs=("$@")
 [ ${#specs[@]} -gt 0 ] || specs=(specs/petstore.yaml specs/database.yaml)
 work="$(mktemp -d "${TMPDIR:-/tmp}/mcp-gen-fresh-XXXXXX")"
 trap 'rm -rf "$work"' EXIT
-[ -f "$repo/dist/mcp-gen.js" ] || (cd "$repo" && npm run build --silent)
+[ -f "$repo/dist/mcp-gen.cjs" ] || (cd "$repo" && npm run build --silent)
 for spec in "${specs[@]}"; do
   name="$(basename "${spec%.*}")"
   out="$work/$name"
   echo "== $name: generate, npm install, build, test in $out"
-  (cd "$repo" && node dist/mcp-gen.js "$spec" -o "$out")
+  (cd "$repo" && node dist/mcp-gen.cjs "$spec" -o "$out")
   # A clean environment: no NODE_PATH, nothing above the project to resolve packages from.
   (cd "$out" && env -u NODE_PATH npm install --no-audit --no-fund --loglevel=error && npm run build --silent && env -u NODE_PATH npm test)
   image="$work/$name-image"

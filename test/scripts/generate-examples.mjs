@@ -10,7 +10,7 @@ const check = process.argv.includes('--check');
 let failed = 0;
 for (const file of readdirSync(path.join(repo, 'specs')).filter((f) => /\.(ya?ml|json)$/.test(f)).sort()) {
   const name = file.replace(/\.(ya?ml|json)$/, '');
-  const args = [path.join(repo, 'dist', 'mcp-gen.js'), path.join('specs', file), '-o', path.join('generated', name), ...(check ? ['--check'] : [])];
+  const args = [path.join(repo, 'dist', 'mcp-gen.cjs'), path.join('specs', file), '-o', path.join('generated', name), ...(check ? ['--check'] : [])];
   try {
     execFileSync(process.execPath, args, { cwd: repo, stdio: 'inherit' });
   } catch {

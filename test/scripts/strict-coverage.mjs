@@ -30,7 +30,7 @@ const specPath = (id) => specOf(values.bench, id);
 
 function generate(spec, out) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.js'), spec, '-o', out, '--client', values.client, '--force'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [path.join(REPO, 'dist', 'mcp-gen.cjs'), spec, '-o', out, '--client', values.client, '--force'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('close', (code) => resolve(code === 0 ? undefined : err.split('\n').find((l) => /error/i.test(l)) ?? `exit ${code}`));
