@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { defineConfig } from 'rolldown';
+import { packRuntime } from './dist/emit/runtime-files.js';
 import { buildTable } from './dist/tokens/table.js';
 
 /** dist/o200k_base.bin, the token counter's rank table (src/tokens/table.ts), beside the bundle. */
@@ -16,6 +17,14 @@ const tokenTable = {
   generateBundle() {
     const tiktoken = readFileSync(createRequire(import.meta.url).resolve('gpt-tokenizer/data/o200k_base.tiktoken'), 'utf8');
     this.emitFile({ type: 'asset', fileName: 'o200k_base.bin', source: buildTable(tiktoken) });
+  },
+};
+
+/** dist/runtime-files.json, the runtime files' texts and imports (src/emit/runtime-files.ts). */
+const runtimePack = {
+  name: 'runtime-pack',
+  generateBundle() {
+    this.emitFile({ type: 'asset', fileName: 'runtime-files.json', source: packRuntime() });
   },
 };
 
@@ -48,7 +57,7 @@ export default defineConfig([
     // loaded only to locate an error in a JSON spec).
     external: ['ts-morph', 'better-sqlite3', 'pg', 'node-sql-parser', 'mathjs', 'jsonc-parser'],
     logLevel: 'warn',
-    plugins: [tokenTable, lazyStringWidth],
+    plugins: [tokenTable, runtimePack, lazyStringWidth],
     // yaml is imported lazily for OpenAPI and eagerly by the tool-spec loader; both are fine.
     // The one `import.meta` CommonJS lacks is yargs' `extends` of a config file, which mcp-gen
     // does not use (`import.meta.url` becomes the file's URL).

@@ -29,6 +29,8 @@ export interface ProjectFile {
    * overwritten or deleted, and not listed in the manifest.
    */
   userOwned?: boolean;
+  /** Its module specifiers, when known without scanning it (runtime copies: from the build's pack). */
+  imports?: readonly string[];
 }
 
 export interface EmitOptions {
@@ -218,7 +220,7 @@ async function sourceFiles(def: ServerDefinition, options: EmitOptions, header: 
       files.push({ path: `views/${file}`, contents: standardPage(tool, tool.outputSchema ? chooseView(tool.outputSchema) : { kind: 'json' }, true), userOwned: true });
     }
   }
-  for (const { file, text } of runtimeClosure(runtimeEntries(kinds, hasViews(def)))) files.push({ path: `src/runtime/${file}`, contents: `// ${header}\n${text}` });
+  for (const { file, text, imports } of runtimeClosure(runtimeEntries(kinds, hasViews(def)))) files.push({ path: `src/runtime/${file}`, contents: `// ${header}\n${text}`, imports });
   return files;
 }
 

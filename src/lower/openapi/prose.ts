@@ -13,6 +13,7 @@
  */
 import { setOwn } from '../../schema/set-own.js';
 import { isObject, mapSubschemas } from '../../schema/walk.js';
+import { sentences } from './sentences.js';
 
 export const TOOL_DESCRIPTION_CHARS = 500;
 export const ARGUMENT_DESCRIPTION_CHARS = 150;
@@ -47,10 +48,6 @@ function restates(title: string, name: string): boolean {
   return words(title) === words(name);
 }
 
-// Made on the first long text: ICU's sentence rules take ~15 ms to load, and many specs cut nothing.
-let segmenter: Intl.Segmenter | undefined;
-const sentences = () => (segmenter ??= new Intl.Segmenter('en', { granularity: 'sentence' }));
-
 /**
  * The leading whole sentences of `text` that fit in `max` characters; when the first sentence
  * alone does not, its words that do, and an ellipsis.
@@ -59,7 +56,7 @@ export function firstSentences(text: string, max: number): string {
   if (text.length <= max) return text;
   let kept = '';
   let pending = '';
-  for (const { segment } of sentences().segment(text)) {
+  for (const segment of sentences(text)) {
     if (kept.length + pending.length + segment.length > max) break;
     pending += segment;
     // A sentence ends where space follows (a "?" or "." inside a URL or a number is not an end),
