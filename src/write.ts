@@ -128,9 +128,13 @@ export function writeProject(files: ProjectFile[], outDir: string, header: strin
   try {
     // Stage everything first, so a failure while writing never leaves a half-written project.
     const toWrite = all.filter((f) => plan.create.includes(f.path) || plan.update.includes(f.path) || plan.conflicts.includes(f.path));
+    // Each directory made once: a project has ~55 files in ~10 directories, and every system call counts.
+    const made = new Set<string>();
     for (const f of toWrite) {
       const target = path.join(tmp, f.path);
-      mkdirSync(path.dirname(target), { recursive: true });
+      const dir = path.dirname(target);
+      if (!made.has(dir)) mkdirSync(dir, { recursive: true });
+      made.add(dir);
       writeFileSync(target, f.bytes);
     }
     if (!existsSync(outDir)) {
