@@ -151,8 +151,12 @@ const VARIANTS: GenerateOptions[] = [
 const LENGTH_CAP = 32;
 const ITEMS_CAP = 2;
 const PROPERTIES_CAP = 4;
+const bounded = new WeakMap<object, unknown>();
+
 export function boundSizes(schema: unknown): unknown {
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) return schema;
+  // The same schema is bounded for every option tried: once is enough (the faker only reads it).
+  if (bounded.has(schema)) return bounded.get(schema);
   const out = mapSubschemas(schema as Record<string, unknown>, boundSizes);
   const cap = (max: string, min: string, limit: number) => {
     const upper = out[max];
@@ -169,6 +173,7 @@ export function boundSizes(schema: unknown): unknown {
   if (typeof out.pattern === 'string') out.pattern = asciiClasses(out.pattern);
   cap('maxItems', 'minItems', ITEMS_CAP);
   cap('maxProperties', 'minProperties', PROPERTIES_CAP);
+  bounded.set(schema, out);
   return out;
 }
 
@@ -313,35 +318,40 @@ async function caseFor(tool: ToolDefinition & { binding: HttpBinding }, validato
   // A null parameter is left out of the request; a null body field is sent as null.
   const parameters = new Set(tool.binding.parameters.map((p) => p.arg));
   const inputSchema = boundSizes(tool.inputSchema);
+  // What the runtime made of each set of arguments it took: the chosen set's is not made twice.
+  const usable = new WeakMap<Record<string, unknown>, Usable>();
   const attempt = (options: GenerateOptions): { value: Record<string, unknown> } | { reason: string } => {
     const value = withJsonText(tool, generateSync(inputSchema as never, options), options);
     if (typeof value !== 'object' || value === null || Array.isArray(value)) return { reason: 'the input schema does not yield an object' };
     const record = value as Record<string, unknown>;
-    const problem = unusable(tool, record, validator);
-    return problem ? { reason: problem } : { value: record };
+    const result = tried(tool, record, validator);
+    if ('problem' in result) return { reason: result.problem };
+    usable.set(record, result);
+    return { value: record };
   };
   // Arguments that give every parameter and body field a value are preferred: an argument left
   // out (or a null parameter, which the request omits) would let a mapping mistake go unnoticed.
   // Failing that, the first usable arguments, completed one argument at a time. (One pass over the
   // options finds both: the values depend only on the options, not on what is asked of them.)
-  let usable: { value: Record<string, unknown> } | undefined;
+  let partial: { value: Record<string, unknown> } | undefined;
   let made = synthesise(seed, (options) => {
     const made = attempt(options);
     if ('reason' in made) return made;
     const unset = bound.find((arg) => made.value[arg] === undefined || (made.value[arg] === null && parameters.has(arg)));
     if (unset === undefined) return made;
-    usable ??= made;
+    partial ??= made;
     return { reason: `argument "${unset}" is left without a value` };
   });
-  if ('reason' in made && usable) made = { value: fillArguments(tool, usable.value, bound, seed, validator) };
+  if ('reason' in made && partial) made = { value: fillArguments(tool, partial.value, bound, seed, validator) };
   if ('reason' in made) return { reason: `no valid arguments could be synthesised (${made.reason})` };
   const args = made.value;
   // Without the argument the server sends a random Idempotency-Key, which no case can expect.
   const idempotency = tool.binding.parameters.find((p) => p.in === 'header' && p.name.toLowerCase() === 'idempotency-key');
   if (idempotency && args[idempotency.arg] === undefined) return { reason: `no valid value could be synthesised for "${idempotency.arg}"` };
-  const checked = checkedArguments(tool, args, validator);
+  const known = usable.get(args);
+  const checked = known ? { ok: true as const, args: known.checked } : checkedArguments(tool, args, validator);
   if (!checked.ok) return { reason: checked.message };
-  const request = await expectedRequest(tool.binding, checked.args);
+  const request = known ? await onTheWire(known.built) : await expectedRequest(tool.binding, checked.args);
   if ('reason' in request) return { reason: `the request cannot be sent (${request.reason})` };
 
   const outcome = await served(tool, seed, validator);
@@ -373,8 +383,8 @@ function fillArguments(
     const alone = defs && !('$defs' in schema) ? { ...schema, $defs: defs } : schema;
     const value = synthesise<unknown>(seed, (options) => {
       const candidate = withJsonText(tool, { ...filled, [arg]: generateSync(boundSizes(alone) as never, options) }, options) as Record<string, unknown>;
-      const problem = unusable(tool, candidate, validator);
-      return problem ? { reason: problem } : { value: candidate[arg] };
+      const result = tried(tool, candidate, validator);
+      return 'problem' in result ? { reason: result.problem } : { value: candidate[arg] };
     });
     if ('value' in value && value.value !== undefined && value.value !== null) filled = { ...filled, [arg]: value.value };
   }
@@ -385,19 +395,25 @@ function fillArguments(
  * Why these arguments make no case, if they don't: the runtime's validator refuses them, they are
  * too large, or the request cannot be sent (the runtime's request builder refuses a value, e.g. a
  * `..` path segment, or the platform's `Request` would, e.g. a body on GET or a newline in a header).
+ * Otherwise the arguments as the server takes them and the request it builds from them.
  */
-function unusable(tool: ToolDefinition & { binding: HttpBinding }, args: Record<string, unknown>, validator: SchemaValidator): string | undefined {
+function tried(tool: ToolDefinition & { binding: HttpBinding }, args: Record<string, unknown>, validator: SchemaValidator): { problem: string } | Usable {
   const valid = checkedArguments(tool, args, validator);
-  if (!valid.ok) return valid.message;
-  if (JSON.stringify(args).length > MAX_ARGUMENT_CHARS) return 'the synthesised arguments are too large';
+  if (!valid.ok) return { problem: valid.message };
+  if (JSON.stringify(args).length > MAX_ARGUMENT_CHARS) return { problem: 'the synthesised arguments are too large' };
   let built: BuiltRequest;
   try {
     built = buildRequest({ binding: tool.binding, args: valid.args, baseUrl: ORIGIN });
   } catch (err) {
-    return `the request cannot be sent: ${err instanceof Error ? err.message : String(err)}`;
+    return { problem: `the request cannot be sent: ${err instanceof Error ? err.message : String(err)}` };
   }
   const shape = fetchShape(built);
-  return 'reason' in shape ? `the request cannot be sent: ${shape.reason}` : undefined;
+  return 'reason' in shape ? { problem: `the request cannot be sent: ${shape.reason}` } : { checked: valid.args, built };
+}
+
+interface Usable {
+  checked: Record<string, unknown>;
+  built: BuiltRequest;
 }
 
 /**

@@ -6,7 +6,7 @@
  * `npm install && npm run build` (test/unit/runtime-files.test.ts checks the reading against the
  * TypeScript compiler's own).
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT, packageManifest } from '../package-root.js';
 
@@ -15,8 +15,7 @@ export const RUNTIME_DIR = path.join(PACKAGE_ROOT, 'src', 'runtime');
 /**
  * Every runtime file's text and imports in one file, written by `npm run build`
  * (rolldown.config.mjs): reading ~30 files and scanning their imports cost ~10 ms of each
- * generation, one read of this ~1 ms. A runtime file edited after the build (newer than the pack)
- * is read from src/runtime as it is.
+ * generation, one read of this ~1 ms.
  */
 export const RUNTIME_PACK = path.join(PACKAGE_ROOT, 'dist', 'runtime-files.json');
 
@@ -24,6 +23,11 @@ interface RuntimeFile {
   text: string;
   /** Its module specifiers (importSpecifiers). */
   imports: string[];
+}
+
+interface PackedFile extends RuntimeFile {
+  /** Its size in bytes, to notice an edit after the build. */
+  bytes: number;
 }
 
 /**
@@ -53,7 +57,11 @@ export function packRuntime(): string {
     .filter((file) => file.endsWith('.ts'))
     .map((file) => file.split(path.sep).join('/'))
     .sort();
-  return JSON.stringify(Object.fromEntries(files.map((file) => [file, readRuntimeFile(file)])));
+  const packed = (file: string): PackedFile => {
+    const read = readRuntimeFile(file);
+    return { ...read, bytes: Buffer.byteLength(read.text) };
+  };
+  return JSON.stringify(Object.fromEntries(files.map((file) => [file, packed(file)])));
 }
 
 function readRuntimeFile(file: string): RuntimeFile {
@@ -61,18 +69,31 @@ function readRuntimeFile(file: string): RuntimeFile {
   return { text, imports: importSpecifiers(text) };
 }
 
-let pack: { files: Record<string, RuntimeFile>; written: number } | null | undefined;
+/**
+ * In a checkout, whether a runtime file was edited after the build: newer than the pack, or of
+ * another size; it is then read as it is. An installed mcp-gen (no tsconfig.json: it is not
+ * published) always takes the pack: nobody edits its src/runtime, and npm gives every file the
+ * time it was unpacked, so times say nothing there.
+ */
+export function editedSinceBuild(packed: PackedFile, file: { size: number; mtimeMs: number }, packMtimeMs: number): boolean {
+  return file.size !== packed.bytes || file.mtimeMs > packMtimeMs;
+}
+
+let pack: { files: Record<string, PackedFile>; mtimeMs: number; checkout: boolean } | null | undefined;
 
 function runtimeFile(file: string): RuntimeFile {
   if (pack === undefined) {
     try {
-      pack = { written: statSync(RUNTIME_PACK).mtimeMs, files: JSON.parse(readFileSync(RUNTIME_PACK, 'utf8')) as Record<string, RuntimeFile> };
+      const { mtimeMs } = statSync(RUNTIME_PACK);
+      const files = JSON.parse(readFileSync(RUNTIME_PACK, 'utf8')) as Record<string, PackedFile>;
+      pack = { files, mtimeMs, checkout: existsSync(path.join(PACKAGE_ROOT, 'tsconfig.json')) };
     } catch {
       pack = null; // not built: TypeScript run directly
     }
   }
   const packed = pack && Object.hasOwn(pack.files, file) ? pack.files[file] : undefined;
-  return packed && statSync(path.join(RUNTIME_DIR, file)).mtimeMs <= pack!.written ? packed : readRuntimeFile(file);
+  if (packed && !(pack!.checkout && editedSinceBuild(packed, statSync(path.join(RUNTIME_DIR, file)), pack!.mtimeMs))) return packed;
+  return readRuntimeFile(file);
 }
 
 /** Runtime files (paths relative to src/runtime) reachable from `entries` through relative imports, sorted. */
@@ -90,7 +111,7 @@ export function runtimeClosure(entries: readonly string[]): Array<{ file: string
     }
   };
   for (const entry of entries) visit(entry);
-  return [...seen].map(([file, read]) => ({ file, ...read })).sort((a, b) => (a.file < b.file ? -1 : 1));
+  return [...seen].map(([file, read]) => ({ file, text: read.text, imports: read.imports })).sort((a, b) => (a.file < b.file ? -1 : 1));
 }
 
 /** Build-time companions every project needs: the compiler, Node's types (tsconfig `types: ["node"]`) and the bundler. */

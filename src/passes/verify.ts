@@ -35,7 +35,8 @@ function checkers(compile: boolean): Checkers {
   // strictSchema only: unknown keywords are what clients trip on; strictRequired and strictTypes
   // would refuse valid schemas (a `required` naming a property defined in a parent). No
   // validateSchema, and so no meta-schemas to add (~3 ms): every schema has passed the
-  // precompiled meta-schema validators first.
+  // precompiled meta-schema validators first, and none can `$ref` one (the loader resolves or
+  // refuses every non-local `$ref`).
   const strict2020 = new Ajv2020({
     strict: false,
     strictSchema: true,

@@ -1,7 +1,7 @@
 /**
  * The ASCII sentence rules (src/lower/openapi/sentences.ts) against ICU's segmenter, which the
- * rest of the text goes to: on made-up edge cases, on random text over every ASCII class, and on
- * every description of the example specs.
+ * rest of the text goes to: on made-up edge cases, on every ASCII character in the places its
+ * class decides, on random text over every class, and on every description of the example specs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -46,6 +46,18 @@ describe('sentences', () => {
       'Call /pets/{id}. Returns 404 if missing.',
     ];
     for (const text of cases) expect([...sentences(text)], JSON.stringify(text)).toEqual(expected(text));
+  });
+
+  it('gives every ASCII character the class ICU gives it', () => {
+    // Each character where its class decides a break: after a full stop, a question mark, a
+    // closing bracket and spaces, before a lower-case word, and after a capital.
+    const contexts = ['a.X b', 'a.X', 'A. X', 'a?X', 'x.Xy', 'a. Xb', 'q.)Xz', ' .X', 'a.  Xq', 'aX. b', 'X. c', '3.X1', 'a.)X) b'];
+    for (let code = 0; code < 128; code++) {
+      for (const context of contexts) {
+        const text = context.replace('X', String.fromCharCode(code));
+        expect([...sentences(text)], JSON.stringify(text)).toEqual(expected(text));
+      }
+    }
   });
 
   it('splits random ASCII text as ICU does', () => {
