@@ -39,6 +39,9 @@ assign('!?', Class.STerm);
 assign('"\'()[]{}', Class.Close);
 assign(',-:;', Class.SContinue);
 
+/** What ends SB8's look-ahead for a lower-case letter (OLetter has no ASCII member). */
+const STOPS_LOOK_AHEAD: ReadonlySet<Class> = new Set([Class.Upper, Class.Lower, Class.CR, Class.LF, Class.ATerm, Class.STerm]);
+
 const NON_ASCII = /[^\x00-\x7f]/;
 
 let segmenter: Intl.Segmenter | undefined;
@@ -104,7 +107,7 @@ function* asciiBreaks(text: string): Generator<number> {
     // terminators) continues it ("e.g. the").
     if (c === Class.ATerm) {
       let m = k;
-      while (m < n && ![Class.Upper, Class.Lower, Class.CR, Class.LF, Class.ATerm, Class.STerm].includes(cls(m))) m++;
+      while (m < n && !STOPS_LOOK_AHEAD.has(cls(m))) m++;
       if (cls(m) === Class.Lower && m < n) {
         i = k;
         continue;
