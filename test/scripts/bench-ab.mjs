@@ -33,7 +33,9 @@ for (let r = 0; r < Number(rounds); r++) {
       spawnSync('sh', ['-c', command], { stdio: 'ignore', env });
       (times[name][id] ??= []).push(Number(process.hrtime.bigint() - started) / 1e6);
     }
-    if (same && r === 0 && spawnSync('diff', ['-rq', ...named.map(([name]) => `/tmp/bench-ab-out/${name}`)]).status !== 0) differing.add(id);
+    // Each output against the first command's (diff takes two directories).
+    const outputs = named.map(([name]) => `/tmp/bench-ab-out/${name}`);
+    if (same && r === 0 && outputs.slice(1).some((out) => spawnSync('diff', ['-rq', outputs[0], out]).status !== 0)) differing.add(id);
   }
 }
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
