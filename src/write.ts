@@ -130,13 +130,13 @@ export function writeProject(files: ProjectFile[], outDir: string, header: strin
     const toWrite = all.filter((f) => plan.create.includes(f.path) || plan.update.includes(f.path) || plan.conflicts.includes(f.path));
     // Each directory made once: a project has ~55 files in ~10 directories, and every system call counts.
     const made = new Set<string>();
-    for (const f of toWrite) {
-      const target = path.join(tmp, f.path);
+    const withParentDir = (target: string) => {
       const dir = path.dirname(target);
       if (!made.has(dir)) mkdirSync(dir, { recursive: true });
       made.add(dir);
-      writeFileSync(target, f.bytes);
-    }
+      return target;
+    };
+    for (const f of toWrite) writeFileSync(withParentDir(path.join(tmp, f.path)), f.bytes);
     if (!existsSync(outDir)) {
       mkdirSync(path.dirname(path.resolve(outDir)), { recursive: true });
       renameSync(tmp, outDir);
@@ -149,11 +149,7 @@ export function writeProject(files: ProjectFile[], outDir: string, header: strin
     }
     // The manifest goes last: if anything before fails, the old manifest still describes the disk.
     const ordered = toWrite.sort((a, b) => Number(a.path === MANIFEST) - Number(b.path === MANIFEST));
-    for (const f of ordered) {
-      const target = path.join(outDir, f.path);
-      mkdirSync(path.dirname(target), { recursive: true });
-      renameSync(path.join(tmp, f.path), target);
-    }
+    for (const f of ordered) renameSync(path.join(tmp, f.path), withParentDir(path.join(outDir, f.path)));
     for (const p of plan.remove) {
       rmSync(path.join(outDir, p));
       removeEmptyParents(outDir, path.dirname(p));
