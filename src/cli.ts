@@ -100,7 +100,7 @@ async function parseArguments(argv: string[]): Promise<Arguments | undefined> {
 
 async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments): Promise<number> {
   // The pipeline's modules are set up only now: --help and usage errors need none of them.
-  const [{ generate, toolsListText }, { countTokens }] = await Promise.all([import('./generate.js'), import('./tokens/count.js')]);
+  const [{ generate }, { countTokens }] = await Promise.all([import('./generate.js'), import('./tokens/count.js')]);
   try {
     const result = await generate({
       ...definitionOptions,
@@ -114,7 +114,7 @@ async function runGenerate(definitionOptions: DefinitionOptions, args: Arguments
     for (const w of result.warnings) process.stderr.write(`${formatDiagnostic(w, 'warning')}\n`);
     if (result.repairs.length > 0) process.stderr.write(`${repairSummary(result.repairs, args.client as string)}\n`);
     const tools = result.definition.tools.length;
-    const tokens = listingTokens(() => countTokens([toolsListText(result.definition)])[0]!);
+    const tokens = listingTokens(() => countTokens([result.toolsListText])[0]!);
     const size = `tools/list ${kib(result.toolsListBytes)}${tokens === undefined ? '' : `, ${groupDigits(tokens)} tokens`}`;
     if (args.json) {
       process.stdout.write(

@@ -58,7 +58,8 @@ export interface GenerateResult {
   plan: WritePlan & { backups?: string[] };
   /** --check only: the output on disk differs from what would be generated. */
   stale: boolean;
-  /** Size of the tools/list result a client receives. */
+  /** The tools/list result a client receives, as JSON text, and its size. */
+  toolsListText: string;
   toolsListBytes: number;
 }
 
@@ -231,11 +232,6 @@ export function toolsListText(definition: ServerDefinition): string {
   return JSON.stringify({ tools: definition.tools.map(listedTool) });
 }
 
-/** Bytes of the tools/list result a client receives. */
-export function toolsListBytes(definition: ServerDefinition): number {
-  return Buffer.byteLength(toolsListText(definition));
-}
-
 export async function generate(options: GenerateOptions): Promise<GenerateResult> {
   const { definition, warnings, repairs, validator, assets, dependencies, devDependencies, samples } = await buildDefinition(options);
   const spec = options.spec;
@@ -253,12 +249,14 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   });
   const outDir = options.outDir ?? definition.server.name;
   const header = headerText({ specFile });
-  const listBytes = toolsListBytes(definition);
+  // Made once: GitHub's is 3 MB, and the CLI counts its tokens too.
+  const listText = toolsListText(definition);
+  const listed = { toolsListText: listText, toolsListBytes: Buffer.byteLength(listText) };
   warnings.push(...orphanedHandlers(outDir, files, spec));
   if (options.check) {
     const { plan } = planWrite(files, outDir, header);
-    return { outDir, definition, files, warnings, repairs, plan, stale: hasChanges(plan), toolsListBytes: listBytes };
+    return { outDir, definition, files, warnings, repairs, plan, stale: hasChanges(plan), ...listed };
   }
   const plan = writeProject(files, outDir, header, { force: options.force });
-  return { outDir, definition, files, warnings, repairs, plan, stale: false, toolsListBytes: listBytes };
+  return { outDir, definition, files, warnings, repairs, plan, stale: false, ...listed };
 }

@@ -107,6 +107,21 @@ describe('output', () => {
     expect(small.stderr).not.toMatch(/--mode dynamic/);
   });
 
+  it('reports the listing it wrote: the same bytes and tokens as lint, in the summary line and in --json', () => {
+    const out = path.join(tempDir('summary'), 'p');
+    const r = runCli(['specs/petstore.yaml', '-o', out, '--json']);
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const lint = JSON.parse(runCli(['lint', 'specs/petstore.yaml', '--json']).stdout);
+    expect(report.tools).toBe(9);
+    expect(report.toolsListTokens).toBe(lint.total.tokens);
+    expect(report.toolsListBytes).toBe(lint.total.bytes);
+    const written = JSON.parse(readFileSync(path.join(out, 'server-definition.json'), 'utf8'));
+    expect(written.tools).toHaveLength(9);
+    expect(r.stderr).toContain(`generated 9 tools into ${out} (`);
+    expect(r.stderr).toContain(`, ${lint.total.tokens.toLocaleString('en-US')} tokens)`);
+  });
+
   it('keeps tool names within --max-name-length', () => {
     const out = path.join(tempDir('len'), 'p');
     expect(runCli(['specs/styles.yaml', '-o', out, '--max-name-length', '10']).code).toBe(0);
