@@ -1,7 +1,7 @@
 /**
  * What tools/list costs a model, in tokens of OpenAI's o200k_base encoding (GPT-4o and later).
  *
- * The encoding is gpt-tokenizer's: its pre-tokenising expression, and its ranks as a flat table
+ * The encoding is gpt-tokenizer's: its pre-tokenising split (pieces.ts), and its ranks as a flat table
  * (table.ts) built from its data file at `npm run build`. Loading gpt-tokenizer itself takes
  * 0.2–0.3 s (it builds a Map of 200,000 strings); the table loads in a few milliseconds, so the
  * count runs inline, when the listing is ready. The merge is tiktoken's byte-pair merge;
@@ -12,8 +12,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
 import { PACKAGE_ROOT } from '../package-root.js';
+import { eachPiece } from './pieces.js';
 import { buildTable, rankOf, readTable, type RankTable } from './table.js';
 
 /** Where `npm run build` writes the table (rolldown.config.mjs). */
@@ -80,14 +80,15 @@ export function countTokens(texts: readonly string[]): number[] {
   const known = new Map<string, number>();
   return texts.map((text) => {
     let total = 0;
-    for (const [piece] of text.matchAll(O200K_TOKEN_SPLIT_REGEX)) {
+    eachPiece(text, (start, end) => {
+      const piece = text.slice(start, end);
       let n = known.get(piece);
       if (n === undefined) {
         n = pieceTokens(ranks, piece);
         known.set(piece, n);
       }
       total += n;
-    }
+    });
     return total;
   });
 }
