@@ -11,14 +11,15 @@
  * and on random text over every ASCII class with other characters mixed in.
  *
  * The expression's alternatives, as they read on ASCII (letters have no Lt, Lm, Lo or M there):
- *   1. an optional character that is not CR, LF, a letter or a digit; upper case letters; one or
- *      more lower case letters; an optional contraction ('s 'd 'm 't 'll 've 're, either case)
+ *   1. an optional character that is not CR, LF, a letter or a digit; any upper case letters; one
+ *      or more lower case letters; an optional contraction ('s 'd 'm 't 'll 've 're, either case)
  *   2. the same optional character; one or more upper case letters; lower case ones; contraction
  *   3. one to three digits
- *   4. an optional space; one or more characters that are not space, letter or digit; then any
- *      CR, LF or /
+ *   4. an optional space; one or more characters that are not white space, letter or digit; then
+ *      any CR, LF or /
  *   5. white space up to and including its last CR or LF
- *   6. white space not followed by a non-space (a run but its last character, unless the text ends)
+ *   6. white space not followed by a non-space (a run of two or more but its last character, unless
+ *      the text ends)
  *   7. white space
  */
 import { O200K_TOKEN_SPLIT_REGEX } from 'gpt-tokenizer/encodingParams/constants';
@@ -95,7 +96,7 @@ function asciiPieceEnd(text: string, i: number): number {
     for (let c = text.charCodeAt(k); c === 0x0a || c === 0x0d || c === 0x2f; c = text.charCodeAt(++k));
     return k;
   }
-  // 5, 6 and 7: white space (what is left: a space before a letterless, symbolless run, or any other white space).
+  // 5, 6 and 7: white space (what is left: a space before a digit, white space or the end, or other white space).
   let end = i;
   let lastNewline = -1;
   for (let c = classAt(text, end); c === BLANK || c === NEWLINE; c = classAt(text, ++end)) if (c === NEWLINE) lastNewline = end;
@@ -110,8 +111,9 @@ export function eachPiece(text: string, visit: (start: number, end: number) => v
     let end = asciiPieceEnd(text, i);
     if (end === -1) {
       EXPRESSION.lastIndex = i;
-      // Every character starts some alternative, so this always matches; a character that
-      // started none would be skipped, as matchAll skips it.
+      // Every code point starts some alternative (letters 1 or 2, digits 3, white space 5 to 7,
+      // anything else 4, lone surrogates too), none of them empty, and an ASCII piece never ends
+      // inside a surrogate pair: this always matches. Were it not to, the character is skipped.
       if (!EXPRESSION.test(text)) {
         i++;
         continue;
