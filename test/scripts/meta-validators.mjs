@@ -34,7 +34,36 @@ export function toolsListSchema(zodSchema, id) {
       if (zodSchema._zod.def.type === 'custom') jsonSchema.type = ['object', 'array'];
     },
   });
-  return { $id: id, ...schema };
+  return { $id: id, ...withoutJsonValueChecks(schema) };
+}
+
+/** zod's JSON value (2.x's JSONValueSchema, e.g. under inputSchema.properties) as a `$defs` entry named `name`. */
+const jsonValue = (name) => {
+  const self = { $ref: `#/$defs/${name}` };
+  const scalars = ['string', 'number', 'boolean', 'null'].map((type) => ({ type }));
+  return { anyOf: [...scalars, { type: 'object', propertyNames: { type: 'string' }, additionalProperties: self }, { type: 'array', items: self }] };
+};
+
+/**
+ * The schema with "any JSON value" checks left out. A client parses the listing from JSON, so
+ * every value there is one and the check refuses nothing; compiled, it walked every value under
+ * every inputSchema.properties and built an error object for each failed branch of its anyOf
+ * (GitHub's listing: 20 MB of them on each generation).
+ */
+function withoutJsonValueChecks(schema) {
+  const defs = schema.$defs ?? {};
+  const vacuous = new Set(Object.keys(defs).filter((name) => JSON.stringify(defs[name]) === JSON.stringify(jsonValue(name))));
+  if (vacuous.size === 0) return schema;
+  const isVacuousRef = (node) => Object.keys(node).length === 1 && typeof node.$ref === 'string' && vacuous.has(node.$ref.replace('#/$defs/', ''));
+  const strip = (node) => {
+    if (Array.isArray(node)) return node.map(strip);
+    if (!node || typeof node !== 'object') return node;
+    if (isVacuousRef(node)) return {};
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, strip(value)]));
+  };
+  const { $defs: _, ...rest } = schema;
+  const kept = Object.fromEntries(Object.entries(defs).filter(([name]) => !vacuous.has(name)));
+  return { ...strip(rest), ...(Object.keys(kept).length ? { $defs: strip(kept) } : {}) };
 }
 
 /** One CommonJS standalone module, wrapped so that two can share a file. */

@@ -62,10 +62,14 @@ describe('precompiled meta-schema validators', () => {
     { tools: [{ ...tool, annotations: { readOnlyHint: 'yes' } }] },
     { tools: [{ inputSchema: { type: 'object' } }] },
     { tools: [{ ...tool, outputSchema: { properties: {} } }] },
+    { tools: [{ ...tool, inputSchema: { type: 'object', properties: { x: { type: 'object', properties: { y: { enum: [1, 'a', null, { z: [true, 2.5] }], default: { deep: [[null]] } } } } } } }] },
+    // Not JSON in memory, and not there on the wire: clients judge what they parse.
+    { tools: [{ ...tool, inputSchema: { type: 'object', properties: { x: { type: 'string', default: undefined } } } }] },
     {},
   ];
   it.each(listings.map((l) => [JSON.stringify(l), l]))('judge the tools/list result %s as the SDKs 1.x and 2.x both do', (_text, listing) => {
-    expect(validateToolsList(listing)).toBe(ListToolsV1.safeParse(listing).success && ListToolsV2.safeParse(listing).success);
+    const received = JSON.parse(JSON.stringify(listing)) as unknown;
+    expect(validateToolsList(listing)).toBe(ListToolsV1.safeParse(received).success && ListToolsV2.safeParse(received).success);
   });
 });
 
