@@ -1,6 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it, vi } from 'vitest';
 import type { ServerDefinition, ToolDefinition } from '../../src/runtime/definition.js';
-import { verifyTools } from '../../src/passes/verify.js';
+import { ALWAYS_COMPILES, alwaysCompiles, verifyTools } from '../../src/passes/verify.js';
+import { validate2020, validateDraft07 } from '../../src/passes/meta-validators.js';
 
 const tool = (name: string, inputSchema: Record<string, unknown>, outputSchema?: Record<string, unknown>): ToolDefinition => ({
   name,
@@ -59,4 +61,81 @@ describe('verifyTools', () => {
     expect(warnings[0]!.message).toMatch(message);
     expect(warnings[0]!.pointer).toEqual(['paths', '/bad', 'get']);
   });
+
+  it('does not compile at generation what cannot fail to, and lint compiles it all the same', () => {
+    // The pattern makes the input schema one to compile; the output schema's keywords cannot fail.
+    const input = { type: 'object', properties: { a: { type: 'string', pattern: '^a' } } };
+    const output = { type: 'object', properties: { id: { type: 'integer', minimum: 1 }, tags: { type: 'array', items: { enum: ['x'] } } }, required: ['id'] };
+    expect(alwaysCompiles(input)).toBe(false);
+    expect(alwaysCompiles(output)).toBe(true);
+    expect(alwaysCompiles({ type: 'object', properties: { e: { enum: [] } } })).toBe(false);
+    expect(alwaysCompiles({ type: 'object', properties: { format: { type: 'string', format: 'date' } } })).toBe(false);
+    // A property named like a keyword is a name, not a keyword.
+    expect(alwaysCompiles({ type: 'object', properties: { pattern: { type: 'string' }, if: { type: 'string' } } })).toBe(true);
+    const compiled = (full: boolean) => {
+      const compile = vi.spyOn(Ajv2020.prototype, 'compile');
+      try {
+        verifyTools(definition([tool('t', input, output)]), { full });
+        const schemas = compile.mock.calls.map(([schema]) => schema);
+        return { input: schemas.includes(input), output: schemas.includes(output) };
+      } finally {
+        compile.mockRestore();
+      }
+    };
+    expect(compiled(false)).toEqual({ input: true, output: false });
+    expect(compiled(true)).toEqual({ input: true, output: true });
+  });
+
+  it('compiles every random schema made of ALWAYS_COMPILES keywords that the meta-schemas accept', () => {
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const pick = <T,>(xs: readonly T[]): T => xs[next(xs.length)]!;
+    const names = ['a', 'b', 'default', 'enum', 'pattern', '__proto__', 'if'];
+    const json = (): unknown => pick<() => unknown>([() => next(100) - 50, () => 'x', () => null, () => true, () => [next(3)], () => ({ k: 'v' }), () => 0.5])();
+    const types = ['string', 'number', 'integer', 'boolean', 'array', 'object', 'null'];
+    const schema = (depth: number): Record<string, unknown> => {
+      const out: Record<string, unknown> = {};
+      for (const key of ALWAYS_COMPILES) {
+        if (next(5) !== 0) continue;
+        const sub = () => (depth > 2 ? { type: pick(types) } : schema(depth + 1));
+        const value = {
+          type: () => (next(2) ? pick(types) : [pick(types), 'null']),
+          properties: () => Object.fromEntries(names.filter(() => next(3) === 0).map((n) => [n, sub()])),
+          required: () => names.filter(() => next(3) === 0),
+          items: sub,
+          additionalProperties: () => (next(2) ? sub() : next(2) === 0),
+          not: sub,
+          anyOf: () => [sub(), sub()],
+          oneOf: () => [sub()],
+          allOf: () => [sub(), sub()],
+          enum: () => [json(), 'only'],
+          const: json,
+          default: json,
+          examples: () => [json()],
+          multipleOf: () => 1 + next(4),
+          uniqueItems: () => next(2) === 0,
+          deprecated: () => next(2) === 0,
+          readOnly: () => next(2) === 0,
+          writeOnly: () => next(2) === 0,
+        }[key];
+        out[key] = value ? value() : key === 'title' || key === 'description' || key === '$comment' ? 'text' : next(20);
+      }
+      return out;
+    };
+    let checked = 0;
+    for (let i = 0; i < 1500; i++) {
+      const s = schema(0);
+      s.type = 'object';
+      if (!validate2020(s) || !validateDraft07(s)) continue;
+      expect(alwaysCompiles(s)).toBe(true);
+      const { warnings } = verifyTools(definition([tool('t', s)]), { full: true });
+      expect(warnings.filter((w) => /does not compile/.test(w.message)), JSON.stringify(s)).toEqual([]);
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(500);
+  });
 });
+
