@@ -249,7 +249,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateResult
   });
   const outDir = options.outDir ?? definition.server.name;
   const header = headerText({ specFile });
-  // Made once: GitHub's is 3 MB, and the CLI counts its tokens too.
+  // Made once: GitHub's is 1.5 MB, and the CLI counts its tokens too.
   const listText = toolsListText(definition);
   const listed = { toolsListText: listText, toolsListBytes: Buffer.byteLength(listText) };
   warnings.push(...orphanedHandlers(outDir, files, spec));
