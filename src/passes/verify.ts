@@ -51,10 +51,21 @@ export const ALWAYS_COMPILES: ReadonlySet<string> = new Set([
   'title', 'description', 'default', 'examples', 'deprecated', 'readOnly', 'writeOnly', '$comment',
 ]);
 
-/** Whether every keyword of every subschema is one of ALWAYS_COMPILES (and an `enum` has members). */
+/**
+ * Size bounds within which that holds: ajv nests a block per property or branch in the code it
+ * generates, and V8 runs out of stack parsing it at ~2,100 properties in one object, ~4,000
+ * `allOf` branches or ~440 nested `items` (a reviewer's measurements); far below those, a schema
+ * is still compiled.
+ */
+const PLAIN_MAX_NODES = 500;
+const PLAIN_MAX_DEPTH = 64;
+
+/** Whether every keyword of every subschema is one of ALWAYS_COMPILES (an `enum` with members), within the size bounds. */
 export function alwaysCompiles(schema: JsonSchema): boolean {
   let plain = true;
-  forEachSubschema(schema, (node) => {
+  let nodes = 0;
+  forEachSubschema(schema, (node, at) => {
+    if (++nodes > PLAIN_MAX_NODES || at.length > PLAIN_MAX_DEPTH) plain = false;
     for (const key in node) {
       if (!ALWAYS_COMPILES.has(key) || (key === 'enum' && !(Array.isArray(node.enum) && node.enum.length > 0))) plain = false;
     }
@@ -78,6 +89,8 @@ function checkers(compile: boolean, full: boolean): Checkers {
     meta: false,
     code: { optimize: false },
     inlineRefs: false,
+    // What it refuses becomes a warning naming the tool; ajv would also print the generated code.
+    logger: false,
   });
   addFormats(strict2020);
   return { strict2020, compile, full };

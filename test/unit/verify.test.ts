@@ -72,6 +72,13 @@ describe('verifyTools', () => {
     expect(alwaysCompiles({ type: 'object', properties: { format: { type: 'string', format: 'date' } } })).toBe(false);
     // A property named like a keyword is a name, not a keyword.
     expect(alwaysCompiles({ type: 'object', properties: { pattern: { type: 'string' }, if: { type: 'string' } } })).toBe(true);
+    // Large enough for ajv's generated code to overflow V8's stack (2,095 properties; 440 nested items): compiled.
+    const wide = { type: 'object', properties: Object.fromEntries(Array.from({ length: 2100 }, (_, i) => [`p${i}`, { type: 'string' }])) };
+    let deep: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 450; i++) deep = { type: 'array', items: deep };
+    expect(alwaysCompiles(wide)).toBe(false);
+    expect(alwaysCompiles(deep)).toBe(false);
+    expect(verifyTools(definition([tool('wide', wide)])).warnings[0]?.message).toMatch(/^tool wide is left out: its input schema does not compile/);
     const compiled = (full: boolean) => {
       const compile = vi.spyOn(Ajv2020.prototype, 'compile');
       try {
