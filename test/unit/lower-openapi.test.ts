@@ -91,6 +91,21 @@ describe('lowerOpenApi', () => {
     expect(Object.keys(schema.$defs as object)).toEqual(['Node']);
   });
 
+  it('takes what is nested past a hundred pointer segments as any value, with one warning at its place', () => {
+    // 3,000 levels: deep enough to exhaust the stack of the conversion, the meta-schema validators and ajv.
+    let schema: Record<string, unknown> = { type: 'string' };
+    for (let i = 0; i < 3000; i++) schema = { type: 'array', items: schema };
+    const { definition, warnings } = lower({
+      paths: { '/deep': { post: { operationId: 'deep', requestBody: { content: { 'application/json': { schema } } }, responses: { '204': { description: 'ok' } } } } },
+    });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ message: expect.stringMatching(/^schema nested more than 100 levels deep; what lies deeper is accepted as any value$/) });
+    expect(warnings[0]!.pointer).toHaveLength(101);
+    let depth = 0;
+    for (let node = definition.tools[0]!.inputSchema.properties!['body'] as Record<string, unknown>; node.items; node = node.items as Record<string, unknown>) depth++;
+    expect(depth).toBe(94);
+  });
+
   it('refuses a document without paths, with a pointer', () => {
     expect(() => lower({})).toThrow(/no "paths"/);
   });

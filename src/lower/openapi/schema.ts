@@ -22,6 +22,8 @@ export interface SchemaContext extends RefContext {
   converted: Map<string, Converted>;
   /** Patterns already reported, so one bad regex in a shared schema warns once. */
   reportedPatterns: Set<string>;
+  /** Whether a schema nested past MAX_NESTING was reported (once per document). */
+  reportedNesting: boolean;
 }
 
 interface Converted {
@@ -30,7 +32,7 @@ interface Converted {
 }
 
 export function createSchemaContext(doc: unknown, dialect: '3.0' | '3.1', warnings: Diagnostic[]): SchemaContext {
-  return { doc, resolved: new Map(), dialect, warnings, defNames: new Map(), usedDefNames: new Set(), converted: new Map(), reportedPatterns: new Set() };
+  return { doc, resolved: new Map(), dialect, warnings, defNames: new Map(), usedDefNames: new Set(), converted: new Map(), reportedPatterns: new Set(), reportedNesting: false };
 }
 
 /** Formats ajv-formats validates; any other `format` makes ajv strict mode fail, so it is dropped. */
@@ -48,6 +50,12 @@ const NON_NEGATIVE_INT_KEYWORDS = ['minLength', 'maxLength', 'minItems', 'maxIte
 const NUMBER_KEYWORDS = ['minimum', 'maximum'];
 /** Single-subschema keywords converted here (items and additionalProperties have their own rules above). */
 const SCHEMA_KEYWORDS = ['not', 'contains', 'propertyNames', 'if', 'then', 'else', 'unevaluatedItems', 'unevaluatedProperties'];
+/**
+ * Deepest subschema converted, in segments of its JSON pointer into the document (a nested `items`
+ * adds one, a property two). No API needs a hundred; a spec nested hundreds deep exhausts the
+ * stack of ajv and the meta-schema validators (~450 levels), thousands deep that of this walk.
+ */
+const MAX_NESTING = 100;
 /** Longest example kept: examples help a model but cost tokens. */
 const MAX_EXAMPLE_CHARS = 200;
 
@@ -140,6 +148,7 @@ export function convertSchema(
 ): JsonSchema {
   if (schema === true || schema === undefined) return {};
   if (schema === false) return { not: {} };
+  if (at.length > MAX_NESTING) return tooDeep(ctx, at);
   if (!schema || typeof schema !== 'object' || Array.isArray(schema)) return {};
   const s = schema as Record<string, unknown>;
   const out: JsonSchema = {};
@@ -286,6 +295,18 @@ function isValidPattern(p: string): boolean {
   } catch {
     return false;
   }
+}
+
+function tooDeep(ctx: SchemaContext, at: readonly (string | number)[]): JsonSchema {
+  if (!ctx.reportedNesting) {
+    ctx.reportedNesting = true;
+    ctx.warnings.push({
+      message: `schema nested more than ${MAX_NESTING} levels deep; what lies deeper is accepted as any value`,
+      pointer: at,
+      fix: 'flatten the schema, or give its repeated part a name under components/schemas and $ref it',
+    });
+  }
+  return {};
 }
 
 function warnPattern(ctx: SchemaContext, pattern: string, at: readonly (string | number)[]) {
