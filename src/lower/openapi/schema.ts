@@ -301,7 +301,7 @@ function tooDeep(ctx: SchemaContext, at: readonly (string | number)[]): JsonSche
   if (!ctx.reportedNesting) {
     ctx.reportedNesting = true;
     ctx.warnings.push({
-      message: `schema nested more than ${MAX_NESTING} levels deep; what lies deeper is accepted as any value`,
+      message: `schema nested too deeply (its JSON pointer passes ${MAX_NESTING} segments); what lies deeper is accepted as any value`,
       pointer: at,
       fix: 'flatten the schema, or give its repeated part a name under components/schemas and $ref it',
     });
