@@ -173,10 +173,10 @@ function repairSummary(repairs: Repair[], client: string): string {
 }
 
 async function runLint(options: DefinitionOptions, json: boolean): Promise<number> {
-  const [{ buildDefinition }, { countListingTokens, formatLintReport, lintReport }] = await Promise.all([import('./generate.js'), import('./lint.js')]);
+  const [{ buildDefinition }, { formatLintReport, lintReport, measureListing }] = await Promise.all([import('./generate.js'), import('./lint.js')]);
   try {
     const loaded = await buildDefinition({ ...options, fullCheck: true });
-    const report = lintReport(loaded, countListingTokens(loaded));
+    const report = lintReport(loaded, measureListing(loaded));
     process.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : formatLintReport(report, options.spec));
     return 0;
   } catch (err) {

@@ -35,17 +35,24 @@ export interface LintReport {
   total: { tools: number; bytes: number; tokens: number; findings: number };
 }
 
-/** Token counts of each tool's tools/list entry and of the whole listing. */
-export interface TokenCounts {
-  perTool: number[];
-  total: number;
+/** Bytes and o200k_base tokens of a piece of the tools/list result. */
+export interface Size {
+  bytes: number;
+  tokens: number;
 }
 
-/** Counts what `lintReport` needs: each tool's entry as the server lists it, and the listing. */
-export function countListingTokens(loaded: LoadedDefinition): TokenCounts {
-  const texts = loaded.definition.tools.map((tool) => JSON.stringify(listedTool(tool)));
-  const counts = countTokens([...texts, toolsListText(loaded.definition)]);
-  return { perTool: counts.slice(0, -1), total: counts.at(-1)! };
+/** The size of each tool's tools/list entry and of the whole listing. */
+export interface ListingSizes {
+  perTool: Size[];
+  total: Size;
+}
+
+/** Measures what `lintReport` needs: each tool's entry as the server lists it, and the listing (each serialised once). */
+export function measureListing(loaded: LoadedDefinition): ListingSizes {
+  const texts = [...loaded.definition.tools.map((tool) => JSON.stringify(listedTool(tool))), toolsListText(loaded.definition)];
+  const tokens = countTokens(texts);
+  const sizes = texts.map((text, i) => ({ bytes: Buffer.byteLength(text), tokens: tokens[i]! }));
+  return { perTool: sizes.slice(0, -1), total: sizes.at(-1)! };
 }
 
 /** The tool an OpenAPI pointer (`paths / <route> / <method> / …`) belongs to, if any. */
@@ -57,12 +64,9 @@ function ownerOf(pointer: Diagnostic['pointer'], tools: readonly ToolDefinition[
   return tools.find((t) => t.binding.kind === 'http' && t.binding.path === route && t.binding.method === method);
 }
 
-export function lintReport({ definition, warnings, repairs }: LoadedDefinition, tokens: TokenCounts): LintReport {
+export function lintReport({ definition, warnings, repairs }: LoadedDefinition, sizes: ListingSizes): LintReport {
   const reports = new Map<string, ToolReport>(
-    definition.tools.map((t, i) => {
-      const bytes = Buffer.byteLength(JSON.stringify(listedTool(t)));
-      return [t.name, { name: t.name, operation: describeBinding(t.binding), bytes, tokens: tokens.perTool[i]!, findings: [] }];
-    }),
+    definition.tools.map((t, i) => [t.name, { name: t.name, operation: describeBinding(t.binding), ...sizes.perTool[i]!, findings: [] }]),
   );
   const shared: Finding[] = [];
   for (const w of [...warnings, ...repairs]) {
@@ -81,9 +85,8 @@ export function lintReport({ definition, warnings, repairs }: LoadedDefinition, 
     }
   }
   const tools = [...reports.values()];
-  const bytes = Buffer.byteLength(toolsListText(definition));
   const findings = shared.length + tools.reduce((n, t) => n + t.findings.length, 0);
-  return { tools, shared, total: { tools: tools.length, bytes, tokens: tokens.total, findings } };
+  return { tools, shared, total: { tools: tools.length, ...sizes.total, findings } };
 }
 
 /** Plain-text report: a table of tools, then every finding with its location. */
