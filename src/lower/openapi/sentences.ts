@@ -66,12 +66,14 @@ function* asciiBreaks(text: string): Generator<number> {
   const n = text.length;
   const cls = (i: number): Class => (i < n ? (CLASSES[text.charCodeAt(i)] as Class) : Class.Other);
   const isParaSep = (c: Class) => c === Class.CR || c === Class.LF;
+  /** Past the paragraph separator at `j`, CR LF being one. */
+  const pastParaSep = (j: number) => j + (cls(j) === Class.CR && cls(j + 1) === Class.LF ? 2 : 1);
   let i = 0;
   while (i < n) {
     const c = cls(i);
-    // SB3, SB4: break after a paragraph separator, CR LF being one.
-    if (c === Class.CR || c === Class.LF) {
-      i += c === Class.CR && cls(i + 1) === Class.LF ? 2 : 1;
+    // SB3, SB4: break after a paragraph separator.
+    if (isParaSep(c)) {
+      i = pastParaSep(i);
       if (i < n) yield i;
       continue;
     }
@@ -93,7 +95,7 @@ function* asciiBreaks(text: string): Generator<number> {
     const after = cls(k);
     // SB11 with its optional paragraph separator.
     if (isParaSep(after)) {
-      k += after === Class.CR && cls(k + 1) === Class.LF ? 2 : 1;
+      k = pastParaSep(k);
       if (k < n) yield k;
       i = k;
       continue;
